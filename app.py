@@ -1,0 +1,81 @@
+"""The Chalice app: routes only. Each step of a request lives in its own chalicelib module."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import UTC, datetime
+
+from chalice import Chalice, Response
+
+from chalicelib import answers
+from chalicelib.intake import Intake, find_event
+from chalicelib.logs import answers_unexpected_errors
+from chalicelib.mail import Mailer
+from chalicelib.settings import SettingsError, load_settings
+from chalicelib.store import Store, StoreUnavailable
+
+try:
+    settings = load_settings()
+except SettingsError as exc:
+    sys.exit(f"event-registration: bad configuration: {exc}")
+
+app = Chalice(app_name="event-registration")
+app.log.setLevel(logging.INFO)
+# Multipart bodies reach the function as bytes, untouched by API Gateway.
+app.api.binary_types.append("multipart/form-data")
+store = Store(settings.table_name)
+intake = Intake(store, Mailer(settings.sender_email))
+guard = answers_unexpected_errors(app)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@app.route("/events/{event_id}/registrations", methods=["POST"], content_types=["*/*"])
+@guard
+def create_registration(event_id: str) -> Response:
+    request = app.current_request
+    headers = request.headers
+    result = intake.register(event_id, request.raw_body, headers.get("content-type"), now())
+    return answers.registration_response(
+        result,
+        event_id=event_id,
+        json_mode=answers.wants_json(headers.get("content-type"), headers.get("accept")),
+        language=answers.answer_language(result.requested_language, headers.get("accept-language"), result.event),
+        origin=headers.get("origin"),
+        referer=headers.get("referer"),
+    )
+
+
+@app.route("/events/{event_id}", methods=["GET"])
+@guard
+def show_event(event_id: str) -> Response:
+    headers = app.current_request.headers
+    language = answers.answer_language(None, headers.get("accept-language"), None)
+    try:
+        record = find_event(store, event_id)
+    except StoreUnavailable:
+        return answers.error_response("unavailable", language, {"Retry-After": answers.RETRY_AFTER_SECONDS})
+    if record is None:
+        return answers.error_response("unknown_event", language)
+    return answers.event_response(record, now(), headers.get("origin"))
+
+
+@app.route("/events/{event_id}/registrations", methods=["OPTIONS"])
+@guard
+def registrations_preflight(event_id: str) -> Response:
+    record = find_event(store, event_id)
+    return answers.preflight_response(
+        record and record.event, app.current_request.headers.get("origin"), "POST, OPTIONS"
+    )
+
+
+@app.route("/events/{event_id}", methods=["OPTIONS"])
+@guard
+def event_preflight(event_id: str) -> Response:
+    record = find_event(store, event_id)
+    return answers.preflight_response(
+        record and record.event, app.current_request.headers.get("origin"), "GET, OPTIONS"
+    )

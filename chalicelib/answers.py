@@ -1,0 +1,244 @@
+"""Outcome -> HTTP: JSON or browser answers (303 / HTML), CORS headers, the answer's language.
+
+The only module that knows status codes.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from html import escape
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from chalice import Response
+
+from chalicelib.events import Event, Window, registration_window
+from chalicelib.forms import is_json
+from chalicelib.intake import Accepted, IntakeResult, Outcome, Refused
+from chalicelib.messages import LANGUAGES, field_label, text
+from chalicelib.registration import FieldError
+from chalicelib.store import EventRecord
+
+STATUS = {
+    "malformed": 400,
+    "registration_closed": 403,
+    "registration_not_open": 403,
+    "unknown_event": 404,
+    "already_registered": 409,
+    "event_full": 409,
+    "payload_too_large": 413,
+    "unsupported_media_type": 415,
+    "invalid": 422,
+    "internal_error": 500,
+    "unavailable": 503,
+}
+RETRY_AFTER_SECONDS = "30"
+PREFLIGHT_MAX_AGE_SECONDS = "600"
+# Which of an event's `redirects` a browser-mode outcome goes to.
+_REDIRECT_FOR = {
+    "registration_closed": "closed",
+    "registration_not_open": "closed",
+    "event_full": "full",
+}
+
+
+# --- negotiation ---------------------------------------------------------------------------
+def _ranges(header: str | None) -> list[tuple[str, float]]:
+    ranges = []
+    for part in (header or "").split(","):
+        name, *params = [p.strip() for p in part.split(";")]
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if name:
+            ranges.append((name.lower(), q))
+    return ranges
+
+
+def _media_preference(ranges: list[tuple[str, float]], offer: str) -> tuple[float, int]:
+    """(q, specificity) of the most specific Accept range matching `offer`."""
+    kind = offer.split("/")[0]
+    best = (0.0, -1)
+    for name, q in ranges:
+        specificity = {offer: 2, f"{kind}/*": 1, "*/*": 0}.get(name, -1)
+        if specificity > best[1]:
+            best = (q, specificity)
+    return best
+
+
+def wants_json(content_type: str | None, accept: str | None) -> bool:
+    """JSON mode: the body is JSON, or Accept prefers JSON to HTML."""
+    if is_json(content_type):
+        return True
+    ranges = _ranges(accept)
+    json_pref = _media_preference(ranges, "application/json")
+    return json_pref[0] > 0 and json_pref > _media_preference(ranges, "text/html")
+
+
+def answer_language(requested: str | None, accept_language: str | None, event: Event | None) -> str:
+    """`lang` from the submission, else Accept-Language, else the event's, else German."""
+    if requested in LANGUAGES:
+        return requested
+    ranges = sorted(_ranges(accept_language), key=lambda r: -r[1])
+    for name, q in ranges:
+        primary = name.split("-")[0]
+        if q > 0 and primary in LANGUAGES:
+            return primary
+    return event.language if event else "de"
+
+
+# --- CORS ----------------------------------------------------------------------------------
+def cors_headers(event: Event | None, origin: str | None) -> dict[str, str]:
+    """Echo `origin` when the event allows it; `Vary` so caches keep answers apart."""
+    headers = {"Vary": "Origin"}
+    if event is not None and origin and event.allows_origin(origin):
+        headers["Access-Control-Allow-Origin"] = origin
+    return headers
+
+
+def preflight_response(event: Event | None, origin: str | None, methods: str) -> Response:
+    headers = cors_headers(event, origin)
+    if "Access-Control-Allow-Origin" in headers:
+        headers.update(
+            {
+                "Access-Control-Allow-Methods": methods,
+                "Access-Control-Allow-Headers": "Content-Type, Accept, Accept-Language",
+                "Access-Control-Max-Age": PREFLIGHT_MAX_AGE_SECONDS,
+            }
+        )
+    return Response(body="", status_code=204, headers=headers)
+
+
+# --- registration answers ------------------------------------------------------------------
+def registration_response(
+    result: IntakeResult,
+    *,
+    event_id: str,
+    json_mode: bool,
+    language: str,
+    origin: str | None,
+    referer: str | None,
+) -> Response:
+    headers = cors_headers(result.event, origin)
+    outcome = result.outcome
+    status = 201 if isinstance(outcome, Accepted) else STATUS[outcome.code]
+    if outcome == Refused("unavailable"):
+        headers["Retry-After"] = RETRY_AFTER_SECONDS
+    if json_mode:
+        return _json(status, _outcome_document(outcome, event_id, language, result.event), headers)
+    redirect = _redirect(result.event, outcome)
+    if redirect:
+        headers["Location"] = redirect
+        return Response(body="", status_code=303, headers=headers)
+    headers["Content-Type"] = "text/html; charset=utf-8"
+    page = _outcome_page(outcome, language, result.event, referer)
+    return Response(body=page, status_code=status, headers=headers)
+
+
+def error_response(code: str, language: str, headers: dict[str, str] | None = None) -> Response:
+    """A JSON error outside the registration path (unknown event, internal error)."""
+    return _json(STATUS[code], {"error": code, "message": text(language, f"error.{code}")}, headers or {})
+
+
+def _json(status: int, document: dict[str, Any], headers: dict[str, str]) -> Response:
+    return Response(
+        body=json.dumps(document, ensure_ascii=False),
+        status_code=status,
+        headers={**headers, "Content-Type": "application/json; charset=utf-8"},
+    )
+
+
+def _message(outcome: Outcome, language: str) -> str:
+    if isinstance(outcome, Accepted):
+        return text(language, f"outcome.{outcome.status}", position=outcome.waitlist_position)
+    return text(language, f"error.{outcome.code}")
+
+
+def field_error_message(error: FieldError, language: str, event: Event | None) -> str:
+    label = field_label(language, error.field)
+    if event is not None:
+        label = next((q.label_in(language) for q in event.questions if q.id == error.field), label)
+    return text(language, f"field_error.{error.code}", field=label, **error.params)
+
+
+def _outcome_document(outcome: Outcome, event_id: str, language: str, event: Event | None) -> dict[str, Any]:
+    if isinstance(outcome, Accepted):
+        document: dict[str, Any] = {
+            "registration_id": outcome.registration_id,
+            "event_id": event_id,
+            "status": outcome.status,
+            "message": _message(outcome, language),
+        }
+        if outcome.waitlist_position is not None:
+            document["waitlist_position"] = outcome.waitlist_position
+        return document
+    document = {"error": outcome.code, "message": _message(outcome, language)}
+    if outcome.code == "invalid":
+        document["errors"] = [
+            {"field": e.field, "code": e.code, "message": field_error_message(e, language, event)}
+            for e in outcome.errors
+        ]
+    return document
+
+
+def _redirect(event: Event | None, outcome: Outcome) -> str | None:
+    if event is None:
+        return None
+    if isinstance(outcome, Accepted):
+        target, status = event.redirects.success, outcome.status
+    else:
+        target, status = getattr(event.redirects, _REDIRECT_FOR.get(outcome.code, "error")), outcome.code
+    if target is None:
+        return None
+    url = str(target)
+    return url + ("&" if urlsplit(url).query else "?") + urlencode({"status": status})
+
+
+def _outcome_page(outcome: Outcome, language: str, event: Event | None, referer: str | None) -> str:
+    title = escape(_message(outcome, language))
+    items = ""
+    if isinstance(outcome, Refused) and outcome.errors:
+        rows = "".join(f"<li>{escape(field_error_message(e, language, event))}</li>" for e in outcome.errors)
+        items = f"<p>{escape(text(language, 'page.fix'))}</p><ul>{rows}</ul>"
+    back = referer if referer and urlsplit(referer).scheme in ("http", "https") else "javascript:history.back()"
+    return (
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title></head><body><main><h1>{title}</h1>{items}"
+        f'<p><a href="{escape(back)}">{escape(text(language, "page.back"))}</a></p>'
+        "</main></body></html>"
+    )
+
+
+# --- the event -----------------------------------------------------------------------------
+def event_document(record: EventRecord, now: datetime) -> dict[str, Any]:
+    """`GET /events/{id}`: the public view, times as instants with their offset."""
+    event = record.event
+    seats_left = record.seats_left
+    is_open = registration_window(event, now) is Window.OPEN and (
+        seats_left is None or seats_left > 0 or event.waitlist
+    )
+    return {
+        "event_id": event.event_id,
+        "title": event.title,
+        "starts_at": event.instant(event.starts_at).isoformat(),
+        "ends_at": event.instant(event.ends_at).isoformat() if event.ends_at else None,
+        "timezone": event.timezone,
+        "location": event.location,
+        "registration_opens_at": (
+            event.instant(event.registration_opens_at).isoformat() if event.registration_opens_at else None
+        ),
+        "registration_deadline": event.accepts_until.isoformat(timespec="seconds"),
+        "open": is_open,
+        "seats_left": seats_left,
+    }
+
+
+def event_response(record: EventRecord, now: datetime, origin: str | None) -> Response:
+    return _json(200, event_document(record, now), cors_headers(record.event, origin))

@@ -1,0 +1,94 @@
+"""The admin command line: `python -m chalicelib.cli [--stage STAGE] COMMAND`.
+
+Settings come from the stage in `.chalice/config.json`; the environment overrides them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib import export
+from chalicelib.event_files import EventFileErrors, read_event_files
+from chalicelib.settings import SettingsError, load_settings
+from chalicelib.stage_config import UnknownStage, stage_environment
+from chalicelib.store import CapacityBelowTaken, Store
+
+
+class CommandError(Exception):
+    """A failure to report as one line on stderr."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.cli", description=__doc__)
+    parser.add_argument("--stage", default="local", help="stage in .chalice/config.json (default: local)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("create-table", help="create the table if it is missing")
+    load = commands.add_parser("load-events", help="validate and store event files; all or nothing")
+    load.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    dump = commands.add_parser("export", help="every registration of an event to stdout")
+    dump.add_argument("event_id")
+    dump.add_argument("--format", choices=("csv", "json"), default="csv")
+    return parser
+
+
+def create_table(store: Store, _: argparse.Namespace) -> str:
+    created = store.create_table()
+    return f"table {store.table_name} {'created' if created else 'already exists'}"
+
+
+def load_events(store: Store, args: argparse.Namespace) -> str:
+    try:
+        events = read_event_files(args.paths)
+    except EventFileErrors as exc:
+        # Every problem on its own line, then the one-line verdict.
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        raise CommandError(f"nothing loaded: {len(exc.problems)} problem(s) in the event files") from None
+    try:
+        store.save_events(events)
+    except CapacityBelowTaken as exc:
+        raise CommandError(f"nothing loaded: capacity below the seats already taken for {exc}") from None
+    return f"loaded {len(events)} event(s): {', '.join(e.event_id for e in events)}"
+
+
+def export_registrations(store: Store, args: argparse.Namespace) -> str:
+    record = store.find_event(args.event_id)
+    if record is None:
+        raise CommandError(f"no event {args.event_id!r} in table {store.table_name}")
+    items = store.registrations(args.event_id)
+    out = export.to_csv(record.event, items) if args.format == "csv" else export.to_json(items)
+    sys.stdout.write(out)
+    return ""
+
+
+COMMANDS = {"create-table": create_table, "load-events": load_events, "export": export_registrations}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        os.environ.update(stage_environment(args.stage))
+        settings = load_settings()
+        message = COMMANDS[args.command](Store(settings.table_name), args)
+    except (CommandError, SettingsError, UnknownStage) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except ClientError as exc:
+        error = exc.response["Error"]
+        print(f"error: AWS said {error.get('Code')}: {error.get('Message')}", file=sys.stderr)
+        return 1
+    except BotoCoreError as exc:
+        print(f"error: cannot reach AWS: {exc}", file=sys.stderr)
+        return 1
+    if message:
+        print(message)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""German texts. Keys are shared with en.py; tests check both have the same keys."""
+
+TEXTS = {
+    # Outcomes (the JSON `message` and the heading of the HTML page).
+    "outcome.confirmed": "Ihre Anmeldung ist eingegangen. Vielen Dank!",
+    "outcome.waitlisted": "Die Veranstaltung ist ausgebucht. Sie stehen auf Platz {position} der Warteliste.",
+    "error.malformed": "Die Anfrage konnte nicht gelesen werden.",
+    "error.registration_closed": "Die Anmeldung zu dieser Veranstaltung ist geschlossen.",
+    "error.registration_not_open": "Die Anmeldung zu dieser Veranstaltung ist noch nicht geöffnet.",
+    "error.unknown_event": "Diese Veranstaltung gibt es nicht.",
+    "error.already_registered": "Mit dieser E-Mail-Adresse ist bereits eine Anmeldung eingegangen.",
+    "error.event_full": "Die Veranstaltung ist leider ausgebucht.",
+    "error.payload_too_large": "Die Anfrage ist zu groß.",
+    "error.unsupported_media_type": "Dieses Format wird nicht angenommen. Bitte senden Sie ein Formular oder JSON.",
+    "error.invalid": "Bitte prüfen Sie Ihre Angaben.",
+    "error.unavailable": "Der Dienst ist gerade überlastet. Bitte versuchen Sie es in einer Minute noch einmal.",
+    "error.internal_error": "Ein unerwarteter Fehler ist aufgetreten. Bitte versuchen Sie es später noch einmal.",
+    # Field errors.
+    "field_error.required": "{field}: Bitte ausfüllen.",
+    "field_error.too_long": "{field}: Höchstens {max_length} Zeichen.",
+    "field_error.control_characters": "{field}: Enthält unzulässige Steuerzeichen.",
+    "field_error.invalid_email": "{field}: Keine gültige E-Mail-Adresse.",
+    "field_error.consent_required": "{field}: Ohne Ihre Einwilligung können wir die Anmeldung nicht annehmen.",
+    "field_error.invalid_choice": "{field}: Bitte wählen Sie einen der angebotenen Werte.",
+    "field_error.invalid_boolean": "{field}: Bitte ja oder nein angeben.",
+    "field_error.invalid_type": "{field}: Ungültiger Wert.",
+    "field_error.multiple_values": "{field}: Bitte nur einen Wert angeben.",
+    "field_error.unknown_field": "{field}: Dieses Feld ist unbekannt.",
+    # Labels of the standard fields.
+    "field.given_name": "Vorname",
+    "field.family_name": "Nachname",
+    "field.email": "E-Mail",
+    "field.organisation": "Organisation",
+    "field.role": "Funktion",
+    "field.phone": "Telefon",
+    "field.message": "Nachricht",
+    "field.consent": "Einwilligung",
+    "field.lang": "Sprache",
+    "field.website": "Website",
+    # The HTML answer page.
+    "page.back": "Zurück zum Formular",
+    "page.fix": "Bitte korrigieren Sie:",
+    # The organiser notification.
+    "mail.organiser.subject": "Anmeldung: {title} – {name}",
+    "mail.organiser.waitlisted_subject": "Warteliste: {title} – {name}",
+    "mail.organiser.intro": "Neue Anmeldung zu: {title} ({when})",
+    "mail.organiser.waitlist_intro": "Neue Anmeldung auf der Warteliste (Platz {position}) zu: {title} ({when})",
+    "mail.organiser.reply_hint": "Mit „Antworten“ schreiben Sie direkt an {name}.",
+    "mail.organiser.registered_at": "Eingegangen",
+    "mail.organiser.registration_id": "Anmeldungs-ID",
+    "mail.yes": "ja",
+    "mail.no": "nein",
+}

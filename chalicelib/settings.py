@@ -1,0 +1,48 @@
+"""The service's settings: process environment -> one validated ``Settings``.
+
+Read once at import of ``app.py`` so a bad deployment fails at start with a
+message naming the variable, never with a traceback at the first request.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError
+
+# Settings field -> the environment variable an admin sets.
+VARIABLES = {
+    "table_name": "TABLE_NAME",
+    "sender_email": "SENDER_EMAIL",
+    "region": "AWS_DEFAULT_REGION",
+    "endpoint_url": "AWS_ENDPOINT_URL",
+}
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names every such variable."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    table_name: str = Field(min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_.-]+$")
+    sender_email: EmailStr
+    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    endpoint_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Validate the variables in ``environ`` (default: ``os.environ``)."""
+    env = os.environ if environ is None else environ
+    values = {field: env[var] for field, var in VARIABLES.items() if env.get(var)}
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            variable = VARIABLES[str(error["loc"][0])]
+            reason = "is not set" if error["type"] == "missing" else f"is invalid: {error['msg']}"
+            problems.append(f"{variable} {reason}")
+        raise SettingsError("; ".join(problems)) from None

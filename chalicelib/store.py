@@ -1,0 +1,285 @@
+"""DynamoDB: the only module that knows the table's keys, items and expressions.
+
+One table. Partition key `event_id`, sort key `sk`:
+
+    sk = "event"                 the event: its definition and its seat counts
+    sk = "registration#<ULID>"   one registration (ULIDs sort by arrival)
+    sk = "email#<address>"       the one-per-address marker, address lower-cased
+
+so an admin finds an event's registrations with one Query in the console:
+`event_id = <id>` and `sk` begins with `registration#`.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, NoReturn
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib import aws
+from chalicelib.events import Event
+from chalicelib.registration import Registration
+
+EVENT_SK = "event"
+REGISTRATION_PREFIX = "registration#"
+EMAIL_PREFIX = "email#"
+TTL_ATTRIBUTE = "expires_at"
+MAX_TRANSACTION_ATTEMPTS = 6
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+# Failures that say "try again later", not "your request was wrong".
+_TRANSIENT_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "TransactionInProgressException",
+    }
+)
+
+
+class StoreUnavailable(Exception):
+    """DynamoDB throttled, failed or timed out; nothing was written."""
+
+
+class AlreadyRegistered(Exception):
+    """The address is already registered for this event."""
+
+
+class EventFull(Exception):
+    """No seat left (or the event vanished between read and write)."""
+
+
+class CapacityBelowTaken(Exception):
+    """An event file asks for fewer seats than are already taken."""
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    event: Event
+    confirmed: int
+    waitlisted: int
+
+    @property
+    def seats_left(self) -> int | None:
+        if self.event.capacity is None:
+            return None
+        return max(self.event.capacity - self.confirmed, 0)
+
+
+def _item(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    values = {k: _deserializer.deserialize(v) for k, v in item.items()}
+    return {k: int(v) if isinstance(v, Decimal) else v for k, v in values.items()}
+
+
+class Store:
+    """The table `table_name`, reached through the client `client()` returns."""
+
+    def __init__(self, table_name: str, client: Callable[[], Any] = aws.dynamodb) -> None:
+        self.table_name = table_name
+        self._client = client
+
+    # --- admin -------------------------------------------------------------------------
+    def create_table(self) -> bool:
+        """Create the table with its stream and TTL; False when it already exists."""
+        client = self._client()
+        try:
+            client.create_table(
+                TableName=self.table_name,
+                AttributeDefinitions=[
+                    {"AttributeName": "event_id", "AttributeType": "S"},
+                    {"AttributeName": "sk", "AttributeType": "S"},
+                ],
+                KeySchema=[
+                    {"AttributeName": "event_id", "KeyType": "HASH"},
+                    {"AttributeName": "sk", "KeyType": "RANGE"},
+                ],
+                BillingMode="PAY_PER_REQUEST",
+                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ResourceInUseException":
+                return False
+            raise
+        client.get_waiter("table_exists").wait(TableName=self.table_name)
+        client.update_time_to_live(
+            TableName=self.table_name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
+        )
+        return True
+
+    def save_events(self, events: list[Event]) -> None:
+        """Store event definitions in one transaction: all or nothing.
+
+        Seat counts are kept across reloads; a capacity below the seats already
+        taken is refused.
+        """
+        actions = []
+        for event in events:
+            values: dict[str, Any] = {":definition": event.model_dump_json(), ":title": event.title, ":zero": 0}
+            update = (
+                "SET #definition = :definition, #title = :title, "
+                "#confirmed = if_not_exists(#confirmed, :zero), #waitlisted = if_not_exists(#waitlisted, :zero)"
+            )
+            action: dict[str, Any] = {
+                "TableName": self.table_name,
+                "Key": _item({"event_id": event.event_id, "sk": EVENT_SK}),
+                "ExpressionAttributeNames": {
+                    "#definition": "definition",
+                    "#title": "title",
+                    "#confirmed": "confirmed_count",
+                    "#waitlisted": "waitlisted_count",
+                    "#capacity": "capacity",
+                },
+            }
+            if event.capacity is None:
+                update += " REMOVE #capacity"
+            else:
+                update += ", #capacity = :capacity"
+                values[":capacity"] = event.capacity
+                action["ConditionExpression"] = "attribute_not_exists(#confirmed) OR #confirmed <= :capacity"
+            action["UpdateExpression"] = update
+            action["ExpressionAttributeValues"] = _item(values)
+            actions.append({"Update": action})
+        for start in range(0, len(actions), 100):  # DynamoDB's limit per transaction
+            try:
+                self._transact(actions[start : start + 100])
+            except _Cancelled as exc:
+                taken = [
+                    events[start + i].event_id for i, code in enumerate(exc.codes) if code == "ConditionalCheckFailed"
+                ]
+                raise CapacityBelowTaken(", ".join(taken)) from None
+
+    def registrations(self, event_id: str) -> Iterator[dict[str, Any]]:
+        """Every registration item of `event_id`, in arrival order."""
+        paginator = self._client().get_paginator("query")
+        pages = paginator.paginate(
+            TableName=self.table_name,
+            KeyConditionExpression="event_id = :e AND begins_with(sk, :p)",
+            ExpressionAttributeValues=_item({":e": event_id, ":p": REGISTRATION_PREFIX}),
+        )
+        for page in pages:
+            for item in page["Items"]:
+                values = _plain(item)
+                values.pop("sk", None)
+                yield values
+
+    # --- the request path ----------------------------------------------------------------
+    def find_event(self, event_id: str) -> EventRecord | None:
+        try:
+            response = self._client().get_item(
+                TableName=self.table_name, Key=_item({"event_id": event_id, "sk": EVENT_SK})
+            )
+        except (ClientError, BotoCoreError) as exc:
+            _raise_classified(exc)
+        if "Item" not in response:
+            return None
+        values = _plain(response["Item"])
+        return EventRecord(
+            event=Event.model_validate_json(values["definition"]),
+            confirmed=values.get("confirmed_count", 0),
+            waitlisted=values.get("waitlisted_count", 0),
+        )
+
+    def insert_registration(self, registration: Registration, *, expires_at: int) -> None:
+        """Write the registration, its address marker and its seat in one transaction."""
+        key = {"event_id": registration.event_id}
+        marker = {
+            **key,
+            "sk": EMAIL_PREFIX + registration.email.lower(),
+            "registration_id": registration.registration_id,
+            TTL_ATTRIBUTE: expires_at,
+        }
+        item = {
+            **key,
+            "sk": REGISTRATION_PREFIX + registration.registration_id,
+            "registration_id": registration.registration_id,
+            "email": registration.email,
+            "given_name": registration.given_name,
+            "family_name": registration.family_name,
+            "status": registration.status,
+            "registered_at": registration.registered_at,
+            "consent_at": registration.consent_at,
+            "lang": registration.language,
+            "waitlist_position": registration.waitlist_position,
+            **registration.details,
+            **registration.answers,
+            TTL_ATTRIBUTE: expires_at,
+        }
+        seat = {
+            "TableName": self.table_name,
+            "Key": _item({**key, "sk": EVENT_SK}),
+            "UpdateExpression": "ADD #confirmed :one",
+            "ConditionExpression": (
+                "attribute_exists(sk) AND (attribute_not_exists(#capacity) OR #confirmed < #capacity)"
+            ),
+            "ExpressionAttributeNames": {"#confirmed": "confirmed_count", "#capacity": "capacity"},
+            "ExpressionAttributeValues": _item({":one": 1}),
+        }
+        new = "attribute_not_exists(sk)"
+        actions = [
+            {"Put": {"TableName": self.table_name, "Item": _item(marker), "ConditionExpression": new}},
+            {"Put": {"TableName": self.table_name, "Item": _item(item), "ConditionExpression": new}},
+            {"Update": seat},
+        ]
+        try:
+            self._transact(actions)
+        except _Cancelled as exc:
+            if exc.codes[0] == "ConditionalCheckFailed":
+                raise AlreadyRegistered() from None
+            if exc.codes[2] == "ConditionalCheckFailed":
+                raise EventFull() from None
+            raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
+
+    def _transact(self, actions: list[dict[str, Any]]) -> None:
+        # Concurrent transactions on one event's counter conflict; DynamoDB
+        # expects the caller to retry with jittered backoff.
+        for attempt in range(MAX_TRANSACTION_ATTEMPTS):
+            try:
+                self._client().transact_write_items(TransactItems=actions)
+                return
+            except ClientError as exc:
+                codes = _cancellation_codes(exc)
+                if codes is None:
+                    _raise_classified(exc)
+                if "TransactionConflict" not in codes:
+                    raise _Cancelled(codes) from None
+            except BotoCoreError as exc:
+                raise StoreUnavailable(str(exc)) from exc
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not secrecy
+        raise StoreUnavailable("transaction conflicts persisted")
+
+
+class _Cancelled(Exception):
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__(codes)
+        self.codes = codes
+
+
+def _cancellation_codes(exc: ClientError) -> list[str] | None:
+    if exc.response["Error"]["Code"] != "TransactionCanceledException":
+        return None
+    reasons = exc.response.get("CancellationReasons") or []
+    return [reason.get("Code", "None") for reason in reasons]
+
+
+def _raise_classified(exc: Exception) -> NoReturn:
+    """Raise `StoreUnavailable` for a transient failure, else `exc` itself."""
+    if isinstance(exc, BotoCoreError):
+        raise StoreUnavailable(str(exc)) from exc
+    if isinstance(exc, ClientError) and exc.response["Error"]["Code"] in _TRANSIENT_CODES:
+        raise StoreUnavailable(exc.response["Error"]["Code"]) from exc
+    raise exc
