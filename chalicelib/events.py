@@ -19,6 +19,7 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
@@ -154,26 +155,41 @@ class Event(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Event:
-        try:
-            ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"timezone {self.timezone!r} is not an IANA time zone name") from None
         if self.ends_at is not None and self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
         if self.registration_opens_at is not None and self.registration_opens_at >= _as_local_end(
             self.registration_deadline
         ):
             raise ValueError("registration_opens_at must be before registration_deadline")
-        for origin in self.allowed_origins:
+        return self
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone name like Europe/Berlin") from None
+        return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
             if origin != "*" and not _ORIGIN.match(origin):
-                raise ValueError(f"allowed_origins: {origin!r} is not an origin like https://example.org")
-        ids = [q.id for q in self.questions]
+                raise ValueError(f"{origin!r} is not an origin like https://example.org")
+        return value
+
+    @field_validator("questions")
+    @classmethod
+    def _question_ids(cls, value: list[Question]) -> list[Question]:
+        ids = [q.id for q in value]
         if len(set(ids)) != len(ids):
-            raise ValueError("questions: two questions share an id")
+            raise ValueError("two questions share an id")
         clashes = sorted(set(ids) & RESERVED_NAMES)
         if clashes:
-            raise ValueError(f"questions: the id {clashes[0]!r} is a standard field name")
-        return self
+            raise ValueError(f"the id {clashes[0]!r} is a standard field name")
+        return value
 
     @property
     def zone(self) -> ZoneInfo:

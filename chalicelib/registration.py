@@ -131,8 +131,11 @@ def validate_submission(event: Event, fields: dict[str, list[Any]]) -> ValidSubm
     try:
         submission = Submission.model_validate(single)
     except ValidationError as exc:
+        reported = {e.field for e in errors}
         for error in exc.errors():
             name = str(error["loc"][0])
+            if name in reported:
+                continue
             code = _CODES.get(error["type"], error["type"] if error["type"] in _CUSTOM else "invalid_type")
             if name == "consent" and code == "required":
                 code = "consent_required"

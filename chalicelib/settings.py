@@ -37,6 +37,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Validate the variables in ``environ`` (default: ``os.environ``)."""
     env = os.environ if environ is None else environ
     values = {field: env[var] for field, var in VARIABLES.items() if env.get(var)}
+    # Lambda reserves AWS_DEFAULT_REGION (a stage may not set it) and sets both itself.
+    if "region" not in values and env.get("AWS_REGION"):
+        values["region"] = env["AWS_REGION"]
     try:
         return Settings.model_validate(values)
     except ValidationError as exc:

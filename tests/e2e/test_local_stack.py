@@ -1,0 +1,130 @@
+"""Registrations over real HTTP, mail read back from the moto server, the CLI as an admin runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from urllib.error import HTTPError
+from urllib.parse import urlencode
+
+from devstack.demo_event import DEMO_EVENT_ID
+from devstack.mailbox import sent_mails
+from tests.factories import PROJECT_DIR, submission
+
+
+def post(url, body: bytes, content_type: str, **headers):
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": content_type, **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def registrations_url(stack, event_id=DEMO_EVENT_ID):
+    return f"{stack.api_url}/events/{event_id}/registrations"
+
+
+def unique_address():
+    return f"e2e-{uuid.uuid4().hex[:10]}@example.org"
+
+
+def mails_to_organiser_about(stack, address):
+    return [m for m in sent_mails(stack.aws_url) if address in m["reply_to"]]
+
+
+def test_a_plain_form_post_is_stored_and_the_organiser_mail_arrives(stack):
+    address = unique_address()
+    form = urlencode({**submission(email=address, given_name="Jürgen", family_name="Nguyễn"), "consent": "on"})
+    status, _headers, page = post(
+        registrations_url(stack), form.encode(), "application/x-www-form-urlencoded", Accept="text/html"
+    )
+    assert status == 201
+    assert "Ihre Anmeldung ist eingegangen" in page
+
+    [item] = [i for i in stack.store().registrations(DEMO_EVENT_ID) if i["email"] == address]
+    assert (item["given_name"], item["family_name"], item["status"]) == ("Jürgen", "Nguyễn", "confirmed")
+
+    [mail] = mails_to_organiser_about(stack, address)
+    assert mail["to"] == ["organisation@example.org"]
+    assert mail["source"] == stack.environment["SENDER_EMAIL"]
+    assert "Jürgen Nguyễn" in mail["subject"]
+    assert "Vorname: Jürgen" in mail["body"]
+    assert item["registration_id"] in mail["body"]
+
+
+def test_a_cross_origin_json_post_from_the_page_gets_cors(stack):
+    status, headers, body = post(
+        registrations_url(stack),
+        json.dumps(submission(email=unique_address())).encode(),
+        "application/json",
+        Origin=stack.page_url,
+    )
+    assert status == 201
+    assert headers["Access-Control-Allow-Origin"] == stack.page_url
+    assert json.loads(body)["status"] == "confirmed"
+
+
+def test_concurrent_posts_of_one_address_store_one_registration_and_send_one_mail(stack):
+    address = unique_address()
+    variants = [address.upper() if i % 2 else address for i in range(16)]
+
+    def register(email):
+        return post(registrations_url(stack), json.dumps(submission(email=email)).encode(), "application/json")[0]
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = sorted(pool.map(register, variants))
+    assert statuses == [201] + [409] * 15
+    items = [i for i in stack.store().registrations(DEMO_EVENT_ID) if i["email"].lower() == address]
+    assert len(items) == 1
+    assert len(mails_to_organiser_about(stack, address)) == 1
+
+
+def test_the_demo_event_is_open_and_the_closed_announcement_refuses(stack):
+    with urllib.request.urlopen(f"{stack.api_url}/events/{DEMO_EVENT_ID}", timeout=10) as response:
+        assert json.load(response)["open"] is True
+    status, _, body = post(
+        registrations_url(stack, "netzwerktreffen-nrw-2016"),
+        json.dumps(submission(email=unique_address())).encode(),
+        "application/json",
+    )
+    assert (status, json.loads(body)["error"]) == (403, "registration_closed")
+
+
+def test_the_example_page_is_served_on_its_own_origin_pointing_at_the_api(stack):
+    with urllib.request.urlopen(f"{stack.page_url}/", timeout=10) as response:
+        page = response.read().decode()
+    assert f'action="{stack.api_url}/events/{DEMO_EVENT_ID}/registrations"' in page
+    assert stack.page_url != stack.api_url
+
+
+def test_the_cli_exports_what_the_api_stored(stack):
+    address = unique_address()
+    post(registrations_url(stack), json.dumps(submission(email=address)).encode(), "application/json")
+    env = {**os.environ, **stack.environment}
+    result = subprocess.run(
+        [sys.executable, "-m", "chalicelib.cli", "export", DEMO_EVENT_ID, "--format", "json"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert address in {item["email"] for item in json.loads(result.stdout)}
+
+
+def test_mail_arrives_within_seconds(stack):
+    address = unique_address()
+    started = time.monotonic()
+    post(registrations_url(stack), json.dumps(submission(email=address)).encode(), "application/json")
+    while not mails_to_organiser_about(stack, address):
+        assert time.monotonic() - started < 10
+        time.sleep(0.05)

@@ -1,0 +1,104 @@
+"""The event model and the registration window (the clock is passed in)."""
+
+from datetime import UTC, datetime
+
+import pytest
+from pydantic import ValidationError
+
+from chalicelib.events import Window, expiry_epoch, registration_window
+from tests.factories import berlin, event, seed_event
+
+
+@pytest.mark.parametrize(
+    ("now", "window"),
+    [
+        (berlin(2016, 11, 10, 12, 0), Window.OPEN),
+        (berlin(2016, 11, 17, 23, 59, 59), Window.OPEN),
+        (berlin(2016, 11, 18, 0, 0, 0), Window.CLOSED),
+        # 23:30 UTC on the 17th is already the 18th in Berlin: closed.
+        (datetime(2016, 11, 17, 23, 30, tzinfo=UTC), Window.CLOSED),
+        # 22:59 UTC on the 17th is 23:59 in Berlin: still open (no UTC rollover a day early).
+        (datetime(2016, 11, 17, 22, 59, tzinfo=UTC), Window.OPEN),
+    ],
+)
+def test_the_announcement_accepts_through_the_end_of_17_november_in_berlin(now, window):
+    assert registration_window(seed_event(), now) is window
+
+
+def test_a_datetime_deadline_accepts_up_to_and_including_that_instant():
+    e = event(registration_deadline="2016-11-17T12:00:00")
+    assert registration_window(e, berlin(2016, 11, 17, 12, 0, 0)) is Window.OPEN
+    assert registration_window(e, berlin(2016, 11, 17, 12, 0, 1)) is Window.CLOSED
+
+
+def test_before_the_opening_time_registration_is_not_open():
+    e = event(registration_opens_at="2016-11-01T09:00:00")
+    assert registration_window(e, berlin(2016, 11, 1, 8, 59, 59)) is Window.NOT_OPEN
+    assert registration_window(e, berlin(2016, 11, 1, 9, 0, 0)) is Window.OPEN
+
+
+def test_closed_by_hand_wins_over_an_open_window():
+    assert registration_window(event(closed=True), berlin(2016, 11, 10, 12)) is Window.CLOSED
+
+
+def test_a_deadline_on_the_day_clocks_go_back_still_ends_at_local_midnight():
+    # 30 Oct 2016 had 25 hours in Berlin; the day still ends at 23:59:59 CET (UTC+1).
+    e = event(registration_deadline="2016-10-30")
+    assert registration_window(e, datetime(2016, 10, 30, 22, 59, 59, tzinfo=UTC)) is Window.OPEN
+    assert registration_window(e, datetime(2016, 10, 30, 23, 0, 0, tzinfo=UTC)) is Window.CLOSED
+
+
+def test_the_deadline_instant_carries_the_events_offset():
+    assert seed_event().accepts_until.isoformat(timespec="seconds") == "2016-11-17T23:59:59+01:00"
+
+
+def test_expiry_is_retention_days_after_the_event_ends():
+    e = event(retention_days=10)
+    assert expiry_epoch(e) == int(berlin(2016, 12, 11, 17, 0).timestamp())
+
+
+def test_an_event_without_end_expires_counting_from_the_end_of_its_day():
+    e = event(ends_at=None, retention_days=0)
+    assert datetime.fromtimestamp(expiry_epoch(e), tz=UTC) == datetime(2016, 12, 1, 22, 59, 59, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"event_id": "Bad Id"}, "event_id"),
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"starts_at": "2016-12-01T10:00:00+01:00"}, "starts_at"),
+        ({"registration_deadline": "17.11.2016"}, "registration_deadline"),
+        ({"capacity": 0}, "capacity"),
+        ({"organisers": []}, "organisers"),
+        ({"organisers": [{"name": "A", "email": "not-an-address"}]}, "organisers"),
+        ({"language": "fr"}, "language"),
+        ({"unknown_key": 1}, "unknown_key"),
+    ],
+)
+def test_a_bad_field_is_named(changes, field):
+    with pytest.raises(ValidationError) as info:
+        event(**changes)
+    assert field in {str(error["loc"][0]) for error in info.value.errors()}
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"ends_at": "2016-12-01T09:00:00"}, "ends_at must be after starts_at"),
+        ({"allowed_origins": ["example.org"]}, "is not an origin"),
+        ({"questions": [{"id": "email", "label": "E", "type": "text"}]}, "standard field"),
+        ({"questions": [{"id": "q", "label": "Q", "type": "choice"}]}, "needs `choices`"),
+        ({"registration_opens_at": "2016-11-18T00:00:00"}, "must be before registration_deadline"),
+    ],
+)
+def test_inconsistent_events_are_refused_with_the_reason(changes, reason):
+    with pytest.raises(ValidationError, match=reason):
+        event(**changes)
+
+
+def test_the_definition_survives_a_json_round_trip_unchanged():
+    e = event(registration_deadline="2016-11-17T12:00:00")
+    assert type(e).model_validate_json(e.model_dump_json()) == e
+    d = seed_event()
+    assert type(d).model_validate_json(d.model_dump_json()) == d

@@ -1,0 +1,46 @@
+"""Exports an organiser opens in Excel: no formulas, umlauts intact."""
+
+import csv
+import io
+import json
+
+from chalicelib.export import safe_cell, to_csv, to_json
+from tests.factories import seed_event
+
+ITEM = {
+    "registration_id": "01ABC",
+    "status": "confirmed",
+    "registered_at": "2016-11-10T11:00:00.000Z",
+    "given_name": '=HYPERLINK("http://evil")',
+    "family_name": "Müller",
+    "email": "m@example.org",
+    "organisation": "+49 Verein",
+    "message": "-minus",
+    "consent_at": "2016-11-10T11:00:00.000Z",
+    "lang": "de",
+    "organisation_type": "Kommune",
+    "department": "@Umwelt",
+}
+
+
+def test_formula_starts_are_neutralised():
+    for start in ["=", "+", "-", "@", "\t", "\r"]:
+        assert safe_cell(start + "1", "de") == "'" + start + "1"
+    assert safe_cell("Müller", "de") == "Müller"
+    assert safe_cell(True, "de") == "ja"
+    assert safe_cell(["A", "B"], "en") == "A; B"
+
+
+def test_csv_starts_with_a_bom_and_has_a_column_per_question():
+    out = to_csv(seed_event(), [ITEM])
+    assert out.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))
+    assert rows[0]["family_name"] == "Müller"
+    assert rows[0]["given_name"] == '\'=HYPERLINK("http://evil")'
+    assert rows[0]["organisation"] == "'+49 Verein"
+    assert rows[0]["department"] == "'@Umwelt"
+    assert list(rows[0])[-2:] == ["organisation_type", "department"]
+
+
+def test_json_export_keeps_values_as_stored():
+    assert json.loads(to_json([ITEM])) == [ITEM]

@@ -1,0 +1,83 @@
+"""Request bodies: every encoding the contract names, and a clear code for every other."""
+
+import json
+
+import pytest
+
+from chalicelib.forms import MAX_BODY_BYTES, BodyError, parse_body
+
+NAMES = ["Jürgen", "Анна", "Nguyễn", "محمد"]
+
+
+def code_of(raw, content_type):
+    with pytest.raises(BodyError) as info:
+        parse_body(raw, content_type)
+    return info.value.code
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/x-www-form-urlencoded",
+        "application/x-www-form-urlencoded; charset=UTF-8",
+        "application/x-www-form-urlencoded;charset=utf-8",
+    ],
+)
+def test_urlencoded_with_or_without_charset(content_type):
+    from urllib.parse import urlencode
+
+    raw = urlencode([("given_name", n) for n in NAMES]).encode()
+    assert parse_body(raw, content_type) == {"given_name": NAMES}
+
+
+def test_a_declared_latin1_charset_is_honoured():
+    assert parse_body(b"given_name=J%FCrgen", "application/x-www-form-urlencoded; charset=ISO-8859-1") == {
+        "given_name": ["Jürgen"]
+    }
+
+
+def test_multipart_text_fields():
+    boundary = "----form42"
+    parts = "".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="n{i}"\r\n\r\n{n}\r\n' for i, n in enumerate(NAMES)
+    )
+    raw = (parts + f"--{boundary}--\r\n").encode()
+    assert parse_body(raw, f"multipart/form-data; boundary={boundary}") == {f"n{i}": [n] for i, n in enumerate(NAMES)}
+
+
+def test_json_with_charset():
+    raw = json.dumps({"given_name": "Nguyễn", "consent": True}, ensure_ascii=False).encode()
+    assert parse_body(raw, "application/json; charset=utf-8") == {"given_name": ["Nguyễn"], "consent": [True]}
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type"),
+    [
+        (b"\xff\xfe", "application/json"),
+        (b"{", "application/json"),
+        (b"[1, 2]", "application/json"),
+        (b'{"a": 1, "a": 2}', "application/json"),
+        (b'{"a": NaN}', "application/json"),
+        (b"[" * 50_000, "application/json"),
+        (b"given_name=%FF", "application/x-www-form-urlencoded"),
+        (b"no boundary", "multipart/form-data"),
+        (b"--x\r\nnot a part", "multipart/form-data; boundary=y"),
+    ],
+)
+def test_undecodable_bodies_are_malformed(raw, content_type):
+    assert code_of(raw, content_type) == "malformed"
+
+
+def test_bodies_over_64_kib_are_too_large():
+    assert code_of(b"a=" + b"x" * MAX_BODY_BYTES, "application/x-www-form-urlencoded") == "payload_too_large"
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/xml", None, "application/x-www-form-urlencoded; charset=klingon"]
+)
+def test_other_media_types_are_unsupported(content_type):
+    assert code_of(b"x=1", content_type) == "unsupported_media_type"
+
+
+def test_an_empty_body_without_type_is_an_empty_form():
+    assert parse_body(b"", None) == {}

@@ -1,0 +1,52 @@
+"""Settings are checked at start; a bad one is named."""
+
+import pytest
+
+from chalicelib.settings import SettingsError, load_settings
+
+GOOD = {"TABLE_NAME": "registrations", "SENDER_EMAIL": "anmeldung@example.org", "AWS_DEFAULT_REGION": "eu-central-1"}
+
+
+def test_good_settings():
+    settings = load_settings(GOOD)
+    assert (settings.table_name, settings.region, settings.endpoint_url) == ("registrations", "eu-central-1", None)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"TABLE_NAME": ""}, "TABLE_NAME is not set"),
+        ({"SENDER_EMAIL": "nobody"}, "SENDER_EMAIL is invalid"),
+        ({"AWS_DEFAULT_REGION": "Frankfurt"}, "AWS_DEFAULT_REGION is invalid"),
+        ({"AWS_ENDPOINT_URL": "localhost:4566"}, "AWS_ENDPOINT_URL is invalid"),
+    ],
+)
+def test_a_bad_setting_is_named(changes, message):
+    with pytest.raises(SettingsError, match=message):
+        load_settings({**GOOD, **changes})
+
+
+def test_every_problem_is_named_at_once():
+    with pytest.raises(SettingsError) as info:
+        load_settings({})
+    assert str(info.value) == "TABLE_NAME is not set; SENDER_EMAIL is not set; AWS_DEFAULT_REGION is not set"
+
+
+def test_the_region_lambda_sets_is_enough():
+    settings = load_settings({"TABLE_NAME": "t12", "SENDER_EMAIL": "a@example.org", "AWS_REGION": "eu-west-1"})
+    assert settings.region == "eu-west-1"
+
+
+def test_the_app_refuses_to_start_with_a_message_naming_the_variable(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.factories import PROJECT_DIR
+
+    env = {k: v for k, v in os.environ.items() if k not in ("TABLE_NAME",)}
+    result = subprocess.run(
+        [sys.executable, "-c", "import app"], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip() == "event-registration: bad configuration: TABLE_NAME is not set"
