@@ -298,3 +298,19 @@ def test_an_unexpected_exception_is_logged_with_the_request_id_and_answered_as_j
     assert "request id " in record.getMessage()
     assert record.getMessage().split("request id ")[1] != "-"
     assert record.exc_info is not None
+
+
+def test_a_dynamodb_fault_in_browser_mode_is_a_503_page_or_the_error_redirect(client, store, monkeypatch):
+    real = app_module.store._client()
+    failing = _Failing(real, "transact_write_items", "InternalServerError")
+    monkeypatch.setattr(app_module.store, "_client", lambda: failing)
+    page = post_form(client, submission(), Accept="text/html")
+    assert page.status_code == 503
+    assert page.headers["Retry-After"] == "30"
+    assert "Bitte versuchen Sie es in einer Minute" in page.body.decode()
+    monkeypatch.setattr(app_module.store, "_client", lambda: real)
+    store.save_events([event(redirects=REDIRECTS)])
+    monkeypatch.setattr(app_module.store, "_client", lambda: failing)
+    redirected = post_form(client, submission(), Accept="text/html")
+    assert redirected.status_code == 303
+    assert redirected.headers["Location"] == "https://ngo.example/fehler?status=unavailable"

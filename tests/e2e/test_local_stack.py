@@ -36,7 +36,7 @@ def unique_address():
 
 
 def mails_to_organiser_about(stack, address):
-    return [m for m in sent_mails(stack.aws_url) if address in m["reply_to"]]
+    return [m for m in sent_mails(stack.aws_url) if address.lower() in [r.lower() for r in m["reply_to"]]]
 
 
 def test_a_plain_form_post_is_stored_and_the_organiser_mail_arrives(stack):
