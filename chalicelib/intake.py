@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib.event_cache import EventCache
 from chalicelib.events import Event, Window, expiry_epoch, registration_window
 from chalicelib.forms import BodyError, Fields, parse_body
 from chalicelib.mail import Mailer, organiser_notification
@@ -22,7 +23,8 @@ from chalicelib.registration import (
     new_registration_id,
     validate_submission,
 )
-from chalicelib.store import AlreadyRegistered, EventFull, EventRecord, Store, StoreUnavailable
+from chalicelib.seats import Contended, EventFull, EventGone, place
+from chalicelib.store import AlreadyRegistered, EventRecord, Store, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 EVENT_ID = re.compile(r"^[a-z0-9-]{3,64}$")
@@ -62,10 +64,11 @@ class Intake:
     def __init__(self, store: Store, mailer: Mailer) -> None:
         self.store = store
         self.mailer = mailer
+        self.events = EventCache(lambda event_id: find_event(store, event_id))
 
     def register(self, event_id: str, body: bytes | None, content_type: str | None, now: datetime) -> IntakeResult:
         try:
-            record = find_event(self.store, event_id)
+            record = self.events.get(event_id)
         except StoreUnavailable:
             logger.warning("event read failed", exc_info=True)
             return IntakeResult(Refused("unavailable"), None, None)
@@ -77,9 +80,10 @@ class Intake:
         except BodyError as exc:
             return IntakeResult(Refused(exc.code), event, None)
         language = _requested_language(fields)
-        return IntakeResult(self._decide(event, fields, now, language), event, language)
+        return IntakeResult(self._decide(record, fields, now, language), event, language)
 
-    def _decide(self, event: Event, fields: Fields, now: datetime, language: str | None) -> Outcome:
+    def _decide(self, record: EventRecord, fields: Fields, now: datetime, language: str | None) -> Outcome:
+        event = record.event
         window = registration_window(event, now)
         if window is not Window.OPEN:
             return Refused(window.value)
@@ -93,12 +97,14 @@ class Intake:
             return Refused("invalid", tuple(exc.errors))
         registration = new_registration(event, valid, now, language or event.language)
         try:
-            self.store.insert_registration(registration, expires_at=expiry_epoch(event))
+            registration = place(self.store, registration, record, expires_at=expiry_epoch(event))
         except AlreadyRegistered:
             return Refused("already_registered")
         except EventFull:
             return Refused("event_full")
-        except StoreUnavailable:
+        except EventGone:
+            return Refused("unknown_event")
+        except (StoreUnavailable, Contended):
             logger.warning("registration write failed", exc_info=True)
             return Refused("unavailable")
         try:

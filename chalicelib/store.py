@@ -55,8 +55,23 @@ class AlreadyRegistered(Exception):
     """The address is already registered for this event."""
 
 
-class EventFull(Exception):
-    """No seat left (or the event vanished between read and write)."""
+class ClaimLost(Exception):
+    """The seat or waiting-list place asked for was taken meanwhile (or the event vanished)."""
+
+
+@dataclass(frozen=True)
+class Seat:
+    """Claim a seat: only while fewer than `capacity` are confirmed."""
+
+
+@dataclass(frozen=True)
+class WaitlistPlace:
+    """Claim waiting-list place `position`: only if it is the next one and no seat is free."""
+
+    position: int
+
+
+Claim = Seat | WaitlistPlace
 
 
 class CapacityBelowTaken(Exception):
@@ -178,10 +193,12 @@ class Store:
                 yield values
 
     # --- the request path ----------------------------------------------------------------
-    def find_event(self, event_id: str) -> EventRecord | None:
+    def find_event(self, event_id: str, *, consistent: bool = False) -> EventRecord | None:
         try:
             response = self._client().get_item(
-                TableName=self.table_name, Key=_item({"event_id": event_id, "sk": EVENT_SK})
+                TableName=self.table_name,
+                Key=_item({"event_id": event_id, "sk": EVENT_SK}),
+                ConsistentRead=consistent,
             )
         except (ClientError, BotoCoreError) as exc:
             _raise_classified(exc)
@@ -194,8 +211,9 @@ class Store:
             waitlisted=values.get("waitlisted_count", 0),
         )
 
-    def insert_registration(self, registration: Registration, *, expires_at: int) -> None:
-        """Write the registration, its address marker and its seat in one transaction."""
+    def insert_registration(self, registration: Registration, claim: Claim, *, expires_at: int) -> None:
+        """Write the registration, its address marker and its claim on the event's counter,
+        in one transaction: all three or nothing."""
         key = {"event_id": registration.event_id}
         marker = {
             **key,
@@ -219,21 +237,11 @@ class Store:
             **registration.answers,
             TTL_ATTRIBUTE: expires_at,
         }
-        seat = {
-            "TableName": self.table_name,
-            "Key": _item({**key, "sk": EVENT_SK}),
-            "UpdateExpression": "ADD #confirmed :one",
-            "ConditionExpression": (
-                "attribute_exists(sk) AND (attribute_not_exists(#capacity) OR #confirmed < #capacity)"
-            ),
-            "ExpressionAttributeNames": {"#confirmed": "confirmed_count", "#capacity": "capacity"},
-            "ExpressionAttributeValues": _item({":one": 1}),
-        }
         new = "attribute_not_exists(sk)"
         actions = [
             {"Put": {"TableName": self.table_name, "Item": _item(marker), "ConditionExpression": new}},
             {"Put": {"TableName": self.table_name, "Item": _item(item), "ConditionExpression": new}},
-            {"Update": seat},
+            {"Update": {"TableName": self.table_name, "Key": _item({**key, "sk": EVENT_SK}), **_claim(claim)}},
         ]
         try:
             self._transact(actions)
@@ -241,7 +249,7 @@ class Store:
             if exc.codes[0] == "ConditionalCheckFailed":
                 raise AlreadyRegistered() from None
             if exc.codes[2] == "ConditionalCheckFailed":
-                raise EventFull() from None
+                raise ClaimLost() from None
             raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
 
     def _transact(self, actions: list[dict[str, Any]]) -> None:
@@ -261,6 +269,28 @@ class Store:
                 raise StoreUnavailable(str(exc)) from exc
             time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not secrecy
         raise StoreUnavailable("transaction conflicts persisted")
+
+
+def _claim(claim: Claim) -> dict[str, Any]:
+    """The counter update and condition for `claim` on the event item."""
+    names = {"#confirmed": "confirmed_count", "#waitlisted": "waitlisted_count", "#capacity": "capacity"}
+    if isinstance(claim, Seat):
+        return {
+            "UpdateExpression": "ADD #confirmed :one",
+            "ConditionExpression": (
+                "attribute_exists(sk) AND (attribute_not_exists(#capacity) OR #confirmed < #capacity)"
+            ),
+            "ExpressionAttributeNames": {k: names[k] for k in ("#confirmed", "#capacity")},
+            "ExpressionAttributeValues": _item({":one": 1}),
+        }
+    # Places are handed out one after another: each claim names the place it
+    # expects to be next, so positions are unique and gap-free in commit order.
+    return {
+        "UpdateExpression": "SET #waitlisted = :position",
+        "ConditionExpression": "#waitlisted = :previous AND #confirmed >= #capacity",
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": _item({":position": claim.position, ":previous": claim.position - 1}),
+    }
 
 
 class _Cancelled(Exception):

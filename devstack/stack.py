@@ -10,7 +10,6 @@ import time
 import urllib.request
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from chalicelib.event_files import read_event_files
@@ -95,9 +94,20 @@ class LocalStack:
         self._spawn([sys.executable, "-m", "devstack.embedded_aws", str(aws_port)])
         wait_for_http(f"{self.aws_url}/moto-api/")
         self._provision()
-        chalice = Path(sys.executable).with_name("chalice")
         self._spawn(
-            [str(chalice), "local", "--stage", STAGE, "--host", "127.0.0.1", "--port", str(api_port), "--no-autoreload"]
+            [
+                sys.executable,
+                "-m",
+                "devstack.chalice_local",
+                "local",
+                "--stage",
+                STAGE,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(api_port),
+                "--no-autoreload",
+            ]
         )
         wait_for_http(f"{self.api_url}/events/-")
         self._page_server = PageServer(PROJECT_DIR / "examples", page_port, self.api_url)

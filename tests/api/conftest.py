@@ -51,8 +51,15 @@ def store():
     aws.ses.cache_clear()
 
 
+def reload_events(store: Store, *events) -> None:
+    """What an admin's `load-events` does, without waiting out the app's event cache."""
+    store.save_events(list(events))
+    app_module.intake.events.clear()
+
+
 @pytest.fixture
 def client(store, clock):
+    app_module.intake.events.clear()
     with Client(app_module.app, stage_name="local", project_dir=str(PROJECT_DIR)) as test_client:
         yield test_client
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from tests.api.conftest import reload_events
 from tests.factories import SEED_EVENT_ID, berlin, event, submission
 
 ORIGIN = "https://skew.engagement-global.de"
@@ -30,7 +31,7 @@ def test_the_event_is_described_with_instants_and_offsets(client, clock):
 
 
 def test_seats_left_counts_down(client, store):
-    store.save_events([event(capacity=2)])
+    reload_events(store, event(capacity=2))
     client.http.post(PATH, headers={"Content-Type": "application/json"}, body=json.dumps(submission()).encode())
     assert json.loads(client.http.get(f"/events/{SEED_EVENT_ID}").body)["seats_left"] == 1
 

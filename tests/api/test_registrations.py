@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 import app as app_module
-from tests.api.conftest import all_items, registration_items, sent_mails
+from tests.api.conftest import all_items, registration_items, reload_events, sent_mails
 from tests.factories import SEED_EVENT_ID, berlin, event, submission
 
 PATH = f"/events/{SEED_EVENT_ID}/registrations"
@@ -99,7 +99,7 @@ REDIRECTS = {
 def _arrange(case, client, store, clock, redirects):
     """Set the world up for `case`; return (body, content_type, path)."""
     if redirects:
-        store.save_events([event(redirects=REDIRECTS)])
+        reload_events(store, event(redirects=REDIRECTS))
     form = urlencode({k: ("on" if v is True else v) for k, v in submission().items()}).encode()
     ctype = "application/x-www-form-urlencoded"
     if case == "malformed":
@@ -115,7 +115,7 @@ def _arrange(case, client, store, clock, redirects):
     if case == "already_registered":
         assert post_form(client, submission()).status_code in (201, 303)
     if case == "event_full":
-        store.save_events([event(capacity=1, redirects=REDIRECTS if redirects else {})])
+        reload_events(store, event(capacity=1, redirects=REDIRECTS if redirects else {}))
         assert post_form(client, submission(email="first@example.org")).status_code in (201, 303)
     if case == "payload_too_large":
         return form + b"&message=" + b"x" * 70_000, ctype, PATH
@@ -176,7 +176,7 @@ def test_browser_mode_with_redirects_sends_303_to_the_outcomes_page(client, stor
 
 def test_browser_mode_success_redirects_and_pages(client, store):
     assert post_form(client, submission()).status_code == 201
-    store.save_events([event(redirects=REDIRECTS)])
+    reload_events(store, event(redirects=REDIRECTS))
     response = post_form(client, submission(email="other@example.org"))
     assert response.status_code == 303
     assert response.headers["Location"] == "https://ngo.example/danke?status=confirmed"
@@ -309,7 +309,7 @@ def test_a_dynamodb_fault_in_browser_mode_is_a_503_page_or_the_error_redirect(cl
     assert page.headers["Retry-After"] == "30"
     assert "Bitte versuchen Sie es in einer Minute" in page.body.decode()
     monkeypatch.setattr(app_module.store, "_client", lambda: real)
-    store.save_events([event(redirects=REDIRECTS)])
+    reload_events(store, event(redirects=REDIRECTS))
     monkeypatch.setattr(app_module.store, "_client", lambda: failing)
     redirected = post_form(client, submission(), Accept="text/html")
     assert redirected.status_code == 303

@@ -1,0 +1,67 @@
+"""Seat allocation: a registration is confirmed, waitlisted or refused, and never overbooks.
+
+Each attempt is one conditional DynamoDB transaction (`Store.insert_registration`).
+The counts it starts from may be stale (cached); when a claim is lost the
+event is read again, consistently, and the decision made afresh.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import time
+
+from chalicelib.registration import Registration
+from chalicelib.store import ClaimLost, EventRecord, Seat, Store, WaitlistPlace
+
+# Enough for every one of 60 simultaneous registrants to get a waiting-list
+# place: each round of contention hands out at least one place.
+MAX_ATTEMPTS = 80
+
+
+class EventFull(Exception):
+    """No seat left and no waiting list."""
+
+
+class EventGone(Exception):
+    """The event was removed while registering."""
+
+
+class Contended(Exception):
+    """Too many rounds of contention; the caller answers 503."""
+
+
+def _next_claim(record: EventRecord, fresh: bool) -> Seat | WaitlistPlace | None:
+    """What to ask for given `record`'s counts; None: read the counts again first."""
+    event = record.event
+    if event.capacity is None or record.confirmed < event.capacity:
+        return Seat()
+    if event.waitlist:
+        return WaitlistPlace(record.waitlisted + 1)
+    if fresh:
+        raise EventFull()
+    return None  # a cached "full" is checked against the table before refusing anyone
+
+
+def place(store: Store, registration: Registration, record: EventRecord, *, expires_at: int) -> Registration:
+    """Store `registration` as confirmed or waitlisted; return it with its final status."""
+    fresh = False
+    for attempt in range(MAX_ATTEMPTS):
+        claim = _next_claim(record, fresh)
+        if claim is not None:
+            placed = dataclasses.replace(
+                registration,
+                status="confirmed" if isinstance(claim, Seat) else "waitlisted",
+                waitlist_position=claim.position if isinstance(claim, WaitlistPlace) else None,
+            )
+            try:
+                store.insert_registration(placed, claim, expires_at=expires_at)
+                return placed
+            except ClaimLost:
+                if attempt:
+                    time.sleep(random.uniform(0, 0.005 * min(attempt, 10)))  # noqa: S311 - jitter, not secrecy
+        latest = store.find_event(record.event.event_id, consistent=True)
+        if latest is None:
+            raise EventGone()
+        record, fresh = latest, True
+    raise Contended()
