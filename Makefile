@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint unit
+.PHONY: run test lint unit bench
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,3 +26,7 @@ lint: $(INSTALLED)
 
 unit: $(INSTALLED)
 	$(PY) -m pytest tests/unit
+
+## bench: registrations/s through the local stack at 1, 8, 32 clients; AWS calls per registration
+bench: $(INSTALLED)
+	$(PY) -m bench.throughput

@@ -7,26 +7,40 @@ does not pay for it. Region and endpoint come from the standard variables
 
 from __future__ import annotations
 
-import functools
+import threading
 from typing import Any
 
 # Fail fast inside a Lambda's time budget; botocore's standard mode retries
 # throttling and 5xx with backoff before we give up and answer 503.
 _TIMEOUTS = {"connect_timeout": 3, "read_timeout": 5, "retries": {"mode": "standard", "max_attempts": 3}}
+_clients: dict[str, Any] = {}
+# One Lambda instance serves one request at a time, but `chalice local` serves
+# many on threads: without the lock a burst built a client per thread (seconds of CPU).
+_lock = threading.Lock()
 
 
-@functools.cache
 def dynamodb() -> Any:
     return _client("dynamodb")
 
 
-@functools.cache
 def ses() -> Any:
     return _client("ses")
 
 
-def _client(service: str) -> Any:
-    import boto3
-    from botocore.config import Config
+def reset() -> None:
+    """Forget every client (the next call builds new ones for the current environment)."""
+    with _lock:
+        _clients.clear()
 
-    return boto3.client(service, config=Config(**_TIMEOUTS))
+
+def _client(service: str) -> Any:
+    client = _clients.get(service)
+    if client is None:
+        with _lock:
+            client = _clients.get(service)
+            if client is None:
+                import boto3
+                from botocore.config import Config
+
+                client = _clients[service] = boto3.client(service, config=Config(**_TIMEOUTS))
+    return client

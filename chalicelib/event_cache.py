@@ -42,5 +42,12 @@ class EventCache:
             self._entries.popitem(last=False)
         return record
 
+    def update(self, event_id: str, record: EventRecord) -> None:
+        """Remember counts this instance just wrote, keeping the entry's age (so an admin's
+        change still arrives within max_age)."""
+        cached = self._entries.get(event_id)
+        if cached is not None:
+            self._entries[event_id] = (cached[0], record)
+
     def clear(self) -> None:
         self._entries.clear()

@@ -97,7 +97,7 @@ class Intake:
             return Refused("invalid", tuple(exc.errors))
         registration = new_registration(event, valid, now, language or event.language)
         try:
-            registration = place(self.store, registration, record, expires_at=expiry_epoch(event))
+            registration, counts = place(self.store, registration, record, expires_at=expiry_epoch(event))
         except AlreadyRegistered:
             return Refused("already_registered")
         except EventFull:
@@ -107,6 +107,7 @@ class Intake:
         except (StoreUnavailable, Contended):
             logger.warning("registration write failed", exc_info=True)
             return Refused("unavailable")
+        self.events.update(event.event_id, counts)
         try:
             self.mailer.send(organiser_notification(event, registration))
         except Exception:

@@ -17,6 +17,8 @@ from chalicelib.store import ClaimLost, EventRecord, Seat, Store, WaitlistPlace
 # Enough for every one of 60 simultaneous registrants to get a waiting-list
 # place: each round of contention hands out at least one place.
 MAX_ATTEMPTS = 80
+BASE_BACKOFF_SECONDS = 0.01  # about one DynamoDB transaction
+MAX_BACKOFF_SECONDS = 0.5
 
 
 class EventFull(Exception):
@@ -43,8 +45,11 @@ def _next_claim(record: EventRecord, fresh: bool) -> Seat | WaitlistPlace | None
     return None  # a cached "full" is checked against the table before refusing anyone
 
 
-def place(store: Store, registration: Registration, record: EventRecord, *, expires_at: int) -> Registration:
-    """Store `registration` as confirmed or waitlisted; return it with its final status."""
+def place(
+    store: Store, registration: Registration, record: EventRecord, *, expires_at: int
+) -> tuple[Registration, EventRecord]:
+    """Store `registration` as confirmed or waitlisted; return it with its final status,
+    and the event's counts as this write left them (the next guess)."""
     fresh = False
     for attempt in range(MAX_ATTEMPTS):
         claim = _next_claim(record, fresh)
@@ -56,10 +61,14 @@ def place(store: Store, registration: Registration, record: EventRecord, *, expi
             )
             try:
                 store.insert_registration(placed, claim, expires_at=expires_at)
-                return placed
+                if isinstance(claim, Seat):
+                    return placed, dataclasses.replace(record, confirmed=record.confirmed + 1)
+                return placed, dataclasses.replace(record, waitlisted=claim.position)
             except ClaimLost:
-                if attempt:
-                    time.sleep(random.uniform(0, 0.005 * min(attempt, 10)))  # noqa: S311 - jitter, not secrecy
+                # "Full jitter": contenders for the next place spread out instead of
+                # colliding again, so a burst costs a few attempts each, not one per rival.
+                backoff = min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2**attempt)
+                time.sleep(random.uniform(0, backoff))  # noqa: S311 - jitter, not secrecy
         latest = store.find_event(record.event.event_id, consistent=True)
         if latest is None:
             raise EventGone()

@@ -40,15 +40,13 @@ def clock(monkeypatch):
 def store():
     """A fresh mocked table with the seed event, and a verified sender."""
     with mock_aws():
-        aws.dynamodb.cache_clear()
-        aws.ses.cache_clear()
+        aws.reset()
         table = Store(os.environ["TABLE_NAME"])
         table.create_table()
         boto3.client("ses").verify_email_identity(EmailAddress=os.environ["SENDER_EMAIL"])
         table.save_events([seed_event()])
         yield table
-    aws.dynamodb.cache_clear()
-    aws.ses.cache_clear()
+    aws.reset()
 
 
 def reload_events(store: Store, *events) -> None:

@@ -1,0 +1,106 @@
+"""Registrations per second through the local stack, and AWS calls per registration.
+
+    make bench            (or: .venv/bin/python -m bench.throughput [REGISTRATIONS_PER_LEVEL])
+
+The local stack is `chalice local` (threads) in front of the embedded AWS
+(moto, one call at a time): the figures compare our code's shapes with each
+other, they are not a forecast of AWS, where DynamoDB is not the bottleneck.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+import urllib.request
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, time as clock_time, timedelta
+from typing import Any
+
+from chalicelib.events import Event, Organiser
+from devstack.embedded_aws import CALLS_PATH
+from devstack.stack import LocalStack, free_port
+
+LEVELS = (1, 8, 32)
+
+
+def bench_event(**changes: Any) -> Event:
+    day = date.today() + timedelta(days=60)
+    return Event(
+        event_id=f"bench-{uuid.uuid4().hex[:10]}",
+        title="Benchmark",
+        timezone="Europe/Berlin",
+        starts_at=datetime.combine(day, clock_time(10)),
+        registration_deadline=day - timedelta(days=1),
+        organisers=[Organiser(name="Bench", email="bench@example.org")],
+        **changes,
+    )
+
+
+def calls(stack: LocalStack) -> Counter[str]:
+    with urllib.request.urlopen(stack.aws_url + CALLS_PATH, timeout=10) as response:
+        return Counter(json.load(response))
+
+
+def register(url: str) -> float:
+    body = json.dumps(
+        {
+            "given_name": "Bench",
+            "family_name": "Mark",
+            "email": f"{uuid.uuid4().hex}@example.org",
+            "consent": True,
+        }
+    ).encode()
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=60) as response:
+        if response.status != 201:
+            raise RuntimeError(f"status {response.status}")
+    return time.perf_counter() - started
+
+
+def run_level(stack: LocalStack, event: Event, clients: int, count: int) -> dict[str, Any]:
+    url = f"{stack.api_url}/events/{event.event_id}/registrations"
+    before = calls(stack)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        latencies = sorted(pool.map(lambda _: register(url), range(count)))
+    wall = time.perf_counter() - started
+    delta = calls(stack) - before
+    return {
+        "clients": clients,
+        "per_second": count / wall,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
+        "writes": (delta["TransactWriteItems"] + delta["PutItem"] + delta["UpdateItem"]) / count,
+        "reads": (delta["GetItem"] + delta["Query"]) / count,
+        "ses": delta["SendRawEmail"] / count,
+    }
+
+
+def main(count: int = 120) -> None:
+    with LocalStack(free_port(), free_port(), free_port()) as stack:
+        scenarios = (
+            ("unlimited seats", {}),
+            ("capacity 100000 (a seat each)", {"capacity": 100_000}),
+            ("capacity 1 + waiting list (every place contended)", {"capacity": 1, "waitlist": True}),
+        )
+        for label, changes in scenarios:
+            event = bench_event(**changes)
+            stack.store().save_events([event])
+            run_level(stack, event, 4, 8)  # warm up: clients built, event cached
+            print(f"\n{label}: {count} registrations per level through {stack.api_url}")
+            print("clients  registrations/s  p50 ms  p95 ms  DynamoDB writes/reg  reads/reg  SES calls/reg")
+            for clients in LEVELS:
+                r = run_level(stack, event, clients, count)
+                print(
+                    f"{r['clients']:>7}  {r['per_second']:>15.1f}  {r['p50_ms']:>6.1f}  {r['p95_ms']:>6.1f}"
+                    f"  {r['writes']:>19.2f}  {r['reads']:>9.2f}  {r['ses']:>13.2f}"
+                )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 120)

@@ -1,0 +1,105 @@
+"""Capacity and the waiting list through the app (sequential; the concurrent cases are in tests/e2e)."""
+
+from __future__ import annotations
+
+import json
+
+import app as app_module
+from chalicelib.cli import main
+from tests.api.conftest import registration_items, reload_events, sent_mails
+from tests.factories import PROJECT_DIR, SEED_EVENT_ID, event, seed_event_document, submission
+
+PATH = f"/events/{SEED_EVENT_ID}/registrations"
+
+
+def register(client, i, **headers):
+    body = json.dumps(submission(email=f"person{i}@example.org", given_name=f"Person{i}")).encode()
+    response = client.http.post(PATH, headers={"Content-Type": "application/json", **headers}, body=body)
+    return response.status_code, json.loads(response.body)
+
+
+def describe(client):
+    return json.loads(client.http.get(f"/events/{SEED_EVENT_ID}").body)
+
+
+def test_seats_then_a_gap_free_waiting_list(client, store):
+    reload_events(store, event(capacity=2, waitlist=True))
+    answers = [register(client, i) for i in range(5)]
+    assert [a["status"] for _, a in answers] == ["confirmed", "confirmed", "waitlisted", "waitlisted", "waitlisted"]
+    assert [a.get("waitlist_position") for _, a in answers] == [None, None, 1, 2, 3]
+    assert {status for status, _ in answers} == {201}
+    assert answers[3][1]["message"] == "Die Veranstaltung ist ausgebucht. Sie stehen auf Platz 2 der Warteliste."
+    items = registration_items(store)  # the test clock stands still: ids alone do not order them
+    assert sorted((i["status"], i.get("waitlist_position") or 0) for i in items) == [
+        ("confirmed", 0),
+        ("confirmed", 0),
+        ("waitlisted", 1),
+        ("waitlisted", 2),
+        ("waitlisted", 3),
+    ]
+    record = store.find_event(SEED_EVENT_ID, consistent=True)
+    assert (record.confirmed, record.waitlisted) == (2, 3)
+    assert describe(client)["seats_left"] == 0
+    assert describe(client)["open"] is True  # the waiting list still takes registrations
+    subjects = [str(m["Subject"]) for m in sent_mails()]
+    assert [s.split(":")[0] for s in subjects] == ["Anmeldung", "Anmeldung", "Warteliste", "Warteliste", "Warteliste"]
+    assert "Platz 3" in sent_mails()[-1].get_content()
+
+
+def test_a_full_event_without_waiting_list_refuses_and_closes(client, store):
+    reload_events(store, event(capacity=1))
+    assert register(client, 1)[0] == 201
+    status, answer = register(client, 2, **{"Accept-Language": "en"})
+    assert (status, answer["error"]) == (409, "event_full")
+    assert answer["message"] == "Sorry, the event is fully booked."
+    assert len(registration_items(store)) == 1
+    assert len(sent_mails()) == 1
+    assert describe(client) | {"open": False, "seats_left": 0} == describe(client)
+
+
+def test_a_stale_cached_event_never_overbooks(client, store):
+    reload_events(store, event(capacity=2))
+    assert register(client, 1)[0] == 201  # the app now caches "1 of 2 seats taken"
+    other_instance = app_module.Intake(store, app_module.intake.mailer)
+    other_instance.register(
+        SEED_EVENT_ID,
+        json.dumps(submission(email="elsewhere@example.org")).encode(),
+        "application/json",
+        app_module.now(),
+    )
+    status, answer = register(client, 3)
+    assert (status, answer["error"]) == (409, "event_full")
+    assert store.find_event(SEED_EVENT_ID, consistent=True).confirmed == 2
+
+
+def test_a_stale_cached_full_event_is_checked_before_refusing(client, store):
+    reload_events(store, event(capacity=1))
+    register(client, 1)
+    assert register(client, 2)[0] == 409  # cached: full
+    store.save_events([event(capacity=5)])  # the admin adds seats; the app's cache still says full
+    assert register(client, 3)[0] == 201
+
+
+def _load(tmp_path, **changes):
+    path = tmp_path / f"{SEED_EVENT_ID}.json"
+    path.write_text(json.dumps({**seed_event_document(), **changes}), encoding="utf-8")
+    return main(["load-events", str(path)])
+
+
+def test_changing_capacity_keeps_the_taken_seats(client, store, tmp_path, capsys):
+    reload_events(store, event(capacity=3))
+    register(client, 1)
+    register(client, 2)
+    assert _load(tmp_path, capacity=10) == 0
+    record = store.find_event(SEED_EVENT_ID, consistent=True)
+    assert (record.event.capacity, record.confirmed, record.seats_left) == (10, 2, 8)
+    assert _load(tmp_path, capacity=2) == 0  # exactly the seats taken: allowed
+    assert _load(tmp_path, capacity=1) == 1
+    assert "capacity below the seats already taken for netzwerktreffen-nrw-2016" in capsys.readouterr().err
+    assert store.find_event(SEED_EVENT_ID, consistent=True).event.capacity == 2
+    assert _load(tmp_path) == 0  # no capacity: unlimited, count kept
+    assert store.find_event(SEED_EVENT_ID, consistent=True).confirmed == 2
+
+
+def test_the_shipped_events_load_from_their_folder(store, capsys):
+    assert main(["load-events", *map(str, sorted((PROJECT_DIR / "events").glob("*.json")))]) == 0

@@ -1,0 +1,86 @@
+"""Seats and the waiting list under concurrent posts, over HTTP against the local stack.
+
+`chalice local` serves requests on threads; the embedded AWS serves one call at
+a time (a linearisable DynamoDB), so a read-then-write race in our code shows.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.e2e.test_local_stack import post
+from tests.factories import event, submission
+
+ROUNDS = 3
+
+
+def fresh_event(stack, **changes):
+    e = event(
+        event_id=f"burst-{uuid.uuid4().hex[:12]}",
+        registration_deadline="2099-12-31",
+        starts_at="2100-01-01T10:00:00",
+        ends_at="2100-01-01T17:00:00",
+        **changes,
+    )
+    stack.store().save_events([e])
+    return e
+
+
+def burst(stack, event_id, count):
+    """`count` different people post at once; returns (status, answer) per post."""
+    url = f"{stack.api_url}/events/{event_id}/registrations"
+
+    def register(i):
+        body = json.dumps(submission(email=f"person{i}-{uuid.uuid4().hex[:6]}@example.org")).encode()
+        status, _, text = post(url, body, "application/json")
+        return status, json.loads(text)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(register, range(count)))
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_60_posts_for_10_seats_with_a_waiting_list(stack, round_):
+    e = fresh_event(stack, capacity=10, waitlist=True)
+    answers = burst(stack, e.event_id, 60)
+    assert Counter(status for status, _ in answers) == {201: 60}
+    statuses = Counter(answer["status"] for _, answer in answers)
+    assert statuses == {"confirmed": 10, "waitlisted": 50}
+    positions = sorted(a["waitlist_position"] for _, a in answers if a["status"] == "waitlisted")
+    assert positions == list(range(1, 51))
+
+    stored = list(stack.store().registrations(e.event_id))
+    assert Counter(item["status"] for item in stored) == {"confirmed": 10, "waitlisted": 50}
+    assert sorted(i["waitlist_position"] for i in stored if i["status"] == "waitlisted") == positions
+    record = stack.store().find_event(e.event_id, consistent=True)
+    assert (record.confirmed, record.waitlisted, record.seats_left) == (10, 50, 0)
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_30_posts_for_5_seats_without_a_waiting_list(stack, round_):
+    e = fresh_event(stack, capacity=5)
+    answers = burst(stack, e.event_id, 30)
+    assert Counter(status for status, _ in answers) == {201: 5, 409: 25}
+    assert {a["error"] for status, a in answers if status == 409} == {"event_full"}
+    assert len(list(stack.store().registrations(e.event_id))) == 5
+    assert stack.store().find_event(e.event_id, consistent=True).confirmed == 5
+
+
+def test_a_double_clicked_submit_takes_one_seat(stack):
+    e = fresh_event(stack, capacity=3)
+    url = f"{stack.api_url}/events/{e.event_id}/registrations"
+    for i in range(10):
+        body = json.dumps(submission(email=f"double{i}@example.org")).encode()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            statuses = sorted(pool.map(lambda _: post(url, body, "application/json")[0], range(2)))
+        if i < 3:
+            assert statuses == [201, 409]
+        else:
+            assert statuses == [409, 409]
+    assert stack.store().find_event(e.event_id, consistent=True).confirmed == 3
+    assert len(list(stack.store().registrations(e.event_id))) == 3
