@@ -9,14 +9,17 @@ from datetime import UTC, datetime
 from chalice import Chalice, Response
 
 from chalicelib import answers
+from chalicelib.cancellation import cancel, find_cancellable
 from chalicelib.intake import Intake, find_event
 from chalicelib.logs import answers_unexpected_errors
 from chalicelib.mail import Mailer
+from chalicelib.outbox import Outbox
 from chalicelib.settings import SettingsError, load_settings
 from chalicelib.store import Store, StoreUnavailable
 
 try:
     settings = load_settings()
+    settings.require("link_secret", "public_api_url")
 except SettingsError as exc:
     sys.exit(f"event-registration: bad configuration: {exc}")
 
@@ -25,7 +28,8 @@ app.log.setLevel(logging.INFO)
 # Multipart bodies reach the function as bytes, untouched by API Gateway.
 app.api.binary_types.append("multipart/form-data")
 store = Store(settings.table_name)
-intake = Intake(store, Mailer(settings.sender_email))
+intake = Intake(store)
+outbox = Outbox(store, Mailer(settings.sender_email), settings)
 guard = answers_unexpected_errors(app)
 
 
@@ -79,3 +83,32 @@ def event_preflight(event_id: str) -> Response:
     return answers.preflight_response(
         record and record.event, app.current_request.headers.get("origin"), "GET, OPTIONS"
     )
+
+
+@app.route("/cancel", methods=["GET"])
+@guard
+def cancel_question() -> Response:
+    request = app.current_request
+    target = find_cancellable(store, settings.link_secret, (request.query_params or {}).get("token"), now())
+    if target is None:
+        return answers.cancel_refused(answers.answer_language(None, request.headers.get("accept-language"), None))
+    registration = target.registration
+    name = f"{registration['given_name']} {registration['family_name']}"
+    return answers.cancel_question(name, target.event.title, registration.get("lang", target.event.language))
+
+
+@app.route("/cancel", methods=["POST"], content_types=["*/*"])
+@guard
+def cancel_registration() -> Response:
+    request = app.current_request
+    target = find_cancellable(store, settings.link_secret, (request.query_params or {}).get("token"), now())
+    language = answers.answer_language(None, request.headers.get("accept-language"), target and target.event)
+    if target is None or not cancel(store, target, now()):
+        return answers.cancel_refused(language)
+    return answers.cancel_done(target.registration.get("lang", language))
+
+
+@app.lambda_function(name="mail")
+def send_mails(event: dict, context: object) -> dict:
+    """Fed by the table's stream (the mapping is in infra/); ReportBatchItemFailures."""
+    return outbox.handle_stream(event.get("Records", []), now())

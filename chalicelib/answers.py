@@ -201,19 +201,47 @@ def _redirect(event: Event | None, outcome: Outcome) -> str | None:
 
 
 def _outcome_page(outcome: Outcome, language: str, event: Event | None, referer: str | None) -> str:
-    title = escape(_message(outcome, language))
     items = ""
     if isinstance(outcome, Refused) and outcome.errors:
         rows = "".join(f"<li>{escape(field_error_message(e, language, event))}</li>" for e in outcome.errors)
         items = f"<p>{escape(text(language, 'page.fix'))}</p><ul>{rows}</ul>"
     back = referer if referer and urlsplit(referer).scheme in ("http", "https") else "javascript:history.back()"
+    items += f'<p><a href="{escape(back)}">{escape(text(language, "page.back"))}</a></p>'
+    return _page(_message(outcome, language), items, language)
+
+
+def _page(title: str, body_html: str, language: str) -> str:
+    """A small page that reads well on a phone; `body_html` is already escaped."""
     return (
         f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title}</title></head><body><main><h1>{title}</h1>{items}"
-        f'<p><a href="{escape(back)}">{escape(text(language, "page.back"))}</a></p>'
-        "</main></body></html>"
+        "<style>body{font:1rem/1.5 system-ui,sans-serif;max-width:36rem;margin:0 auto;padding:1rem}"
+        "button{font:inherit;padding:.75rem 1.5rem}</style>"
+        f"<title>{escape(title)}</title></head><body><main><h1>{escape(title)}</h1>{body_html}</main></body></html>"
     )
+
+
+def _html(status: int, page: str) -> Response:
+    return Response(body=page, status_code=status, headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+# --- the cancel link -----------------------------------------------------------------------
+def cancel_question(name: str, title: str, language: str) -> Response:
+    """GET: only a question, so a mail scanner opening the link changes nothing."""
+    question = escape(text(language, "cancel.question", name=name, title=title))
+    form = f'<p>{question}</p><form method="post"><button type="submit">{escape(text(language, "cancel.button"))}'
+    return _html(200, _page(text(language, "cancel.title"), form + "</button></form>", language))
+
+
+def cancel_done(language: str) -> Response:
+    return _html(
+        200, _page(text(language, "cancel.title"), f"<p>{escape(text(language, 'cancel.done'))}</p>", language)
+    )
+
+
+def cancel_refused(language: str) -> Response:
+    body = f"<p>{escape(text(language, 'cancel.invalid'))}</p>"
+    return _html(403, _page(text(language, "cancel.title"), body, language))
 
 
 # --- the event -----------------------------------------------------------------------------

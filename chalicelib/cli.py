@@ -8,15 +8,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import export
 from chalicelib.event_files import EventFileErrors, read_event_files
+from chalicelib.mail import Mailer
+from chalicelib.outbox import Outbox
 from chalicelib.settings import SettingsError, load_settings
 from chalicelib.stage_config import UnknownStage, stage_environment
-from chalicelib.store import CapacityBelowTaken, Store
+from chalicelib.store import CapacityBelowTaken, EventRecord, Store
 
 
 class CommandError(Exception):
@@ -33,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     dump = commands.add_parser("export", help="every registration of an event to stdout")
     dump.add_argument("event_id")
     dump.add_argument("--format", choices=("csv", "json"), default="csv")
+    resend = commands.add_parser(
+        "send-mails", help="send every mail not sent yet (after an SES outage or a dead-lettered batch)"
+    )
+    resend.add_argument("event_ids", nargs="*", metavar="EVENT_ID", help="default: every event")
     return parser
 
 
@@ -66,7 +73,24 @@ def export_registrations(store: Store, args: argparse.Namespace) -> str:
     return ""
 
 
-COMMANDS = {"create-table": create_table, "load-events": load_events, "export": export_registrations}
+def send_mails(store: Store, args: argparse.Namespace) -> str:
+    settings = load_settings()
+    outbox = Outbox(store, Mailer(settings.sender_email), settings)
+    now = datetime.now(UTC)
+    events: dict[str, EventRecord | None] = {}
+    sent = 0
+    for event_id in args.event_ids or store.event_ids():
+        for item in store.registrations(event_id):
+            sent += outbox.deliver(item, now, events)
+    return f"sent {sent} mail(s) that had not been sent"
+
+
+COMMANDS = {
+    "create-table": create_table,
+    "load-events": load_events,
+    "export": export_registrations,
+    "send-mails": send_mails,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,8 +1,9 @@
 """One registration from request body to outcome: the straight path of the service.
 
-event -> body -> window -> honeypot -> validation -> one DynamoDB transaction ->
-organiser mail. Every refusal is an `Outcome`, never an exception; only
-`answers` turns outcomes into HTTP.
+event -> body -> window -> honeypot -> validation -> one DynamoDB transaction.
+Nothing is mailed here: the mail function reads the table's stream. Every
+refusal is an `Outcome`, never an exception; only `answers` turns outcomes
+into HTTP.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from datetime import datetime
 from chalicelib.event_cache import EventCache
 from chalicelib.events import Event, Window, expiry_epoch, registration_window
 from chalicelib.forms import BodyError, Fields, parse_body
-from chalicelib.mail import Mailer, organiser_notification
 from chalicelib.registration import (
     FieldError,
     InvalidSubmission,
@@ -61,9 +61,8 @@ def find_event(store: Store, event_id: str) -> EventRecord | None:
 
 
 class Intake:
-    def __init__(self, store: Store, mailer: Mailer) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self.mailer = mailer
         self.events = EventCache(lambda event_id: find_event(store, event_id))
 
     def register(self, event_id: str, body: bytes | None, content_type: str | None, now: datetime) -> IntakeResult:
@@ -107,12 +106,8 @@ class Intake:
         except (StoreUnavailable, Contended):
             logger.warning("registration write failed", exc_info=True)
             return Refused("unavailable")
+        # Mails follow from the stored registration (the table's stream feeds `outbox`).
         self.events.update(event.event_id, counts)
-        try:
-            self.mailer.send(organiser_notification(event, registration))
-        except Exception:
-            # The registration stands; a lost notification must not undo it.
-            logger.exception("organiser notification failed for %s", registration.registration_id)
         return Accepted(registration.registration_id, registration.status, registration.waitlist_position)
 
 

@@ -1,8 +1,9 @@
-"""Mails: building them (pure functions of their inputs) and handing them to SES.
+"""Mails as SES sends them: `OutgoingMail` -> MIME (pure) -> SES.
 
-Submitted text only ever lands in a mail's body or, flattened to one line, in
-its Subject; recipients and Reply-To go to SES as separate address fields, so
-no submitted value can add a header or a recipient.
+What each mail says is `notifications`' business. Here: submitted text only
+ever lands in a body, an attachment or, flattened to one line, the Subject;
+recipients go to SES apart from the headers, so no submitted value can add a
+header or a recipient.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from email.utils import formatdate, make_msgid
 from typing import Any
 
 from chalicelib import aws
-from chalicelib.events import Event
-from chalicelib.messages import field_label, text
-from chalicelib.registration import Answer, Registration
 
-_DATE_FORMATS = {"de": "%d.%m.%Y, %H:%M Uhr", "en": "%d %b %Y, %H:%M"}
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # "text/calendar; method=PUBLISH"
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -30,59 +33,13 @@ class OutgoingMail:
     reply_to: tuple[str, ...]
     subject: str
     body: str
+    html: str | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 def one_line(value: str) -> str:
     """Every control character (CR, LF, NUL, ...) becomes a space."""
     return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in value).strip()
-
-
-def event_when(event: Event, language: str) -> str:
-    return event.starts_at.strftime(_DATE_FORMATS.get(language, _DATE_FORMATS["de"]))
-
-
-def _answer_text(value: Answer, language: str) -> str:
-    if isinstance(value, bool):
-        return text(language, "mail.yes" if value else "mail.no")
-    if isinstance(value, list):
-        return ", ".join(value)
-    return value.replace("\n", "\n    ")
-
-
-def organiser_notification(event: Event, registration: Registration) -> OutgoingMail:
-    """The one mail every organiser gets for an accepted registration, in the event's language."""
-    lang = event.language
-    name = one_line(registration.name)
-    title = one_line(event.title)
-    when = event_when(event, lang)
-    if registration.status == "waitlisted":
-        subject = text(lang, "mail.organiser.waitlisted_subject", title=title, name=name)
-        intro = text(
-            lang, "mail.organiser.waitlist_intro", title=title, when=when, position=registration.waitlist_position
-        )
-    else:
-        subject = text(lang, "mail.organiser.subject", title=title, name=name)
-        intro = text(lang, "mail.organiser.intro", title=title, when=when)
-    rows: list[tuple[str, Answer]] = [
-        (field_label(lang, "given_name"), registration.given_name),
-        (field_label(lang, "family_name"), registration.family_name),
-        (field_label(lang, "email"), registration.email),
-    ]
-    rows += [(field_label(lang, key), value) for key, value in registration.details.items()]
-    rows += [(q.label_in(lang), registration.answers[q.id]) for q in event.questions if q.id in registration.answers]
-    rows += [
-        (text(lang, "mail.organiser.registered_at"), registration.registered_at),
-        (text(lang, "mail.organiser.registration_id"), registration.registration_id),
-    ]
-    lines = [intro, ""]
-    lines += [f"{label}: {_answer_text(value, lang)}" for label, value in rows]
-    lines += ["", text(lang, "mail.organiser.reply_hint", name=name)]
-    return OutgoingMail(
-        to=tuple(event.organiser_addresses()),
-        reply_to=(registration.email,),
-        subject=one_line(subject),
-        body="\n".join(lines) + "\n",
-    )
 
 
 class _SubjectKeepsSpaces(EmailPolicy):
@@ -121,6 +78,15 @@ def to_mime(mail: OutgoingMail, sender: str) -> EmailMessage:
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
     message.set_content(mail.body, charset="utf-8")
+    if mail.html is not None:
+        message.add_alternative(mail.html, subtype="html", charset="utf-8")
+    for attachment in mail.attachments:
+        kind, _, params = attachment.content_type.partition(";")
+        maintype, subtype = kind.strip().split("/")
+        message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
+        if params:
+            key, _, value = params.strip().partition("=")
+            message.get_payload()[-1].set_param(key, value)
     return message
 
 

@@ -247,7 +247,7 @@ class Registration:
     email: str
     given_name: str
     family_name: str
-    status: Literal["confirmed", "waitlisted"]
+    status: Literal["confirmed", "waitlisted", "cancelled"]
     registered_at: str
     consent_at: str
     language: str
@@ -263,7 +263,7 @@ class Registration:
 def new_registration(event: Event, valid: ValidSubmission, now: datetime, language: str) -> Registration:
     """The record for a valid submission received at `now` (status decided by the store)."""
     s = valid.submission
-    details = {k: v for k in ("organisation", "role", "phone", "message") if (v := getattr(s, k))}
+    details = {k: v for k in DETAIL_FIELDS if (v := getattr(s, k))}
     stamp = utc_iso(now)
     return Registration(
         event_id=event.event_id,
@@ -277,4 +277,25 @@ def new_registration(event: Event, valid: ValidSubmission, now: datetime, langua
         language=language,
         details=details,
         answers=dict(valid.answers),
+    )
+
+
+DETAIL_FIELDS = ("organisation", "role", "phone", "message")
+
+
+def registration_from_item(event: Event, item: dict[str, Any]) -> Registration:
+    """A stored registration (plain values, as `store` returns them) as a `Registration`."""
+    return Registration(
+        event_id=item["event_id"],
+        registration_id=item["registration_id"],
+        email=item["email"],
+        given_name=item["given_name"],
+        family_name=item["family_name"],
+        status=item["status"],
+        registered_at=item["registered_at"],
+        consent_at=item["consent_at"],
+        language=item.get("lang", event.language),
+        details={k: item[k] for k in DETAIL_FIELDS if item.get(k)},
+        answers={q.id: item[q.id] for q in event.questions if q.id in item},
+        waitlist_position=item.get("waitlist_position"),
     )

@@ -17,6 +17,8 @@ VARIABLES = {
     "sender_email": "SENDER_EMAIL",
     "region": "AWS_DEFAULT_REGION",
     "endpoint_url": "AWS_ENDPOINT_URL",
+    "link_secret": "LINK_SECRET",
+    "public_api_url": "PUBLIC_API_URL",
 }
 
 
@@ -31,6 +33,16 @@ class Settings(BaseModel):
     sender_email: EmailStr
     region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
     endpoint_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    # Signs cancel links; a long random string (see README, "Deploying").
+    link_secret: str | None = Field(default=None, min_length=32, repr=False)
+    # Where the API is reached from outside: the base of every cancel link in a mail.
+    public_api_url: str | None = Field(default=None, pattern=r"^https?://[^\s?#]+$")
+
+    def require(self, *fields: str) -> None:
+        """Settings only some commands need (the admin CLI runs without the link secret)."""
+        missing = [VARIABLES[field] for field in fields if getattr(self, field) is None]
+        if missing:
+            raise SettingsError("; ".join(f"{variable} is not set" for variable in missing))
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:

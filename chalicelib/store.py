@@ -5,6 +5,7 @@ One table. Partition key `event_id`, sort key `sk`:
     sk = "event"                 the event: its definition and its seat counts
     sk = "registration#<ULID>"   one registration (ULIDs sort by arrival)
     sk = "email#<address>"       the one-per-address marker, address lower-cased
+    sk = "mail#<ULID>#<kind>"    one mail about a registration: claimed, then sent (exactly once)
 
 so an admin finds an event's registrations with one Query in the console:
 `event_id = <id>` and `sk` begins with `registration#`.
@@ -16,6 +17,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, NoReturn
 
@@ -24,11 +26,15 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import aws
 from chalicelib.events import Event
-from chalicelib.registration import Registration
+from chalicelib.registration import Registration, utc_iso
 
 EVENT_SK = "event"
 REGISTRATION_PREFIX = "registration#"
 EMAIL_PREFIX = "email#"
+MAIL_PREFIX = "mail#"
+# A claim older than this whose mail was never marked sent (the sender died
+# mid-send) may be taken again: at worst one duplicate, never a lost mail.
+MAIL_CLAIM_LEASE_SECONDS = 300
 TTL_ATTRIBUTE = "expires_at"
 MAX_TRANSACTION_ATTEMPTS = 6
 
@@ -178,6 +184,17 @@ class Store:
                 ]
                 raise CapacityBelowTaken(", ".join(taken)) from None
 
+    def event_ids(self) -> list[str]:
+        """Every stored event (a Scan: for the admin, never on the request path)."""
+        paginator = self._client().get_paginator("scan")
+        pages = paginator.paginate(
+            TableName=self.table_name,
+            FilterExpression="sk = :event",
+            ProjectionExpression="event_id",
+            ExpressionAttributeValues=_item({":event": EVENT_SK}),
+        )
+        return sorted(item["event_id"]["S"] for page in pages for item in page["Items"])
+
     def registrations(self, event_id: str) -> Iterator[dict[str, Any]]:
         """Every registration item of `event_id`, in arrival order."""
         paginator = self._client().get_paginator("query")
@@ -188,9 +205,7 @@ class Store:
         )
         for page in pages:
             for item in page["Items"]:
-                values = _plain(item)
-                values.pop("sk", None)
-                yield values
+                yield _registration_values(item)
 
     # --- the request path ----------------------------------------------------------------
     def find_event(self, event_id: str, *, consistent: bool = False) -> EventRecord | None:
@@ -252,6 +267,130 @@ class Store:
                 raise ClaimLost() from None
             raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
 
+    def get_registration(self, event_id: str, registration_id: str) -> dict[str, Any] | None:
+        response = self._client().get_item(
+            TableName=self.table_name,
+            Key=_item({"event_id": event_id, "sk": REGISTRATION_PREFIX + registration_id}),
+            ConsistentRead=True,
+        )
+        return _registration_values(response["Item"]) if "Item" in response else None
+
+    def first_waitlisted(self, event_id: str) -> dict[str, Any] | None:
+        """The waitlisted registration with the lowest place, if any."""
+        waiting = [item for item in self.registrations(event_id) if item.get("status") == "waitlisted"]
+        return min(waiting, key=lambda item: item["waitlist_position"], default=None)
+
+    def cancel_registration(self, registration: dict[str, Any], promote: dict[str, Any] | None, at: str) -> None:
+        """In one transaction: the registration becomes `cancelled`, its address may register
+        again, and its seat goes to `promote` (the first waitlisted) or back to the event.
+
+        Raises `ClaimLost` when either registration changed meanwhile (look again)."""
+        event_key = {"event_id": registration["event_id"]}
+        actions: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": _item({**event_key, "sk": REGISTRATION_PREFIX + registration["registration_id"]}),
+                    "UpdateExpression": "SET #status = :cancelled, cancelled_at = :at",
+                    "ConditionExpression": "#status = :was",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": _item(
+                        {":cancelled": "cancelled", ":at": at, ":was": registration["status"]}
+                    ),
+                }
+            },
+            {
+                "Delete": {
+                    "TableName": self.table_name,
+                    "Key": _item({**event_key, "sk": EMAIL_PREFIX + registration["email"].lower()}),
+                    "ConditionExpression": "registration_id = :id",
+                    "ExpressionAttributeValues": _item({":id": registration["registration_id"]}),
+                }
+            },
+        ]
+        if registration["status"] == "confirmed" and promote is not None:
+            actions.append(
+                {
+                    "Update": {
+                        "TableName": self.table_name,
+                        "Key": _item({**event_key, "sk": REGISTRATION_PREFIX + promote["registration_id"]}),
+                        "UpdateExpression": "SET #status = :confirmed, promoted_at = :at",
+                        "ConditionExpression": "#status = :waitlisted",
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": _item(
+                            {":confirmed": "confirmed", ":at": at, ":waitlisted": "waitlisted"}
+                        ),
+                    }
+                }
+            )
+        elif registration["status"] == "confirmed":
+            actions.append(
+                {
+                    "Update": {
+                        "TableName": self.table_name,
+                        "Key": _item({**event_key, "sk": EVENT_SK}),
+                        "UpdateExpression": "ADD #confirmed :minus_one",
+                        "ExpressionAttributeNames": {"#confirmed": "confirmed_count"},
+                        "ExpressionAttributeValues": _item({":minus_one": -1}),
+                    }
+                }
+            )
+        try:
+            self._transact(actions)
+        except _Cancelled as exc:
+            if "ConditionalCheckFailed" in exc.codes:
+                raise ClaimLost() from None
+            raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
+
+    # --- the mail function ---------------------------------------------------------------------
+    def changed_registration(self, record: dict[str, Any]) -> dict[str, Any] | None:
+        """The new state of a registration from a stream record; None for any other item or a removal."""
+        image = record.get("dynamodb", {}).get("NewImage")
+        if not image or not image.get("sk", {}).get("S", "").startswith(REGISTRATION_PREFIX):
+            return None
+        return _registration_values(image)
+
+    def claim_mail(self, registration: dict[str, Any], kind: str, now: datetime) -> bool:
+        """Take the right to send mail `kind` about `registration`; False if it was sent or is being sent."""
+        moment = int(now.timestamp())
+        try:
+            self._client().put_item(
+                TableName=self.table_name,
+                Item=_item(
+                    {
+                        "event_id": registration["event_id"],
+                        "sk": _mail_sk(registration, kind),
+                        "mail_state": "sending",
+                        "claimed_at": moment,
+                        TTL_ATTRIBUTE: registration.get(TTL_ATTRIBUTE),
+                    }
+                ),
+                ConditionExpression="attribute_not_exists(sk) OR (mail_state = :sending AND claimed_at < :stale)",
+                ExpressionAttributeValues=_item({":sending": "sending", ":stale": moment - MAIL_CLAIM_LEASE_SECONDS}),
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            _raise_classified(exc)
+        return True
+
+    def mark_mail_sent(self, registration: dict[str, Any], kind: str, message_id: str, now: datetime) -> None:
+        self._client().update_item(
+            TableName=self.table_name,
+            Key=_item({"event_id": registration["event_id"], "sk": _mail_sk(registration, kind)}),
+            UpdateExpression="SET mail_state = :sent, sent_at = :at, ses_message_id = :id",
+            ExpressionAttributeValues=_item({":sent": "sent", ":at": utc_iso(now), ":id": message_id}),
+        )
+
+    def release_mail(self, registration: dict[str, Any], kind: str) -> None:
+        """Give a claim back after a failed send, so the retry may take it."""
+        self._client().delete_item(
+            TableName=self.table_name,
+            Key=_item({"event_id": registration["event_id"], "sk": _mail_sk(registration, kind)}),
+            ConditionExpression="mail_state = :sending",
+            ExpressionAttributeValues=_item({":sending": "sending"}),
+        )
+
     def _transact(self, actions: list[dict[str, Any]]) -> None:
         # Concurrent transactions on one event's counter conflict; DynamoDB
         # expects the caller to retry with jittered backoff.
@@ -269,6 +408,16 @@ class Store:
                 raise StoreUnavailable(str(exc)) from exc
             time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not secrecy
         raise StoreUnavailable("transaction conflicts persisted")
+
+
+def _mail_sk(registration: dict[str, Any], kind: str) -> str:
+    return f"{MAIL_PREFIX}{registration['registration_id']}#{kind}"
+
+
+def _registration_values(item: dict[str, Any]) -> dict[str, Any]:
+    values = _plain(item)
+    values.pop("sk", None)
+    return values
 
 
 def _claim(claim: Claim) -> dict[str, Any]:

@@ -63,7 +63,12 @@ class LocalStack:
         self._processes: list[subprocess.Popen[bytes]] = []
         self._page_server: PageServer | None = None
         self._mail_printer: MailPrinter | None = None
-        self.environment = {**stage_environment(STAGE), **FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": self.aws_url}
+        self.environment = {
+            **stage_environment(STAGE),
+            **FAKE_CREDENTIALS,
+            "AWS_ENDPOINT_URL": self.aws_url,
+            "PUBLIC_API_URL": self.api_url,
+        }
 
     def aws_client(self, service: str) -> Any:
         import boto3
@@ -110,6 +115,7 @@ class LocalStack:
             ]
         )
         wait_for_http(f"{self.api_url}/events/-")
+        self._spawn([sys.executable, "-m", "devstack.mail_poller"])
         self._page_server = PageServer(PROJECT_DIR / "examples", page_port, self.api_url)
         self._page_server.start()
         if self._print_mail is not None:

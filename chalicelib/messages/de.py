@@ -50,4 +50,46 @@ TEXTS = {
     "mail.organiser.registration_id": "Anmeldungs-ID",
     "mail.yes": "ja",
     "mail.no": "nein",
+    # Dates in mails.
+    "date.weekdays": "Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag",
+    "date.months": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+    "date.format": "{weekday}, {day}. {month} {year}, {start}–{end} Uhr",
+    "date.format_open_end": "{weekday}, {day}. {month} {year}, ab {start} Uhr",
+    # Mails to the registrant.
+    "mail.hello": "Guten Tag {name},",
+    "mail.when": "Wann",
+    "mail.where": "Wo",
+    "mail.your_details": "Ihre Angaben",
+    "mail.contact": "Fragen beantwortet {contact}.",
+    "mail.signature": "Mit freundlichen Grüßen\n{organisers}",
+    "mail.confirmed.subject": "Anmeldung bestätigt: {title}",
+    "mail.confirmed.intro": "vielen Dank für Ihre Anmeldung. Ihr Platz ist reserviert, wir freuen uns auf Sie!",
+    "mail.promoted.subject": "Ein Platz ist frei geworden: {title}",
+    "mail.promoted.intro": "gute Nachricht: Ein Platz ist frei geworden, und Sie sind von der Warteliste nachgerückt. "
+    "Ihre Anmeldung ist damit bestätigt.",
+    "mail.calendar_hint": "Den Termin für Ihren Kalender finden Sie im Anhang (einladung.ics).",
+    "mail.cancel_hint": "Falls Sie doch nicht kommen können, sagen Sie bitte ab, damit jemand anderes Ihren Platz "
+    "bekommt:",
+    "mail.cancel_link": "Anmeldung absagen",
+    "mail.waitlisted.subject": "Warteliste: {title}",
+    "mail.waitlisted.intro": "vielen Dank für Ihre Anmeldung. Die Veranstaltung ist leider ausgebucht; Sie stehen auf "
+    "Platz {position} der Warteliste. Wird ein Platz frei, rücken Sie automatisch nach und erhalten eine Bestätigung "
+    "mit Kalendereintrag.",
+    "mail.waitlist_cancel_hint": "Wenn Sie nicht mehr nachrücken möchten, nehmen Sie sich hier von der Warteliste:",
+    "mail.cancelled.subject": "Abmeldung bestätigt: {title}",
+    "mail.cancelled.intro": "Sie haben Ihre Anmeldung abgesagt. Schade, dass Sie nicht dabei sein können.",
+    # Mails to the organisers about changes.
+    "mail.organiser.cancelled_subject": "Abmeldung: {title} – {name}",
+    "mail.organiser.cancelled_intro": "{name} ({email}) hat die Anmeldung zu {title} abgesagt.",
+    "mail.organiser.cancelled_waitlisted_intro": "{name} ({email}) hat sich von Platz {position} der Warteliste "
+    "zu {title} abgemeldet.",
+    "mail.organiser.promoted_subject": "Nachgerückt: {title} – {name}",
+    "mail.organiser.promoted_intro": "{name} ({email}) ist von Platz {position} der Warteliste nachgerückt und hat "
+    "jetzt einen bestätigten Platz bei {title}.",
+    # The cancel pages.
+    "cancel.title": "Anmeldung absagen",
+    "cancel.question": "Möchten Sie Ihre Anmeldung von {name} zu „{title}“ wirklich absagen?",
+    "cancel.button": "Ja, Anmeldung absagen",
+    "cancel.done": "Ihre Anmeldung ist abgesagt. Sie erhalten eine Bestätigung per E-Mail.",
+    "cancel.invalid": "Dieser Link ist ungültig oder abgelaufen, oder die Anmeldung wurde schon abgesagt.",
 }

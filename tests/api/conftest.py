@@ -9,6 +9,7 @@ from email.policy import default
 
 import boto3
 import pytest
+from botocore.config import Config
 from chalice.test import Client
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -17,6 +18,7 @@ from moto.ses.models import ses_backends
 import app as app_module
 from chalicelib import aws
 from chalicelib.store import Store
+from devstack.stream_reader import StreamReader, deliver
 from tests.factories import PROJECT_DIR, berlin, seed_event
 
 
@@ -36,6 +38,23 @@ def clock(monkeypatch):
     return clock
 
 
+class MailFunction:
+    """The stream -> mail function mapping, run on demand: `deliver()` is one poll."""
+
+    def __init__(self, table_name: str) -> None:
+        # botocore sends calls naming a stream ARN to an account-specific host that moto's
+        # in-process mock does not route; the classic endpoint is the same service.
+        streams = boto3.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
+        self.reader = StreamReader(boto3.client("dynamodb"), streams, table_name)
+        self.pending: list[dict] = []
+
+    def deliver(self) -> None:
+        self.pending = deliver(self.reader, app_module.send_mails, self.pending + self.reader.read())
+
+
+_mail_function: list[MailFunction] = []
+
+
 @pytest.fixture
 def store():
     """A fresh mocked table with the seed event, and a verified sender."""
@@ -45,8 +64,14 @@ def store():
         table.create_table()
         boto3.client("ses").verify_email_identity(EmailAddress=os.environ["SENDER_EMAIL"])
         table.save_events([seed_event()])
+        _mail_function[:] = [MailFunction(table.table_name)]
         yield table
     aws.reset()
+
+
+@pytest.fixture
+def mail_function(store) -> MailFunction:
+    return _mail_function[0]
 
 
 def reload_events(store: Store, *events) -> None:
@@ -63,9 +88,22 @@ def client(store, clock):
 
 
 def sent_mails() -> list[EmailMessage]:
-    """Every raw message handed to (mocked) SES, parsed back."""
+    """Every raw message handed to (mocked) SES, parsed back, after the mail function has run."""
+    _mail_function[0].deliver()
     backend = ses_backends[DEFAULT_ACCOUNT_ID][os.environ["AWS_DEFAULT_REGION"]]
     return [message_from_string(m.raw_data, policy=default) for m in backend.sent_messages]
+
+
+def organiser_mails() -> list[EmailMessage]:
+    return [m for m in sent_mails() if m["To"] == "pukhraj.choudhary@engagement-global.de"]
+
+
+def mails_to(address: str) -> list[EmailMessage]:
+    return [m for m in sent_mails() if m["To"] == address]
+
+
+def text_of(mail: EmailMessage) -> str:
+    return mail.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
 
 
 def all_items(store: Store) -> list[dict]:
@@ -74,4 +112,5 @@ def all_items(store: Store) -> list[dict]:
 
 
 def registration_items(store: Store, event_id: str = "netzwerktreffen-nrw-2016") -> list[dict]:
+    """The registrations (not markers or mail records)."""
     return list(store.registrations(event_id))

@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 import app as app_module
-from tests.api.conftest import all_items, registration_items, reload_events, sent_mails
+from tests.api.conftest import all_items, organiser_mails, registration_items, reload_events, sent_mails, text_of
 from tests.factories import SEED_EVENT_ID, berlin, event, submission
 
 PATH = f"/events/{SEED_EVENT_ID}/registrations"
@@ -49,7 +49,7 @@ def test_a_json_registration_is_stored_and_mailed_to_the_organiser(client, store
     assert item["department"] == "Integration"
     assert item["expires_at"] > 0
 
-    [mail] = sent_mails()
+    [mail] = organiser_mails()
     assert mail["To"] == "pukhraj.choudhary@engagement-global.de"
     assert mail["Reply-To"] == "p.choudhary@example.org"
     assert "Pukhraj Choudhary" in str(mail["Subject"])
@@ -79,9 +79,9 @@ def test_every_body_type_carries_names_in_any_script_unchanged(client, store, en
     assert response.status_code == 201, response.body
     [item] = registration_items(store)
     assert (item["given_name"], item["family_name"]) == (NAMES["given_name"], NAMES["family_name"])
-    [mail] = sent_mails()
+    [mail] = organiser_mails()
     assert "Jürgen Nguyễn Анна محمد" in str(mail["Subject"])
-    body = mail.get_content()
+    body = text_of(mail)
     assert "Vorname: Jürgen Nguyễn" in body
     assert "Nachname: Анна محمد" in body
 
@@ -210,7 +210,7 @@ def test_the_same_address_in_any_case_is_refused_with_one_item_and_one_mail(clie
     assert again.status_code == 409
     assert body_of(again)["error"] == "already_registered"
     assert len(registration_items(store)) == 1
-    assert len(sent_mails()) == 1
+    assert len(organiser_mails()) == 1
 
 
 def test_a_filled_honeypot_looks_accepted_but_stores_and_sends_nothing(client, store):
@@ -238,10 +238,10 @@ def test_line_breaks_in_a_header_bound_field_are_refused_and_nothing_is_sent(cli
 def test_a_multi_line_message_stays_in_the_body(client):
     response = post_json(client, submission(message="Hallo\r\nBcc: victim@example.org\r\n\r\nTschüss"))
     assert response.status_code == 201
-    [mail] = sent_mails()
+    [mail] = organiser_mails()
     assert mail["Bcc"] is None
     assert mail.get_all("To") == ["pukhraj.choudhary@engagement-global.de"]
-    assert "Bcc: victim@example.org" in mail.get_content()  # shown as text, inside the body
+    assert "Bcc: victim@example.org" in text_of(mail)  # shown as text, inside the body
 
 
 # --- faults ---------------------------------------------------------------------------------------
@@ -275,12 +275,6 @@ def test_a_dynamodb_fault_answers_503_with_retry_after_and_stores_nothing(client
     assert body_of(response)["error"] == "unavailable"
     assert registration_items(store) == []
     assert sent_mails() == []
-
-
-def test_an_ses_fault_does_not_cost_the_registration(client, store, monkeypatch):
-    monkeypatch.setattr(app_module.intake.mailer, "_client", lambda: _Failing(None, "send_raw_email", "Throttling"))
-    assert post_json(client, submission()).status_code == 201
-    assert len(registration_items(store)) == 1
 
 
 def test_an_unexpected_exception_is_logged_with_the_request_id_and_answered_as_json_500(client, monkeypatch, caplog):

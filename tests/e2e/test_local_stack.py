@@ -35,8 +35,24 @@ def unique_address():
     return f"e2e-{uuid.uuid4().hex[:10]}@example.org"
 
 
-def mails_to_organiser_about(stack, address):
-    return [m for m in sent_mails(stack.aws_url) if address.lower() in [r.lower() for r in m["reply_to"]]]
+def mails_to_organiser_about(stack, address, expected=1, timeout=15.0):
+    """The organiser mails about `address`, once `expected` of them have arrived (mail is sent
+    by the mail function, a moment after the registration is stored)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        mails = [m for m in sent_mails(stack.aws_url) if address.lower() in [r.lower() for r in m["reply_to"]]]
+        if len(mails) >= expected or time.monotonic() > deadline:
+            return mails
+        time.sleep(0.05)
+
+
+def mails_to(stack, address, expected=1, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        mails = [m for m in sent_mails(stack.aws_url) if [a.lower() for a in m["to"]] == [address.lower()]]
+        if len(mails) >= expected or time.monotonic() > deadline:
+            return mails
+        time.sleep(0.05)
 
 
 def test_a_plain_form_post_is_stored_and_the_organiser_mail_arrives(stack):
@@ -83,7 +99,9 @@ def test_concurrent_posts_of_one_address_store_one_registration_and_send_one_mai
     assert statuses == [201] + [409] * 15
     items = [i for i in stack.store().registrations(DEMO_EVENT_ID) if i["email"].lower() == address]
     assert len(items) == 1
-    assert len(mails_to_organiser_about(stack, address)) == 1
+    assert len(mails_to(stack, address)) == 1
+    time.sleep(1)  # anything sent twice would have arrived by now
+    assert len(mails_to_organiser_about(stack, address, expected=2, timeout=0)) == 1
 
 
 def test_the_demo_event_is_open_and_the_closed_announcement_refuses(stack):
@@ -121,10 +139,10 @@ def test_the_cli_exports_what_the_api_stored(stack):
     assert address in {item["email"] for item in json.loads(result.stdout)}
 
 
-def test_mail_arrives_within_seconds(stack):
+def test_both_mails_arrive_within_seconds(stack):
     address = unique_address()
     started = time.monotonic()
     post(registrations_url(stack), json.dumps(submission(email=address)).encode(), "application/json")
-    while not mails_to_organiser_about(stack, address):
-        assert time.monotonic() - started < 10
-        time.sleep(0.05)
+    assert mails_to_organiser_about(stack, address, timeout=10)
+    assert mails_to(stack, address, timeout=10)
+    assert time.monotonic() - started < 10

@@ -7,7 +7,8 @@ from email.policy import default
 
 import pytest
 
-from chalicelib.mail import OutgoingMail, organiser_notification, to_mime
+from chalicelib.mail import OutgoingMail, to_mime
+from chalicelib.notifications import organiser_notification
 from chalicelib.registration import new_registration, validate_submission
 from tests.factories import event, seed_event
 
@@ -41,7 +42,7 @@ def test_the_organiser_mail_names_event_and_registrant_and_lists_every_answer():
         "Anmeldung: 1. regionales NRW-Netzwerktreffen „Migration und Entwicklung auf kommunaler Ebene“"
         " – Nguyễn Thị Minh"
     )
-    body = message.get_content().replace("\r\n", "\n")
+    body = message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
     for line in (
         "Vorname: Nguyễn",
         "Nachname: Thị Minh",
@@ -50,14 +51,14 @@ def test_the_organiser_mail_names_event_and_registrant_and_lists_every_answer():
         "Art der Organisation: Kommune",
         "Fachbereich: Umwelt",
         f"Anmeldungs-ID: {registration.registration_id}",
-        "01.12.2016, 10:00 Uhr",
+        "Donnerstag, 1. Dezember 2016, 10:00–17:00 Uhr",
     ):
         assert line in body
 
 
 def test_an_english_event_mails_its_organisers_in_english():
     e = event(language="en")
-    body = parsed(organiser_notification(e, registration_for(e))).get_content()
+    body = parsed(organiser_notification(e, registration_for(e))).get_body(preferencelist=("plain",)).get_content()
     assert "Type of organisation: Kommune" in body
     assert "New registration for:" in body
 

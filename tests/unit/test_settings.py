@@ -4,7 +4,13 @@ import pytest
 
 from chalicelib.settings import SettingsError, load_settings
 
-GOOD = {"TABLE_NAME": "registrations", "SENDER_EMAIL": "anmeldung@example.org", "AWS_DEFAULT_REGION": "eu-central-1"}
+GOOD = {
+    "TABLE_NAME": "registrations",
+    "SENDER_EMAIL": "anmeldung@example.org",
+    "AWS_DEFAULT_REGION": "eu-central-1",
+    "LINK_SECRET": "x" * 32,
+    "PUBLIC_API_URL": "https://abc.execute-api.eu-central-1.amazonaws.com/api",
+}
 
 
 def test_good_settings():
@@ -19,6 +25,8 @@ def test_good_settings():
         ({"SENDER_EMAIL": "nobody"}, "SENDER_EMAIL is invalid"),
         ({"AWS_DEFAULT_REGION": "Frankfurt"}, "AWS_DEFAULT_REGION is invalid"),
         ({"AWS_ENDPOINT_URL": "localhost:4566"}, "AWS_ENDPOINT_URL is invalid"),
+        ({"LINK_SECRET": "short"}, "LINK_SECRET is invalid"),
+        ({"PUBLIC_API_URL": "api.example.org"}, "PUBLIC_API_URL is invalid"),
     ],
 )
 def test_a_bad_setting_is_named(changes, message):
@@ -32,8 +40,15 @@ def test_every_problem_is_named_at_once():
     assert str(info.value) == "TABLE_NAME is not set; SENDER_EMAIL is not set; AWS_DEFAULT_REGION is not set"
 
 
+def test_the_functions_require_the_link_settings():
+    settings = load_settings({k: v for k, v in GOOD.items() if k not in ("LINK_SECRET", "PUBLIC_API_URL")})
+    with pytest.raises(SettingsError, match=r"^LINK_SECRET is not set; PUBLIC_API_URL is not set$"):
+        settings.require("link_secret", "public_api_url")
+
+
 def test_the_region_lambda_sets_is_enough():
-    settings = load_settings({"TABLE_NAME": "t12", "SENDER_EMAIL": "a@example.org", "AWS_REGION": "eu-west-1"})
+    env = {k: v for k, v in GOOD.items() if k != "AWS_DEFAULT_REGION"}
+    settings = load_settings({**env, "AWS_REGION": "eu-west-1"})
     assert settings.region == "eu-west-1"
 
 
