@@ -30,3 +30,4 @@ unit: $(INSTALLED)
 ## bench: registrations/s through the local stack at 1, 8, 32 clients; AWS calls per registration
 bench: $(INSTALLED)
 	$(PY) -m bench.throughput
+	$(PY) -m bench.mail_latency

@@ -14,7 +14,8 @@ import time
 import boto3
 
 DEAD_LETTER_QUEUE = "registrations-mail-dead-letters"
-MAX_ATTEMPTS = 8  # 0.5 + 1 + 2 + 4 + 5 × 3 s: about half a minute of SES outage is ridden out
+# 0.5 + 1 + 2 + 4 + 5 × 3 s: about half a minute of SES outage is ridden out before dead-lettering.
+MAX_ATTEMPTS = int(os.environ.get("MAIL_RETRY_ATTEMPTS", "8"))
 POLL_SECONDS = 0.2
 
 

@@ -25,6 +25,7 @@ def sent_mails(endpoint: str) -> list[dict[str, Any]]:
                 "reply_to": record.get("reply_to", []),
                 "subject": record["subject"],
                 "body": record["body"],
+                "attachments": [],
             }
         )
     for record in data.get("ses", {}).get("RawMessage", []):
@@ -38,6 +39,7 @@ def sent_mails(endpoint: str) -> list[dict[str, Any]]:
                 "reply_to": [str(message.get("Reply-To", ""))],
                 "subject": str(message.get("Subject", "")),
                 "body": body.get_content() if body is not None else "",
+                "attachments": [part.get_filename() for part in message.iter_attachments()],
             }
         )
     return mails
@@ -47,7 +49,9 @@ def format_mail(mail: dict[str, Any]) -> str:
     rule = "-" * 72
     return (
         f"{rule}\nFrom:     {mail['source']}\nTo:       {', '.join(mail['to'])}\n"
-        f"Reply-To: {', '.join(mail['reply_to'])}\nSubject:  {mail['subject']}\n\n{mail['body']}\n{rule}"
+        f"Reply-To: {', '.join(mail['reply_to'])}\nSubject:  {mail['subject']}\n"
+        + (f"Attached: {', '.join(mail['attachments'])}\n" if mail["attachments"] else "")
+        + f"\n{mail['body']}\n{rule}"
     )
 
 

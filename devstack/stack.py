@@ -53,6 +53,7 @@ class LocalStack:
         *,
         print_mail: Callable[[str], None] | None = None,
         log_to: Any = None,
+        environment: dict[str, str] | None = None,
     ) -> None:
         self.aws_url = f"http://127.0.0.1:{aws_port}"
         self.api_url = f"http://127.0.0.1:{api_port}"
@@ -68,6 +69,7 @@ class LocalStack:
             **FAKE_CREDENTIALS,
             "AWS_ENDPOINT_URL": self.aws_url,
             "PUBLIC_API_URL": self.api_url,
+            **(environment or {}),
         }
 
     def aws_client(self, service: str) -> Any:

@@ -1,0 +1,118 @@
+"""Mail through the real path: stream -> mail function -> SES, with outages and the cancel link."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from devstack.demo_event import DEMO_EVENT_ID
+from devstack.mail_poller import DEAD_LETTER_QUEUE
+from devstack.stack import LocalStack, free_port
+from tests.e2e.test_local_stack import mails_to, mails_to_organiser_about, post, registrations_url, unique_address
+from tests.factories import PROJECT_DIR, submission
+
+
+def register(stack, address):
+    status, _, _ = post(registrations_url(stack), json.dumps(submission(email=address)).encode(), "application/json")
+    assert status == 201
+
+
+def test_an_ses_outage_delays_mail_but_loses_none_and_doubles_none(stack):
+    ses = stack.aws_client("ses")
+    sender = stack.environment["SENDER_EMAIL"]
+    ses.delete_identity(Identity=sender)
+    try:
+        address = unique_address()
+        register(stack, address)  # 201 although SES refuses right now
+        time.sleep(1.5)
+        assert mails_to(stack, address, timeout=0) == []
+    finally:
+        ses.verify_email_identity(EmailAddress=sender)
+    assert len(mails_to(stack, address, timeout=20)) == 1
+    assert len(mails_to_organiser_about(stack, address, timeout=20)) == 1
+    time.sleep(1)
+    assert len(mails_to(stack, address, expected=2, timeout=0)) == 1
+    assert len(mails_to_organiser_about(stack, address, expected=2, timeout=0)) == 1
+
+
+def test_the_cancel_link_in_the_mail_works_over_http(stack):
+    address = unique_address()
+    register(stack, address)
+    [confirmation] = mails_to(stack, address)
+    [link] = re.findall(r"http://\S+/cancel\?token=\S+", confirmation["body"])
+    assert link.startswith(stack.api_url)
+    with urllib.request.urlopen(link, timeout=10) as page:
+        assert "Ja, Anmeldung absagen" in page.read().decode()
+    request = urllib.request.Request(link, data=b"", method="POST")
+    with urllib.request.urlopen(request, timeout=10) as page:
+        assert "Ihre Anmeldung ist abgesagt" in page.read().decode()
+    [item] = [i for i in stack.store().registrations(DEMO_EVENT_ID) if i["email"] == address]
+    assert item["status"] == "cancelled"
+    assert len(mails_to(stack, address, expected=2)) == 2  # confirmation, then the cancellation
+
+
+@pytest.fixture
+def impatient_stack(tmp_path):
+    """A second stack whose mail function gives up after two tries."""
+    log = (tmp_path / "stack.log").open("wb")
+    with LocalStack(
+        free_port(), free_port(), free_port(), log_to=log, environment={"MAIL_RETRY_ATTEMPTS": "2"}
+    ) as running:
+        yield running
+    log.close()
+
+
+def test_a_batch_that_keeps_failing_lands_in_the_dead_letter_queue_and_can_be_replayed(impatient_stack):
+    stack = impatient_stack
+    ses, sqs = stack.aws_client("ses"), stack.aws_client("sqs")
+    sender = stack.environment["SENDER_EMAIL"]
+    ses.delete_identity(Identity=sender)
+    address = unique_address()
+    register(stack, address)
+    queue = None
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        queues = sqs.list_queues().get("QueueUrls", [])
+        queue = next((q for q in queues if q.endswith(DEAD_LETTER_QUEUE)), None)
+        messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []) if queue else []
+        if messages:
+            break
+        time.sleep(0.2)
+    [message] = messages
+    info = json.loads(message["Body"])
+    assert info["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert info["DDBStreamBatchInfo"]["batchSize"] >= 1
+    assert mails_to(stack, address, timeout=0) == []
+
+    ses.verify_email_identity(EmailAddress=sender)
+    env = {**os.environ, **stack.environment}
+    replay = subprocess.run(
+        [sys.executable, "-m", "chalicelib.cli", "send-mails", DEMO_EVENT_ID],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert replay.returncode == 0, replay.stderr
+    assert "sent 2 mail(s)" in replay.stdout
+    assert len(mails_to(stack, address)) == 1
+    assert len(mails_to_organiser_about(stack, address)) == 1
+    again = subprocess.run(
+        [sys.executable, "-m", "chalicelib.cli", "send-mails"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "sent 0 mail(s)" in again.stdout
