@@ -10,7 +10,7 @@ from chalice import Chalice, Response
 
 from chalicelib import answers
 from chalicelib.cancellation import cancel, find_cancellable
-from chalicelib.intake import Intake, find_event
+from chalicelib.intake import RETRY_AFTER_SECONDS, Intake, Submitted, find_event
 from chalicelib.logs import answers_unexpected_errors
 from chalicelib.mail import Mailer
 from chalicelib.outbox import Outbox
@@ -28,7 +28,7 @@ app.log.setLevel(logging.INFO)
 # Multipart bodies reach the function as bytes, untouched by API Gateway.
 app.api.binary_types.append("multipart/form-data")
 store = Store(settings.table_name)
-intake = Intake(store)
+intake = Intake(store, address_secret=str(settings.link_secret))
 outbox = Outbox(store, Mailer(settings.sender_email), settings)
 guard = answers_unexpected_errors(app)
 
@@ -42,7 +42,8 @@ def now() -> datetime:
 def create_registration(event_id: str) -> Response:
     request = app.current_request
     headers = request.headers
-    result = intake.register(event_id, request.raw_body, headers.get("content-type"), now())
+    source_ip = (request.context.get("identity") or {}).get("sourceIp")
+    result = intake.register(Submitted(event_id, request.raw_body, headers.get("content-type"), source_ip, now()))
     return answers.registration_response(
         result,
         event_id=event_id,
@@ -61,7 +62,7 @@ def show_event(event_id: str) -> Response:
     try:
         record = find_event(store, event_id)
     except StoreUnavailable:
-        return answers.error_response("unavailable", language, {"Retry-After": answers.RETRY_AFTER_SECONDS})
+        return answers.error_response("unavailable", language, {"Retry-After": str(RETRY_AFTER_SECONDS)})
     if record is None:
         return answers.error_response("unknown_event", language)
     return answers.event_response(record, now(), headers.get("origin"))

@@ -30,10 +30,10 @@ STATUS = {
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     "invalid": 422,
+    "rate_limited": 429,
     "internal_error": 500,
     "unavailable": 503,
 }
-RETRY_AFTER_SECONDS = "30"
 PREFLIGHT_MAX_AGE_SECONDS = "600"
 # Which of an event's `redirects` a browser-mode outcome goes to.
 _REDIRECT_FOR = {
@@ -128,8 +128,8 @@ def registration_response(
     headers = cors_headers(result.event, origin)
     outcome = result.outcome
     status = 201 if isinstance(outcome, Accepted) else STATUS[outcome.code]
-    if outcome == Refused("unavailable"):
-        headers["Retry-After"] = RETRY_AFTER_SECONDS
+    if isinstance(outcome, Refused) and outcome.retry_after is not None:
+        headers["Retry-After"] = str(outcome.retry_after)
     if json_mode:
         return _json(status, _outcome_document(outcome, event_id, language, result.event), headers)
     redirect = _redirect(result.event, outcome)

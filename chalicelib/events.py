@@ -38,6 +38,7 @@ STANDARD_FIELDS = (
     "consent",
     "website",
     "lang",
+    "form_started_at",
 )
 RESERVED_NAMES = frozenset(
     (*STANDARD_FIELDS, "event_id", "sk", "registration_id", "status", "registered_at", "consent_at", "expires_at")
@@ -105,6 +106,16 @@ class Redirects(BaseModel):
     error: HttpUrl | None = None
 
 
+class SpamProtection(BaseModel):
+    """Per event: how long a person needs at least, and how many registrations one
+    address may make an hour (a town hall's colleagues share one; null: no limit)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_fill_seconds: int = Field(default=3, ge=0, le=600)
+    per_address_per_hour: int | None = Field(default=50, ge=1)
+
+
 class Question(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -152,6 +163,7 @@ class Event(BaseModel):
     redirects: Redirects = Field(default_factory=Redirects)
     questions: list[Question] = Field(default_factory=list, max_length=30)
     retention_days: int = Field(default=90, ge=0, le=3650)
+    spam_protection: SpamProtection = Field(default_factory=SpamProtection)
 
     @model_validator(mode="after")
     def _consistent(self) -> Event:

@@ -1,6 +1,6 @@
 """One registration from request body to outcome: the straight path of the service.
 
-event -> body -> window -> honeypot -> validation -> one DynamoDB transaction.
+event -> body -> window -> bot traps -> validation -> one DynamoDB transaction.
 Nothing is mailed here: the mail function reads the table's stream. Every
 refusal is an `Outcome`, never an exception; only `answers` turns outcomes
 into HTTP.
@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib import spam
 from chalicelib.event_cache import EventCache
 from chalicelib.events import Event, Window, expiry_epoch, registration_window
 from chalicelib.forms import BodyError, Fields, parse_body
@@ -24,9 +25,10 @@ from chalicelib.registration import (
     validate_submission,
 )
 from chalicelib.seats import Contended, EventFull, EventGone, place
-from chalicelib.store import AlreadyRegistered, EventRecord, Store, StoreUnavailable
+from chalicelib.store import AlreadyRegistered, EventRecord, HourlyLimit, RateLimited, Store, StoreUnavailable
 
 logger = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 30
 EVENT_ID = re.compile(r"^[a-z0-9-]{3,64}$")
 
 
@@ -41,6 +43,7 @@ class Accepted:
 class Refused:
     code: str
     errors: tuple[FieldError, ...] = ()
+    retry_after: int | None = None  # seconds, for `unavailable` and `rate_limited`
 
 
 Outcome = Accepted | Refused
@@ -60,62 +63,83 @@ def find_event(store: Store, event_id: str) -> EventRecord | None:
     return store.find_event(event_id)
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """One POST as the API function received it."""
+
+    event_id: str
+    body: bytes | None
+    content_type: str | None
+    source_ip: str | None
+    now: datetime
+
+
 class Intake:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, address_secret: str) -> None:
         self.store = store
+        self.address_secret = address_secret  # pseudonymises client addresses for the hourly limit
         self.events = EventCache(lambda event_id: find_event(store, event_id))
 
-    def register(self, event_id: str, body: bytes | None, content_type: str | None, now: datetime) -> IntakeResult:
+    def register(self, post: Submitted) -> IntakeResult:
+        event_id = post.event_id
         try:
             record = self.events.get(event_id)
         except StoreUnavailable:
             logger.warning("event read failed", exc_info=True)
-            return IntakeResult(Refused("unavailable"), None, None)
+            return IntakeResult(Refused("unavailable", retry_after=RETRY_AFTER_SECONDS), None, None)
         if record is None:
             return IntakeResult(Refused("unknown_event"), None, None)
         event = record.event
         try:
-            fields = parse_body(body, content_type)
+            fields = parse_body(post.body, post.content_type)
         except BodyError as exc:
             return IntakeResult(Refused(exc.code), event, None)
         language = _requested_language(fields)
-        return IntakeResult(self._decide(record, fields, now, language), event, language)
+        return IntakeResult(self._decide(record, fields, post, language), event, language)
 
-    def _decide(self, record: EventRecord, fields: Fields, now: datetime, language: str | None) -> Outcome:
-        event = record.event
+    def _decide(self, record: EventRecord, fields: Fields, post: Submitted, language: str | None) -> Outcome:
+        event, now = record.event, post.now
         window = registration_window(event, now)
         if window is not Window.OPEN:
             return Refused(window.value)
-        if _honeypot_filled(fields):
-            # Bots must believe they succeeded, or they learn to leave it empty.
-            logger.info("honeypot filled; nothing stored")
+        if spam.honeypot_filled(fields) or spam.filled_too_fast(fields, now, event.spam_protection.min_fill_seconds):
+            # Bots must believe they succeeded, or they learn to avoid the trap.
+            logger.info("bot trap: honeypot filled or filled too fast; nothing stored")
             return Accepted(new_registration_id(now), "confirmed")
         try:
             valid = validate_submission(event, fields)
         except InvalidSubmission as exc:
             return Refused("invalid", tuple(exc.errors))
         registration = new_registration(event, valid, now, language or event.language)
+        limit, retry_after = self._hourly_limit(event, post)
         try:
-            registration, counts = place(self.store, registration, record, expires_at=expiry_epoch(event))
+            registration, counts = place(self.store, registration, record, expires_at=expiry_epoch(event), limit=limit)
         except AlreadyRegistered:
             return Refused("already_registered")
+        except RateLimited:
+            return Refused("rate_limited", retry_after=retry_after)
         except EventFull:
             return Refused("event_full")
         except EventGone:
             return Refused("unknown_event")
         except (StoreUnavailable, Contended):
             logger.warning("registration write failed", exc_info=True)
-            return Refused("unavailable")
+            return Refused("unavailable", retry_after=RETRY_AFTER_SECONDS)
         # Mails follow from the stored registration (the table's stream feeds `outbox`).
         self.events.update(event.event_id, counts)
         return Accepted(registration.registration_id, registration.status, registration.waitlist_position)
+
+    def _hourly_limit(self, event: Event, post: Submitted) -> tuple[HourlyLimit | None, int]:
+        per_hour = event.spam_protection.per_address_per_hour
+        if per_hour is None or not post.source_ip:
+            return None, 0
+        window, seconds_left = spam.hour_window(post.now)
+        key = f"{spam.address_key(post.source_ip, self.address_secret)}#{window}"
+        expires = int(post.now.timestamp()) + seconds_left + 3600
+        return HourlyLimit(key, per_hour, expires), seconds_left
 
 
 def _requested_language(fields: Fields) -> str | None:
     values = fields.get("lang") or []
     value = values[0] if len(values) == 1 else None
     return value if value in ("de", "en") else None
-
-
-def _honeypot_filled(fields: Fields) -> bool:
-    return any(v.strip() if isinstance(v, str) else v not in (None, False) for v in fields.get("website", []))

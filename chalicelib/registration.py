@@ -94,6 +94,8 @@ class Submission(BaseModel):
     # The honeypot: `intake` acts on it before validation; here it is only a known name.
     website: str | None = None
     lang: Annotated[Literal["de", "en"] | None, Blank] = None
+    # Read by `spam` before validation; never stored.
+    form_started_at: str | int | float | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import random
 import time
 
 from chalicelib.registration import Registration
-from chalicelib.store import ClaimLost, EventRecord, Seat, Store, WaitlistPlace
+from chalicelib.store import ClaimLost, EventRecord, HourlyLimit, Seat, Store, WaitlistPlace
 
 # Enough for every one of 60 simultaneous registrants to get a waiting-list
 # place: each round of contention hands out at least one place.
@@ -46,7 +46,12 @@ def _next_claim(record: EventRecord, fresh: bool) -> Seat | WaitlistPlace | None
 
 
 def place(
-    store: Store, registration: Registration, record: EventRecord, *, expires_at: int
+    store: Store,
+    registration: Registration,
+    record: EventRecord,
+    *,
+    expires_at: int,
+    limit: HourlyLimit | None = None,
 ) -> tuple[Registration, EventRecord]:
     """Store `registration` as confirmed or waitlisted; return it with its final status,
     and the event's counts as this write left them (the next guess)."""
@@ -60,7 +65,7 @@ def place(
                 waitlist_position=claim.position if isinstance(claim, WaitlistPlace) else None,
             )
             try:
-                store.insert_registration(placed, claim, expires_at=expires_at)
+                store.insert_registration(placed, claim, expires_at=expires_at, limit=limit)
                 if isinstance(claim, Seat):
                     return placed, dataclasses.replace(record, confirmed=record.confirmed + 1)
                 return placed, dataclasses.replace(record, waitlisted=claim.position)

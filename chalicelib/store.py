@@ -6,6 +6,7 @@ One table. Partition key `event_id`, sort key `sk`:
     sk = "registration#<ULID>"   one registration (ULIDs sort by arrival)
     sk = "email#<address>"       the one-per-address marker, address lower-cased
     sk = "mail#<ULID>#<kind>"    one mail about a registration: claimed, then sent (exactly once)
+    sk = "rate#<key>#<hour>"     registrations from one (pseudonymised) address in one hour
 
 so an admin finds an event's registrations with one Query in the console:
 `event_id = <id>` and `sk` begins with `registration#`.
@@ -32,6 +33,7 @@ EVENT_SK = "event"
 REGISTRATION_PREFIX = "registration#"
 EMAIL_PREFIX = "email#"
 MAIL_PREFIX = "mail#"
+RATE_PREFIX = "rate#"
 # A claim older than this whose mail was never marked sent (the sender died
 # mid-send) may be taken again: at worst one duplicate, never a lost mail.
 MAIL_CLAIM_LEASE_SECONDS = 300
@@ -78,6 +80,19 @@ class WaitlistPlace:
 
 
 Claim = Seat | WaitlistPlace
+
+
+class RateLimited(Exception):
+    """This address has made its allowed number of registrations this hour."""
+
+
+@dataclass(frozen=True)
+class HourlyLimit:
+    """At most `limit` registrations in the window `window` (an address and an hour)."""
+
+    window: str
+    limit: int
+    expires_at: int
 
 
 class CapacityBelowTaken(Exception):
@@ -226,9 +241,11 @@ class Store:
             waitlisted=values.get("waitlisted_count", 0),
         )
 
-    def insert_registration(self, registration: Registration, claim: Claim, *, expires_at: int) -> None:
-        """Write the registration, its address marker and its claim on the event's counter,
-        in one transaction: all three or nothing."""
+    def insert_registration(
+        self, registration: Registration, claim: Claim, *, expires_at: int, limit: HourlyLimit | None = None
+    ) -> None:
+        """Write the registration, its address marker, its claim on the event's counter and
+        its count against the hourly limit, in one transaction: all or nothing."""
         key = {"event_id": registration.event_id}
         marker = {
             **key,
@@ -258,11 +275,28 @@ class Store:
             {"Put": {"TableName": self.table_name, "Item": _item(item), "ConditionExpression": new}},
             {"Update": {"TableName": self.table_name, "Key": _item({**key, "sk": EVENT_SK}), **_claim(claim)}},
         ]
+        if limit is not None:
+            actions.append(
+                {
+                    "Update": {
+                        "TableName": self.table_name,
+                        "Key": _item({**key, "sk": RATE_PREFIX + limit.window}),
+                        "UpdateExpression": "ADD #count :one SET #ttl = :expires",
+                        "ConditionExpression": "attribute_not_exists(#count) OR #count < :limit",
+                        "ExpressionAttributeNames": {"#count": "registrations", "#ttl": TTL_ATTRIBUTE},
+                        "ExpressionAttributeValues": _item(
+                            {":one": 1, ":limit": limit.limit, ":expires": limit.expires_at}
+                        ),
+                    }
+                }
+            )
         try:
             self._transact(actions)
         except _Cancelled as exc:
             if exc.codes[0] == "ConditionalCheckFailed":
                 raise AlreadyRegistered() from None
+            if len(exc.codes) > 3 and exc.codes[3] == "ConditionalCheckFailed":
+                raise RateLimited() from None
             if exc.codes[2] == "ConditionalCheckFailed":
                 raise ClaimLost() from None
             raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from chalicelib.events import Event, Organiser
+from chalicelib.events import Event, Organiser, SpamProtection
 
 DEMO_EVENT_ID = "netzwerktreffen-demo"
 
@@ -22,5 +22,10 @@ def demo_event(template: Event, today: date, page_origin: str) -> Event:
             "registration_deadline": today + timedelta(days=21),
             "organisers": [Organiser(name="Demo-Organisation", email="organisation@example.org")],
             "allowed_origins": [page_origin],
+            # Under `chalice local` every client is 127.0.0.1: an hourly limit per address
+            # would stop a developer, not a bot.
+            "spam_protection": SpamProtection(
+                min_fill_seconds=template.spam_protection.min_fill_seconds, per_address_per_hour=None
+            ),
         }
     )

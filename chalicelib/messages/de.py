@@ -13,6 +13,8 @@ TEXTS = {
     "error.payload_too_large": "Die Anfrage ist zu groß.",
     "error.unsupported_media_type": "Dieses Format wird nicht angenommen. Bitte senden Sie ein Formular oder JSON.",
     "error.invalid": "Bitte prüfen Sie Ihre Angaben.",
+    "error.rate_limited": "Von Ihrem Netzwerk kamen in dieser Stunde schon zu viele Anmeldungen. "
+    "Bitte versuchen Sie es später noch einmal.",
     "error.unavailable": "Der Dienst ist gerade überlastet. Bitte versuchen Sie es in einer Minute noch einmal.",
     "error.internal_error": "Ein unerwarteter Fehler ist aufgetreten. Bitte versuchen Sie es später noch einmal.",
     # Field errors.

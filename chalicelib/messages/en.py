@@ -12,6 +12,7 @@ TEXTS = {
     "error.payload_too_large": "The request is too large.",
     "error.unsupported_media_type": "This format is not accepted. Please send a form or JSON.",
     "error.invalid": "Please check your entries.",
+    "error.rate_limited": "Too many registrations have come from your network this hour. Please try again later.",
     "error.unavailable": "The service is busy right now. Please try again in a minute.",
     "error.internal_error": "An unexpected error occurred. Please try again later.",
     "field_error.required": "{field}: Please fill this in.",

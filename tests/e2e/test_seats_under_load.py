@@ -25,6 +25,7 @@ def fresh_event(stack, **changes):
         registration_deadline="2099-12-31",
         starts_at="2100-01-01T10:00:00",
         ends_at="2100-01-01T17:00:00",
+        spam_protection={"per_address_per_hour": None},  # every test client is 127.0.0.1
         **changes,
     )
     stack.store().save_events([e])

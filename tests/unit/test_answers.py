@@ -103,7 +103,7 @@ def test_browser_mode_without_redirects_is_an_escaped_html_page_with_a_link_back
 
 def test_unavailable_says_when_to_retry():
     response = registration_response(
-        IntakeResult(Refused("unavailable"), seed_event(), None),
+        IntakeResult(Refused("unavailable", retry_after=30), seed_event(), None),
         event_id="x",
         json_mode=True,
         language="de",
