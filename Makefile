@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint unit bench
+.PHONY: run test lint unit bench browser screenshots
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +16,19 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 run: $(INSTALLED)
 	$(PY) -m devstack
 
-## test: lint, then every test (unit, API, end-to-end)
-test: $(INSTALLED) lint
+## test: lint, then every test (unit, API, end-to-end, browser)
+test: $(INSTALLED) lint browser
 	$(PY) -m pytest
+
+## browser: Debian's Chromium for the browser tests (installed when missing and run as root)
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "note: no chromium and not root: the browser tests will be skipped (apt-get install chromium)"
+
+## screenshots: docs/form-filled.png and docs/form-success.png from the local stack
+screenshots: $(INSTALLED) browser
+	$(PY) -m devstack.screenshots
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import parse_qs, urlsplit
 
 # The API origin written in the example pages; replaced by the running API's.
 EXAMPLE_API = "http://127.0.0.1:8000"
+# The event the example page registers for; `?event=<id>` shows the page for another one.
+EXAMPLE_EVENT = "netzwerktreffen-demo"
+EVENT_ID = re.compile(r"^[a-z0-9-]{3,64}$")
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -22,7 +27,11 @@ class _Handler(SimpleHTTPRequestHandler):
             path = path / "index.html"
         if path.suffix != ".html" or not path.is_file():
             return super().send_head()
-        body = path.read_text(encoding="utf-8").replace(EXAMPLE_API, self.api_url).encode("utf-8")
+        html = path.read_text(encoding="utf-8").replace(EXAMPLE_API, self.api_url)
+        event_id = parse_qs(urlsplit(self.path).query).get("event", [""])[0]
+        if EVENT_ID.match(event_id):
+            html = html.replace(f"/events/{EXAMPLE_EVENT}/", f"/events/{event_id}/")
+        body = html.encode("utf-8")
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))

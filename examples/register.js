@@ -1,0 +1,160 @@
+// Progressive enhancement for the registration form: posts JSON with fetch, shows the
+// outcome in place, marks refused fields, and reads the event to show the deadline in the
+// reader's local time and the seats left. Without JavaScript the form still posts as HTML.
+(function () {
+  "use strict";
+
+  var form = document.getElementById("registration");
+  if (!form || !window.fetch) return;
+
+  var fields = document.getElementById("fields");
+  var status = document.getElementById("form-status");
+  var eventStatus = document.getElementById("event-status");
+  var button = document.getElementById("submit");
+  var eventUrl = form.action.replace(/\/registrations$/, "");
+  var language = document.documentElement.lang || "de";
+  var texts = {
+    de: {
+      deadline: "Anmeldung bis ",
+      localTime: " (Ihre Ortszeit).",
+      seats: function (n) { return n === 1 ? " Noch 1 Platz frei." : " Noch " + n + " Plätze frei."; },
+      waitlist: " Alle Plätze sind vergeben; neue Anmeldungen kommen auf die Warteliste.",
+      closed: "Die Anmeldung zu dieser Veranstaltung ist geschlossen.",
+      fix: "Bitte korrigieren Sie:",
+      sending: "Wird gesendet …",
+      network: "Die Anmeldung konnte nicht gesendet werden. Bitte prüfen Sie Ihre Internetverbindung und versuchen Sie es noch einmal.",
+      mailHint: " Sie erhalten gleich eine Bestätigung per E-Mail."
+    },
+    en: {
+      deadline: "Register by ",
+      localTime: " (your local time).",
+      seats: function (n) { return n === 1 ? " 1 place left." : " " + n + " places left."; },
+      waitlist: " All places are taken; new registrations go on the waiting list.",
+      closed: "Registration for this event is closed.",
+      fix: "Please correct:",
+      sending: "Sending …",
+      network: "The registration could not be sent. Please check your connection and try again.",
+      mailHint: " You will receive a confirmation by e-mail shortly."
+    }
+  }[language] || {};
+
+  // A person takes longer than a bot: the server ignores posts made too soon after this.
+  form.elements.form_started_at.value = String(Date.now());
+
+  function disable(message) {
+    fields.disabled = true;
+    eventStatus.textContent = message;
+  }
+
+  fetch(eventUrl, { headers: { Accept: "application/json" } })
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .then(function (event) {
+      if (!event) return;
+      if (!event.open) { disable(texts.closed); return; }
+      var deadline = new Intl.DateTimeFormat(language, { dateStyle: "full", timeStyle: "short" })
+        .format(new Date(event.registration_deadline));
+      var seats = "";
+      if (event.seats_left === 0) seats = texts.waitlist;
+      else if (typeof event.seats_left === "number") seats = texts.seats(event.seats_left);
+      eventStatus.textContent = texts.deadline + deadline + texts.localTime + seats;
+    })
+    .catch(function () { /* the form works without these details */ });
+
+  function clearErrors() {
+    status.textContent = "";
+    status.className = "form-status";
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (input) {
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+    });
+    Array.prototype.forEach.call(form.querySelectorAll(".field-error"), function (p) { p.remove(); });
+  }
+
+  function markField(error) {
+    var input = form.elements[error.field];
+    if (!input || !input.id) return false;
+    var note = document.createElement("p");
+    note.className = "field-error";
+    note.id = input.id + "-error";
+    note.textContent = error.message;
+    var anchor = input.type === "checkbox" ? input.parentNode : input;
+    anchor.insertAdjacentElement("afterend", note);
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", note.id);
+    return true;
+  }
+
+  function showErrors(answer) {
+    status.className = "form-status error";
+    var heading = document.createElement("p");
+    heading.textContent = answer.message + " " + texts.fix;
+    var list = document.createElement("ul");
+    (answer.errors || []).forEach(function (error) {
+      var item = document.createElement("li");
+      if (markField(error)) {
+        var link = document.createElement("a");
+        link.href = "#" + form.elements[error.field].id;
+        link.textContent = error.message;
+        item.appendChild(link);
+      } else {
+        item.textContent = error.message;
+      }
+      list.appendChild(item);
+    });
+    status.appendChild(heading);
+    status.appendChild(list);
+    var first = form.querySelector("[aria-invalid=true]");
+    if (first) first.focus();
+  }
+
+  function showMessage(text, kind) {
+    status.className = "form-status " + kind;
+    status.textContent = text;
+    status.focus();
+  }
+
+  function body() {
+    var data = {};
+    Array.prototype.forEach.call(form.elements, function (input) {
+      if (!input.name || input.disabled) return;
+      if (input.type === "checkbox") data[input.name] = input.checked;
+      else if (input.value !== "") data[input.name] = input.value;
+    });
+    return JSON.stringify(data);
+  }
+
+  form.addEventListener("submit", function (submit) {
+    submit.preventDefault();
+    clearErrors();
+    button.disabled = true;
+    form.setAttribute("aria-busy", "true");
+    showMessage(texts.sending, "busy");
+    fetch(form.action, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: body()
+    })
+      .then(function (response) {
+        return response.json().then(function (answer) { return { status: response.status, answer: answer }; });
+      })
+      .then(function (result) {
+        if (result.status === 201) {
+          form.hidden = true;
+          showMessage(result.answer.message + texts.mailHint, "success");
+        } else if (result.status === 422) {
+          status.textContent = "";
+          showErrors(result.answer);
+        } else {
+          showMessage(result.answer.message, "error");
+          if (result.answer.error === "registration_closed" || result.answer.error === "event_full") {
+            disable(result.answer.message);
+          }
+        }
+      })
+      .catch(function () { showMessage(texts.network, "error"); })
+      .then(function () {
+        button.disabled = false;
+        form.removeAttribute("aria-busy");
+      });
+  });
+})();

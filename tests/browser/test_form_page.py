@@ -1,0 +1,165 @@
+"""The example form page in a real browser, with and without JavaScript, against the local stack."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from axe_playwright_python.sync_playwright import Axe
+
+from devstack.demo_event import DEMO_EVENT_ID
+from tests.e2e.test_local_stack import mails_to_organiser_about
+
+SERIOUS = ("serious", "critical")
+
+
+def fill(page, address, **values):
+    page.fill("#given_name", values.get("given_name", "Jürgen"))
+    page.fill("#family_name", values.get("family_name", "Nguyễn"))
+    page.fill("#email", address)
+    page.fill("#organisation", "Stadt Dinslaken")
+    page.select_option("#organisation_type", "Kommune")
+    page.select_option("#department", "Integration")
+    page.check("#consent")
+
+
+def wait_like_a_person(page, seconds=3.2):
+    """The demo event wants at least 3 s between loading the form and sending it."""
+    started = int(page.input_value("input[name=form_started_at]"))
+    remaining = started / 1000 + seconds - time.time()
+    if remaining > 0:
+        page.wait_for_timeout(remaining * 1000)
+
+
+def address():
+    return f"browser-{uuid.uuid4().hex[:10]}@example.org"
+
+
+def stored(stack, email):
+    return [i for i in stack.store().registrations(DEMO_EVENT_ID) if i["email"] == email]
+
+
+def serious_violations(page):
+    results = Axe().run(page)
+    return [(v["id"], v["impact"]) for v in results.response["violations"] if v["impact"] in SERIOUS]
+
+
+# --- without JavaScript ---------------------------------------------------------------------------
+
+
+def test_without_javascript_the_form_posts_and_lands_on_the_success_page(stack, page_without_javascript):
+    page = page_without_javascript
+    email = address()
+    page.goto(f"{stack.page_url}/")
+    fill(page, email)
+    page.click("#submit")
+    page.wait_for_load_state()
+    assert page.url.startswith(f"{stack.api_url}/events/{DEMO_EVENT_ID}/registrations")
+    assert "Ihre Anmeldung ist eingegangen" in page.inner_text("h1")
+    assert stored(stack, email)[0]["given_name"] == "Jürgen"
+    [mail] = mails_to_organiser_about(stack, email)
+    assert "Jürgen Nguyễn" in mail["subject"]
+
+
+def test_without_javascript_a_refused_form_lists_what_to_fix_with_a_link_back(stack, page_without_javascript):
+    page = page_without_javascript
+    page.goto(f"{stack.page_url}/")
+    page.fill("#given_name", "Jürgen")
+    page.fill("#email", "kein-at-zeichen")
+    page.click("#submit")
+    page.wait_for_load_state()
+    text = page.inner_text("main")
+    assert "Bitte prüfen Sie Ihre Angaben." in text
+    assert "Nachname: Bitte ausfüllen." in text
+    assert "E-Mail: Keine gültige E-Mail-Adresse." in text
+    page.click("text=Zurück zum Formular")
+    page.wait_for_load_state()
+    assert page.url.rstrip("/") == stack.page_url
+
+
+# --- with JavaScript ------------------------------------------------------------------------------
+
+
+def test_with_javascript_the_outcome_shows_in_place_and_the_organiser_is_mailed(stack, page):
+    email = address()
+    page.goto(f"{stack.page_url}/")
+    page.wait_for_function("document.getElementById('event-status').textContent.length > 0")
+    assert "Anmeldung bis " in page.inner_text("#event-status")
+    assert "(Ihre Ortszeit)" in page.inner_text("#event-status")
+    fill(page, email)
+    wait_like_a_person(page)
+    page.click("#submit")
+    page.wait_for_selector("#form-status.success")
+    assert page.url.rstrip("/") == stack.page_url  # no navigation
+    assert "Ihre Anmeldung ist eingegangen" in page.inner_text("[role=alert]")
+    assert page.is_hidden("#registration")
+    assert len(stored(stack, email)) == 1
+    assert mails_to_organiser_about(stack, email)
+
+
+def test_a_server_side_field_error_is_shown_at_the_field(stack, page):
+    page.goto(f"{stack.page_url}/")
+    fill(page, "kein-at-zeichen")
+    page.fill("#given_name", "")
+    wait_like_a_person(page)
+    page.click("#submit")
+    page.wait_for_selector("#form-status.error")
+    for field, message in (
+        ("email", "E-Mail: Keine gültige E-Mail-Adresse."),
+        ("given_name", "Vorname: Bitte ausfüllen."),
+    ):
+        assert page.get_attribute(f"#{field}", "aria-invalid") == "true"
+        described_by = page.get_attribute(f"#{field}", "aria-describedby")
+        assert page.inner_text(f"#{described_by}") == message
+        assert message in page.inner_text("[role=alert]")
+    assert page.evaluate("document.activeElement.id") == "given_name"  # the first refused field
+    assert serious_violations(page) == []
+    # Fixing and sending again clears the marks.
+    page.fill("#given_name", "Lisa")
+    page.fill("#email", address())
+    page.click("#submit")
+    page.wait_for_selector("#form-status.success")
+    assert page.query_selector("[aria-invalid]") is None
+
+
+def test_a_form_sent_at_bot_speed_looks_accepted_but_stores_nothing(stack, page):
+    email = address()
+    page.goto(f"{stack.page_url}/")
+    fill(page, email)
+    page.click("#submit")  # well under 3 s after loading
+    page.wait_for_selector("#form-status.success")
+    time.sleep(0.5)
+    assert stored(stack, email) == []
+
+
+def test_the_page_of_a_closed_event_disables_itself(stack, page):
+    closed = (
+        stack.store().find_event(DEMO_EVENT_ID).event.model_copy(update={"event_id": "closed-demo", "closed": True})
+    )
+    stack.store().save_events([closed])
+    page.goto(f"{stack.page_url}/?event=closed-demo")
+    page.wait_for_function("document.getElementById('fields').disabled === true")
+    assert "Die Anmeldung zu dieser Veranstaltung ist geschlossen." in page.inner_text("#event-status")
+    assert page.is_disabled("#submit")
+
+
+def test_the_page_passes_an_automated_accessibility_check(stack, page):
+    page.goto(f"{stack.page_url}/")
+    page.wait_for_function("document.getElementById('event-status').textContent.length > 0")
+    assert serious_violations(page) == []
+    labels = page.evaluate(
+        """[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+             .filter(e => !e.closest('[aria-hidden=true]'))
+             .map(e => [e.id, !!document.querySelector('label[for="' + e.id + '"]')])"""
+    )
+    assert labels and all(has_label for _, has_label in labels), labels
+
+
+def test_the_honeypot_is_out_of_reach_for_keyboards_and_screen_readers(stack, page):
+    page.goto(f"{stack.page_url}/")
+    focused = []
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate("document.activeElement.id"))
+    assert "website" not in focused
+    assert page.get_attribute(".hp", "aria-hidden") == "true"
