@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from chalicelib.store import Store, StoreUnavailable
 
 try:
     settings = load_settings()
-    settings.require("link_secret", "public_api_url")
+    settings.require("link_secret")
 except SettingsError as exc:
     sys.exit(f"event-registration: bad configuration: {exc}")
 
@@ -29,8 +30,14 @@ app.log.setLevel(logging.INFO)
 app.api.binary_types.append("multipart/form-data")
 store = Store(settings.table_name)
 intake = Intake(store, address_secret=str(settings.link_secret))
-outbox = Outbox(store, Mailer(settings.sender_email), settings)
 guard = answers_unexpected_errors(app)
+
+
+@functools.cache
+def outbox() -> Outbox:
+    """Built on the mail function's first batch: only it needs PUBLIC_API_URL, which the
+    API function cannot be given (its own URL does not exist before it does)."""
+    return Outbox(store, Mailer(settings.sender_email), settings)
 
 
 def now() -> datetime:
@@ -112,4 +119,4 @@ def cancel_registration() -> Response:
 @app.lambda_function(name="mail")
 def send_mails(event: dict, context: object) -> dict:
     """Fed by the table's stream (the mapping is in infra/); ReportBatchItemFailures."""
-    return outbox.handle_stream(event.get("Records", []), now())
+    return outbox().handle_stream(event.get("Records", []), now())

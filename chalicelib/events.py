@@ -88,7 +88,7 @@ Deadline = Annotated[
 
 
 class Organiser(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: Line
     email: EmailStr
@@ -98,7 +98,7 @@ class Organiser(BaseModel):
 class Redirects(BaseModel):
     """Where a plain browser form post is sent (303) for each kind of outcome."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     success: HttpUrl | None = None
     closed: HttpUrl | None = None
@@ -110,14 +110,14 @@ class SpamProtection(BaseModel):
     """Per event: how long a person needs at least, and how many registrations one
     address may make an hour (a town hall's colleagues share one; null: no limit)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     min_fill_seconds: int = Field(default=3, ge=0, le=600)
     per_address_per_hour: int | None = Field(default=50, ge=1)
 
 
 class Question(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
     label: Line | dict[Language, Line]
@@ -144,7 +144,7 @@ class Question(BaseModel):
 
 
 class Event(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     event_id: str = Field(pattern=r"^[a-z0-9-]{3,64}$")
     title: Line

@@ -81,7 +81,7 @@ Blank = BeforeValidator(_blank_is_absent)
 class Submission(BaseModel):
     """The standard fields of contract §4; the event's questions are checked beside it."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True, defer_build=True)
 
     given_name: Name
     family_name: Name

@@ -22,7 +22,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, NoReturn
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import aws
@@ -40,8 +39,6 @@ MAIL_CLAIM_LEASE_SECONDS = 300
 TTL_ATTRIBUTE = "expires_at"
 MAX_TRANSACTION_ATTEMPTS = 6
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 # Failures that say "try again later", not "your request was wrong".
 _TRANSIENT_CODES = frozenset(
     {
@@ -112,13 +109,44 @@ class EventRecord:
         return max(self.event.capacity - self.confirmed, 0)
 
 
+# DynamoDB's attribute values, for the few types stored here. boto3's TypeSerializer
+# would do the same, but importing it imports all of boto3 (and s3transfer) at cold start.
+def _attribute(value: Any) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, int):
+        return {"N": str(value)}
+    if isinstance(value, list):
+        return {"L": [_attribute(v) for v in value]}
+    if isinstance(value, dict):
+        return {"M": {k: _attribute(v) for k, v in value.items()}}
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def _value(attribute: dict[str, Any]) -> Any:
+    ((kind, value),) = attribute.items()
+    if kind == "S" or kind == "BOOL":
+        return value
+    if kind == "N":
+        number = Decimal(value)
+        return int(number) if number == number.to_integral_value() else float(number)
+    if kind == "L":
+        return [_value(v) for v in value]
+    if kind == "M":
+        return {k: _value(v) for k, v in value.items()}
+    if kind == "NULL":
+        return None
+    raise TypeError(f"unexpected attribute type {kind}")
+
+
 def _item(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+    return {k: _attribute(v) for k, v in values.items() if v is not None}
 
 
 def _plain(item: dict[str, Any]) -> dict[str, Any]:
-    values = {k: _deserializer.deserialize(v) for k, v in item.items()}
-    return {k: int(v) if isinstance(v, Decimal) else v for k, v in values.items()}
+    return {k: _value(v) for k, v in item.items()}
 
 
 class Store:
