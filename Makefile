@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 
 STAGE ?= prod
 
-.PHONY: run test lint unit bench browser screenshots package
+.PHONY: run test lint unit bench browser screenshots package fuzz stress
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,11 @@ bench: $(INSTALLED) package
 	$(PY) -m bench.throughput
 	$(PY) -m bench.mail_latency
 	$(PY) -m bench.cold_start
+
+## fuzz: schemathesis with a fresh seed and many more cases than `make test`
+fuzz: $(INSTALLED)
+	FUZZ_RANDOM=1 FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(PY) -m pytest tests/e2e/test_fuzz.py -p no:cacheprovider
+
+## stress: a fixed request rate of valid, duplicate and hostile posts, then the table audited
+stress: $(INSTALLED)
+	$(PY) -m bench.stress

@@ -11,8 +11,8 @@ from chalice import Chalice, Response
 
 from chalicelib import answers
 from chalicelib.cancellation import cancel, find_cancellable
-from chalicelib.intake import RETRY_AFTER_SECONDS, Intake, Submitted, find_event
-from chalicelib.logs import answers_unexpected_errors
+from chalicelib.intake import RETRY_AFTER_SECONDS, Accepted, Intake, Submitted, find_event
+from chalicelib.logs import logged_and_guarded, note_outcome
 from chalicelib.mail import Mailer
 from chalicelib.outbox import Outbox
 from chalicelib.settings import SettingsError, load_settings
@@ -30,7 +30,7 @@ app.log.setLevel(logging.INFO)
 app.api.binary_types.append("multipart/form-data")
 store = Store(settings.table_name)
 intake = Intake(store, address_secret=str(settings.link_secret))
-guard = answers_unexpected_errors(app)
+guard = logged_and_guarded(app)
 
 
 @functools.cache
@@ -51,6 +51,7 @@ def create_registration(event_id: str) -> Response:
     headers = request.headers
     source_ip = (request.context.get("identity") or {}).get("sourceIp")
     result = intake.register(Submitted(event_id, request.raw_body, headers.get("content-type"), source_ip, now()))
+    note_outcome(result.outcome.status if isinstance(result.outcome, Accepted) else result.outcome.code)
     return answers.registration_response(
         result,
         event_id=event_id,
@@ -99,6 +100,7 @@ def cancel_question() -> Response:
     request = app.current_request
     target = find_cancellable(store, settings.link_secret, (request.query_params or {}).get("token"), now())
     if target is None:
+        note_outcome("invalid_link")
         return answers.cancel_refused(answers.answer_language(None, request.headers.get("accept-language"), None))
     registration = target.registration
     name = f"{registration['given_name']} {registration['family_name']}"
@@ -112,7 +114,9 @@ def cancel_registration() -> Response:
     target = find_cancellable(store, settings.link_secret, (request.query_params or {}).get("token"), now())
     language = answers.answer_language(None, request.headers.get("accept-language"), target and target.event)
     if target is None or not cancel(store, target, now()):
+        note_outcome("invalid_link")
         return answers.cancel_refused(language)
+    note_outcome("cancelled")
     return answers.cancel_done(target.registration.get("lang", language))
 
 
@@ -120,3 +124,9 @@ def cancel_registration() -> Response:
 def send_mails(event: dict, context: object) -> dict:
     """Fed by the table's stream (the mapping is in infra/); ReportBatchItemFailures."""
     return outbox().handle_stream(event.get("Records", []), now())
+
+
+@app.route("/openapi.json", methods=["GET"])
+@guard
+def openapi_json() -> Response:
+    return answers.openapi_response()

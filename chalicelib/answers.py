@@ -5,14 +5,16 @@ The only module that knows status codes.
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime
 from html import escape
-from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from chalice import Response
+from pydantic import BaseModel
 
+from chalicelib.api_shapes import EventView, FieldProblem, InvalidProblem, Problem, Registered
 from chalicelib.events import Event, Window, registration_window
 from chalicelib.forms import is_json
 from chalicelib.intake import Accepted, IntakeResult, Outcome, Refused
@@ -143,12 +145,12 @@ def registration_response(
 
 def error_response(code: str, language: str, headers: dict[str, str] | None = None) -> Response:
     """A JSON error outside the registration path (unknown event, internal error)."""
-    return _json(STATUS[code], {"error": code, "message": text(language, f"error.{code}")}, headers or {})
+    return _json(STATUS[code], Problem(error=code, message=text(language, f"error.{code}")), headers or {})
 
 
-def _json(status: int, document: dict[str, Any], headers: dict[str, str]) -> Response:
+def _json(status: int, document: BaseModel, headers: dict[str, str]) -> Response:
     return Response(
-        body=json.dumps(document, ensure_ascii=False),
+        body=json.dumps(document.model_dump(mode="json", exclude_none=True), ensure_ascii=False),
         status_code=status,
         headers={**headers, "Content-Type": "application/json; charset=utf-8"},
     )
@@ -167,24 +169,22 @@ def field_error_message(error: FieldError, language: str, event: Event | None) -
     return text(language, f"field_error.{error.code}", field=label, **error.params)
 
 
-def _outcome_document(outcome: Outcome, event_id: str, language: str, event: Event | None) -> dict[str, Any]:
+def _outcome_document(outcome: Outcome, event_id: str, language: str, event: Event | None) -> BaseModel:
     if isinstance(outcome, Accepted):
-        document: dict[str, Any] = {
-            "registration_id": outcome.registration_id,
-            "event_id": event_id,
-            "status": outcome.status,
-            "message": _message(outcome, language),
-        }
-        if outcome.waitlist_position is not None:
-            document["waitlist_position"] = outcome.waitlist_position
-        return document
-    document = {"error": outcome.code, "message": _message(outcome, language)}
+        return Registered(
+            registration_id=outcome.registration_id,
+            event_id=event_id,
+            status=outcome.status,
+            waitlist_position=outcome.waitlist_position,
+            message=_message(outcome, language),
+        )
     if outcome.code == "invalid":
-        document["errors"] = [
-            {"field": e.field, "code": e.code, "message": field_error_message(e, language, event)}
+        problems = [
+            FieldProblem(field=e.field, code=e.code, message=field_error_message(e, language, event))
             for e in outcome.errors
         ]
-    return document
+        return InvalidProblem(message=_message(outcome, language), errors=problems)
+    return Problem(error=outcome.code, message=_message(outcome, language))
 
 
 def _redirect(event: Event | None, outcome: Outcome) -> str | None:
@@ -245,28 +245,41 @@ def cancel_refused(language: str) -> Response:
 
 
 # --- the event -----------------------------------------------------------------------------
-def event_document(record: EventRecord, now: datetime) -> dict[str, Any]:
+def event_document(record: EventRecord, now: datetime) -> EventView:
     """`GET /events/{id}`: the public view, times as instants with their offset."""
     event = record.event
     seats_left = record.seats_left
     is_open = registration_window(event, now) is Window.OPEN and (
         seats_left is None or seats_left > 0 or event.waitlist
     )
-    return {
-        "event_id": event.event_id,
-        "title": event.title,
-        "starts_at": event.instant(event.starts_at).isoformat(),
-        "ends_at": event.instant(event.ends_at).isoformat() if event.ends_at else None,
-        "timezone": event.timezone,
-        "location": event.location,
-        "registration_opens_at": (
-            event.instant(event.registration_opens_at).isoformat() if event.registration_opens_at else None
-        ),
-        "registration_deadline": event.accepts_until.isoformat(timespec="seconds"),
-        "open": is_open,
-        "seats_left": seats_left,
-    }
+    opens = event.registration_opens_at
+    return EventView(
+        event_id=event.event_id,
+        title=event.title,
+        starts_at=event.instant(event.starts_at).isoformat(),
+        ends_at=event.instant(event.ends_at).isoformat() if event.ends_at else None,
+        timezone=event.timezone,
+        location=event.location,
+        registration_opens_at=event.instant(opens).isoformat() if opens else None,
+        registration_deadline=event.accepts_until.isoformat(timespec="seconds"),
+        open=is_open,
+        seats_left=seats_left,
+    )
 
 
 def event_response(record: EventRecord, now: datetime, origin: str | None) -> Response:
-    return _json(200, event_document(record, now), cors_headers(record.event, origin))
+    document = event_document(record, now).model_dump(mode="json")  # nulls are part of this shape
+    headers = {**cors_headers(record.event, origin), "Content-Type": "application/json; charset=utf-8"}
+    return Response(body=json.dumps(document, ensure_ascii=False), status_code=200, headers=headers)
+
+
+@functools.cache
+def _openapi_body() -> str:
+    from chalicelib.openapi import openapi_document  # builds every schema: only when asked for
+
+    return json.dumps(openapi_document(), ensure_ascii=False)
+
+
+def openapi_response() -> Response:
+    headers = {"Content-Type": "application/json; charset=utf-8", "Access-Control-Allow-Origin": "*"}
+    return Response(body=_openapi_body(), status_code=200, headers=headers)

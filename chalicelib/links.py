@@ -50,7 +50,9 @@ def cancel_url(base_url: str, secret: str, claim: CancelClaim) -> str:
 def read_cancel_token(secret: str, token: str, now: datetime) -> CancelClaim:
     """The registration `token` names, if its signature holds and it has not expired."""
     payload, _, signature = (token or "").partition(".")
-    if not payload or not hmac.compare_digest(_signature(secret, payload), signature):
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters (a fuzzer found it).
+    expected = _signature(secret, payload).encode()
+    if not payload or not hmac.compare_digest(expected, signature.encode("utf-8", "surrogatepass")):
         raise InvalidToken("bad signature")
     try:
         event_id, registration_id, expires_at = json.loads(_unb64(payload))

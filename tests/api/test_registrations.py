@@ -263,20 +263,6 @@ class _Failing:
         return getattr(self._client, name)
 
 
-@pytest.mark.parametrize(
-    "code", ["ProvisionedThroughputExceededException", "InternalServerError", "ThrottlingException"]
-)
-def test_a_dynamodb_fault_answers_503_with_retry_after_and_stores_nothing(client, store, monkeypatch, code):
-    real = app_module.store._client()
-    monkeypatch.setattr(app_module.store, "_client", lambda: _Failing(real, "transact_write_items", code))
-    response = post_json(client, submission())
-    assert response.status_code == 503
-    assert response.headers["Retry-After"] == "30"
-    assert body_of(response)["error"] == "unavailable"
-    assert registration_items(store) == []
-    assert sent_mails() == []
-
-
 def test_an_unexpected_exception_is_logged_with_the_request_id_and_answered_as_json_500(client, monkeypatch, caplog):
     def explode(*_, **__):
         raise RuntimeError("secret internals")
@@ -308,3 +294,25 @@ def test_a_dynamodb_fault_in_browser_mode_is_a_503_page_or_the_error_redirect(cl
     redirected = post_form(client, submission(), Accept="text/html")
     assert redirected.status_code == 303
     assert redirected.headers["Location"] == "https://ngo.example/fehler?status=unavailable"
+
+
+def test_each_request_logs_one_json_line_without_personal_data(client, caplog):
+    document = submission(given_name="Aylin", family_name="Yıldırım", email="aylin.yildirim@example.org")
+    with caplog.at_level(logging.INFO):
+        post_json(client, document)
+        post_form(client, {**document, "email": "other@example.org"}, Accept="text/html")
+        client.http.get("/events/no-such-event")
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.getMessage().startswith("{")]
+    assert [(line["status"], line["outcome"]) for line in lines] == [
+        (201, "confirmed"),
+        (201, "confirmed"),
+        (404, "unknown_event"),
+    ]
+    for line in lines:
+        assert line["request_id"] != "-"
+        assert line["latency_ms"] >= 0
+    assert lines[0]["event_id"] == SEED_EVENT_ID
+    assert lines[0]["route"] == "create_registration"
+    everything = "\n".join(r.getMessage() for r in caplog.records)
+    for personal in ("Aylin", "Yıldırım", "aylin.yildirim", "other@example.org"):
+        assert personal not in everything

@@ -25,6 +25,8 @@ def test_the_link_ends_in_cancel_with_the_token_in_the_query():
     [
         "",
         "garbage",
+        "abc.ÿ\u00e4ü",  # non-ASCII signature
+        "ü.x",
         cancel_token("another secret of enough length....", CLAIM),
         cancel_token(SECRET, CLAIM)[:-2] + "xx",
         cancel_token(SECRET, CancelClaim("other", "01ABCDEF", CLAIM.expires_at)).split(".")[0]

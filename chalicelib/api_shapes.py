@@ -1,0 +1,81 @@
+"""The JSON bodies the API answers with: `answers` builds every one of them from these
+models, and `openapi` publishes their schemas, so the published API is the real one."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_CONFIG = ConfigDict(extra="forbid", defer_build=True)
+
+ErrorCode = Literal[
+    "malformed",
+    "registration_closed",
+    "registration_not_open",
+    "unknown_event",
+    "already_registered",
+    "event_full",
+    "payload_too_large",
+    "unsupported_media_type",
+    "invalid",
+    "rate_limited",
+    "internal_error",
+    "unavailable",
+]
+
+
+class Registered(BaseModel):
+    """201: the registration is stored (or, for a bot, looks so)."""
+
+    model_config = _CONFIG
+
+    registration_id: str
+    event_id: str
+    status: Literal["confirmed", "waitlisted"]
+    waitlist_position: int | None = Field(default=None, ge=1, description="only when waitlisted")
+    message: str = Field(description="for people, in the answer's language")
+
+
+class Problem(BaseModel):
+    """Every refusal: a stable code for programs, a message for people."""
+
+    model_config = _CONFIG
+
+    error: ErrorCode
+    message: str
+
+
+class FieldProblem(BaseModel):
+    model_config = _CONFIG
+
+    field: str
+    code: str = Field(
+        description="required, too_long, control_characters, invalid_email, consent_required, "
+        "invalid_choice, invalid_boolean, invalid_type, multiple_values, unknown_field"
+    )
+    message: str
+
+
+class InvalidProblem(Problem):
+    """422: every bad field at once."""
+
+    error: Literal["invalid"] = "invalid"
+    errors: list[FieldProblem]
+
+
+class EventView(BaseModel):
+    """GET /events/{event_id}: times are instants with their offset."""
+
+    model_config = _CONFIG
+
+    event_id: str
+    title: str
+    starts_at: str
+    ends_at: str | None
+    timezone: str
+    location: str | None
+    registration_opens_at: str | None
+    registration_deadline: str = Field(description="the last instant a registration is accepted")
+    open: bool
+    seats_left: int | None = Field(description="null: no limit")

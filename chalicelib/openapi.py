@@ -1,0 +1,131 @@
+"""`GET /openapi.json`: OpenAPI 3.1 of the public API, from the models that validate requests
+(`registration.Submission`) and build answers (`api_shapes`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from chalicelib.answers import STATUS
+from chalicelib.api_shapes import EventView, InvalidProblem, Problem, Registered
+from chalicelib.forms import MAX_BODY_BYTES
+from chalicelib.registration import Submission
+
+EXAMPLE_EVENT = "netzwerktreffen-nrw-2016"
+_REF = "#/components/schemas/{model}"
+# A question's answer: text, a tick box, or several choices.
+ANSWER = {
+    "anyOf": [{"type": "string"}, {"type": "boolean"}, {"type": "array", "items": {"type": "string"}}],
+    "description": "one field per question `id` of the event",
+}
+_HTML = {"text/html": {"schema": {"type": "string"}}}
+
+
+def _json(model: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": _REF.format(model=model)}}}
+
+
+def _refusals(codes: list[str]) -> dict[str, Any]:
+    """One response per status, listing the error codes that use it."""
+    responses: dict[str, Any] = {}
+    for code in codes:
+        status = str(STATUS[code])
+        entry = responses.setdefault(status, {"description": "", "content": {**_json("Problem"), **_HTML}})
+        entry["description"] = ", ".join(filter(None, [entry["description"], f"`{code}`"]))
+        if code == "invalid":
+            entry["content"] = {**_json("InvalidProblem"), **_HTML}
+        if code in ("unavailable", "rate_limited"):
+            entry["headers"] = {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}}
+    return responses
+
+
+def _submission_schema() -> dict[str, Any]:
+    schema = Submission.model_json_schema(mode="validation", ref_template=_REF)
+    schema["additionalProperties"] = ANSWER
+    # A form posts `consent=on`; JSON may say true.
+    schema["properties"]["consent"] = {"anyOf": [{"const": True}, {"enum": ["on", "true", "yes", "1"]}]}
+    return schema
+
+
+def openapi_document() -> dict[str, Any]:
+    _, definitions = models_json_schema(
+        [(m, "serialization") for m in (Registered, Problem, InvalidProblem, EventView)], ref_template=_REF
+    )
+    schemas = {**definitions["$defs"], "Submission": _submission_schema()}
+    event_id = {
+        "name": "event_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[a-z0-9-]{3,64}$"},
+        "example": EXAMPLE_EVENT,
+    }
+    body = {"$ref": _REF.format(model="Submission")}
+    every_refusal = [code for code in STATUS if code != "internal_error"]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Event registration",
+            "version": "1",
+            "description": "Registrations for events, posted by static pages. JSON mode when the body is JSON "
+            "or `Accept` prefers JSON; otherwise answers are HTML pages or 303 redirects.",
+        },
+        "paths": {
+            "/events/{event_id}/registrations": {
+                "post": {
+                    "summary": "Register for an event",
+                    "parameters": [event_id],
+                    "requestBody": {
+                        "required": True,
+                        "description": f"At most {MAX_BODY_BYTES} bytes, UTF-8 unless a charset says otherwise.",
+                        "content": {
+                            "application/json": {"schema": body},
+                            "application/x-www-form-urlencoded": {"schema": body},
+                            "multipart/form-data": {"schema": body},
+                        },
+                    },
+                    "responses": {
+                        "201": {"description": "registered", "content": {**_json("Registered"), **_HTML}},
+                        "303": {"description": "browser mode: to the event's redirect for the outcome"},
+                        **_refusals(every_refusal),
+                        "500": {"description": "`internal_error`", "content": _json("Problem")},
+                    },
+                },
+                "options": {
+                    "summary": "CORS preflight",
+                    "parameters": [event_id],
+                    "responses": {"204": {"description": "allowed origins echoed"}},
+                },
+            },
+            "/events/{event_id}": {
+                "get": {
+                    "summary": "The event and whether it takes registrations",
+                    "parameters": [event_id],
+                    "responses": {
+                        "200": {"description": "the event", "content": _json("EventView")},
+                        **_refusals(["unknown_event", "unavailable"]),
+                        "500": {"description": "`internal_error`", "content": _json("Problem")},
+                    },
+                },
+            },
+            "/cancel": {
+                method: {
+                    "summary": "The cancel link from the confirmation mail"
+                    + (" (asks)" if method == "get" else " (cancels)"),
+                    "parameters": [{"name": "token", "in": "query", "required": True, "schema": {"type": "string"}}],
+                    "responses": {
+                        "200": {"description": "the question / the confirmation", "content": _HTML},
+                        "403": {"description": "a wrong, used or expired link", "content": _HTML},
+                    },
+                }
+                for method in ("get", "post")
+            },
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}},
+                }
+            },
+        },
+        "components": {"schemas": schemas},
+    }

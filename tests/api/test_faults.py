@@ -1,0 +1,118 @@
+"""AWS faults on the request path: 503 with Retry-After, and the table exactly as before."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError, ConnectTimeoutError, ReadTimeoutError
+
+import app as app_module
+from chalicelib import seats
+from tests.api.conftest import all_items, reload_events, sent_mails
+from tests.factories import SEED_EVENT_ID, event, submission
+
+PATH = f"/events/{SEED_EVENT_ID}/registrations"
+
+
+def client_error(code, operation, reasons=None):
+    response = {"Error": {"Code": code, "Message": "injected"}}
+    if reasons is not None:
+        response["CancellationReasons"] = reasons
+    return ClientError(response, operation)
+
+
+FAULTS = {
+    "throttled": lambda op: client_error("ThrottlingException", op),
+    "throughput": lambda op: client_error("ProvisionedThroughputExceededException", op),
+    "internal": lambda op: client_error("InternalServerError", op),
+    "conflicts beyond the retries": lambda op: client_error(
+        "TransactionCanceledException", op, [{"Code": "None"}, {"Code": "TransactionConflict"}, {"Code": "None"}]
+    ),
+    "read timeout": lambda op: ReadTimeoutError(endpoint_url="https://dynamodb.eu-central-1.amazonaws.com"),
+    "connect timeout": lambda op: ConnectTimeoutError(endpoint_url="https://dynamodb.eu-central-1.amazonaws.com"),
+}
+
+
+class Faulty:
+    """The real DynamoDB client, except that `operation` always fails with `fault`."""
+
+    def __init__(self, real, operation, fault):
+        self.real, self.operation, self.fault, self.calls = real, operation, fault, 0
+
+    def __getattr__(self, name):
+        if name != self.operation:
+            return getattr(self.real, name)
+
+        def fail(**_):
+            self.calls += 1
+            raise self.fault(name)
+
+        return fail
+
+
+@pytest.fixture
+def inject(store, monkeypatch):
+    monkeypatch.setattr(seats, "BASE_BACKOFF_SECONDS", 0.0)  # no sleeping through the retries
+
+    def with_fault(operation, name):
+        faulty = Faulty(app_module.store._client(), operation, FAULTS[name])
+        monkeypatch.setattr(app_module.store, "_client", lambda: faulty)
+        return faulty
+
+    return with_fault
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_a_write_fault_answers_503_and_leaves_the_table_untouched(client, store, inject, fault):
+    reload_events(store, event(capacity=5))
+    before = all_items(store)
+    faulty = inject("transact_write_items", fault)
+    response = client.http.post(
+        PATH, headers={"Content-Type": "application/json"}, body=json.dumps(submission()).encode()
+    )
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert json.loads(response.body)["error"] == "unavailable"
+    assert faulty.calls >= 1
+    assert all_items(store) == before  # no registration, no marker, no seat, no hourly count
+    assert sent_mails() == []
+
+
+@pytest.mark.parametrize("fault", ["throttled", "internal", "read timeout"])
+def test_a_fault_reading_the_event_answers_503(client, store, inject, fault):
+    inject("get_item", fault)
+    response = client.http.post(
+        PATH, headers={"Content-Type": "application/json"}, body=json.dumps(submission()).encode()
+    )
+    assert response.status_code == 503
+    assert json.loads(response.body)["error"] == "unavailable"
+    described = client.http.get(f"/events/{SEED_EVENT_ID}")
+    assert described.status_code == 503
+    assert int(described.headers["Retry-After"]) > 0
+
+
+def test_a_conflict_that_clears_is_retried_and_succeeds(client, store, monkeypatch):
+    monkeypatch.setattr("chalicelib.store.time.sleep", lambda _: None)
+    real = app_module.store._client()
+    attempts = []
+
+    class ConflictTwice:
+        def __getattr__(self, name):
+            if name != "transact_write_items":
+                return getattr(real, name)
+
+            def transact(**kwargs):
+                attempts.append(1)
+                if len(attempts) <= 2:
+                    raise FAULTS["conflicts beyond the retries"](name)
+                return real.transact_write_items(**kwargs)
+
+            return transact
+
+    monkeypatch.setattr(app_module.store, "_client", lambda: ConflictTwice())
+    response = client.http.post(
+        PATH, headers={"Content-Type": "application/json"}, body=json.dumps(submission()).encode()
+    )
+    assert response.status_code == 201
+    assert len(attempts) == 3
