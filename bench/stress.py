@@ -157,14 +157,13 @@ def main(rate: float = 30.0, seconds: float = 20.0) -> int:
         problems = audit(stack, event, results)
     latencies = sorted(s.seconds for s in results)
     print(f"\n{total} posts in {wall:.1f} s ({total / wall:.1f}/s, asked for {rate:.0f}/s) to {url}")
-    print(
-        f"latency p50 {statistics.median(latencies) * 1000:.0f} ms, p95 {latencies[int(total * 0.95) - 1] * 1000:.0f} ms"
-    )
+    p50, p95 = statistics.median(latencies), latencies[int(total * 0.95) - 1]
+    print(f"latency p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
     outcomes = Counter((s.kind, s.status, s.answer.get("status") or s.answer.get("error")) for s in results)
     for (kind, status, what), n in sorted(outcomes.items()):
         print(f"  {kind:<10} {status}  {what or '':<24} {n:>5}")
     servers = sum(s.status >= 500 for s in results)
-    print(f"server errors: {servers}; audit: {'table agrees with every answer' if not problems else problems}")
+    print(f"server errors: {servers}; audit: {problems or 'table agrees with every answer'}")
     return 1 if problems or servers else 0
 
 
