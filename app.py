@@ -7,14 +7,15 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-from chalice import Chalice, Response
+from chalice import Chalice, IAMAuthorizer, Response
 
-from chalicelib import answers
+from chalicelib import admin, answers
 from chalicelib.cancellation import cancel, find_cancellable
 from chalicelib.intake import RETRY_AFTER_SECONDS, Accepted, Intake, Submitted, find_event
 from chalicelib.logs import logged_and_guarded, note_outcome
 from chalicelib.mail import Mailer
 from chalicelib.outbox import Outbox
+from chalicelib.seats import Contended
 from chalicelib.settings import SettingsError, load_settings
 from chalicelib.store import Store, StoreUnavailable
 
@@ -31,6 +32,9 @@ app.api.binary_types.append("multipart/form-data")
 store = Store(settings.table_name)
 intake = Intake(store, address_secret=str(settings.link_secret))
 guard = logged_and_guarded(app)
+# The admin API answers only requests signed with IAM credentials (SigV4). `chalice local`
+# does not check signatures: locally these routes are open.
+iam = IAMAuthorizer()
 
 
 @functools.cache
@@ -113,7 +117,11 @@ def cancel_registration() -> Response:
     request = app.current_request
     target = find_cancellable(store, settings.link_secret, (request.query_params or {}).get("token"), now())
     language = answers.answer_language(None, request.headers.get("accept-language"), target and target.event)
-    if target is None or not cancel(store, target, now()):
+    try:
+        cancelled = target is not None and cancel(store, target, now())
+    except (StoreUnavailable, Contended):
+        return answers.error_response("unavailable", language, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+    if target is None or not cancelled:
         note_outcome("invalid_link")
         return answers.cancel_refused(language)
     note_outcome("cancelled")
@@ -130,3 +138,21 @@ def send_mails(event: dict, context: object) -> dict:
 @guard
 def openapi_json() -> Response:
     return answers.openapi_response()
+
+
+@app.route("/admin/events", methods=["GET"], authorizer=iam)
+@guard
+def admin_events() -> Response:
+    return admin.list_events(store, now())
+
+
+@app.route("/admin/events/{event_id}/registrations", methods=["GET"], authorizer=iam)
+@guard
+def admin_registrations(event_id: str) -> Response:
+    return admin.registrations(store, event_id, (app.current_request.query_params or {}).get("format"))
+
+
+@app.route("/admin/events/{event_id}/registrations/{registration_id}/cancel", methods=["POST"], authorizer=iam)
+@guard
+def admin_cancel(event_id: str, registration_id: str) -> Response:
+    return admin.cancel_registration(store, event_id, registration_id, now())

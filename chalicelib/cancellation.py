@@ -12,9 +12,9 @@ from typing import Any
 from chalicelib.events import Event
 from chalicelib.links import InvalidToken, read_cancel_token
 from chalicelib.registration import utc_iso
-from chalicelib.store import ClaimLost, Store, StoreUnavailable
+from chalicelib.seats import release
+from chalicelib.store import Store
 
-MAX_ATTEMPTS = 10
 ACTIVE = ("confirmed", "waitlisted")
 
 
@@ -39,16 +39,8 @@ def find_cancellable(store: Store, secret: str, token: str | None, now: datetime
 
 def cancel(store: Store, target: Cancellable, now: datetime) -> bool:
     """Cancel and promote in one transaction; False if it was cancelled meanwhile."""
-    registration = target.registration
-    for _ in range(MAX_ATTEMPTS):
-        promote = store.first_waitlisted(registration["event_id"]) if registration["status"] == "confirmed" else None
-        try:
-            store.cancel_registration(registration, promote, utc_iso(now))
-            return True
-        except ClaimLost:
-            # Someone else cancelled this one, or took the promotion: look again.
-            current = store.get_registration(registration["event_id"], registration["registration_id"])
-            if current is None or current["status"] not in ACTIVE:
-                return False
-            registration = current
-    raise StoreUnavailable("cancellation kept conflicting")
+    at = utc_iso(now)
+    released = release(
+        store, target.registration, lambda reg, promote: store.cancel_registration(reg, promote, at), states=ACTIVE
+    )
+    return released is not None

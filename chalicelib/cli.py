@@ -6,6 +6,7 @@ Settings come from the stage in `.chalice/config.json`; the environment override
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib import export
+from chalicelib import export, personal_data
 from chalicelib.event_files import EventFileErrors, read_event_files
 from chalicelib.mail import Mailer
 from chalicelib.outbox import Outbox
@@ -35,11 +36,18 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     dump = commands.add_parser("export", help="every registration of an event to stdout")
     dump.add_argument("event_id")
-    dump.add_argument("--format", choices=("csv", "json"), default="csv")
+    dump.add_argument(
+        "--format", choices=("csv", "json", "attendance"), default="csv", help="attendance: a printable HTML list"
+    )
+    dump.add_argument("--separator", choices=(",", ";"), default=",", help="CSV separator (German Excel: ';')")
     resend = commands.add_parser(
         "send-mails", help="send every mail not sent yet (after an SES outage or a dead-lettered batch)"
     )
     resend.add_argument("event_ids", nargs="*", metavar="EVENT_ID", help="default: every event")
+    erase = commands.add_parser("forget", help="erase a person from every event (GDPR Art. 17)")
+    erase.add_argument("email")
+    report = commands.add_parser("access-report", help="everything stored about a person, as JSON (GDPR Art. 15)")
+    report.add_argument("email")
     return parser
 
 
@@ -68,7 +76,12 @@ def export_registrations(store: Store, args: argparse.Namespace) -> str:
     if record is None:
         raise CommandError(f"no event {args.event_id!r} in table {store.table_name}")
     items = store.registrations(args.event_id)
-    out = export.to_csv(record.event, items) if args.format == "csv" else export.to_json(items)
+    if args.format == "csv":
+        out = export.to_csv(record.event, items, args.separator)
+    elif args.format == "attendance":
+        out = export.to_attendance_list(record.event, items)
+    else:
+        out = export.to_json(items)
     sys.stdout.write(out)
     return ""
 
@@ -79,10 +92,27 @@ def send_mails(store: Store, args: argparse.Namespace) -> str:
     now = datetime.now(UTC)
     events: dict[str, EventRecord | None] = {}
     sent = 0
-    for event_id in args.event_ids or store.event_ids():
+    for event_id in args.event_ids or [record.event.event_id for record in store.all_events()]:
         for item in store.registrations(event_id):
             sent += outbox.deliver(item, now, events)
     return f"sent {sent} mail(s) that had not been sent"
+
+
+def forget(store: Store, args: argparse.Namespace) -> str:
+    removed = personal_data.forget(store, args.email, datetime.now(UTC))
+    for erased in removed:
+        seat = f"; seat passed to {erased.promoted}" if erased.promoted else ""
+        print(
+            f"removed registration {erased.registration_id} from {erased.event_id} "
+            f"(was {erased.status}{seat}) and {erased.mail_records} mail record(s)"
+        )
+    return f"{args.email}: {len(removed)} registration(s) erased" if removed else f"{args.email}: nothing stored"
+
+
+def access_report(store: Store, args: argparse.Namespace) -> str:
+    report = personal_data.access_report(store, args.email)
+    sys.stdout.write(json.dumps(report.as_document(), ensure_ascii=False, indent=2) + "\n")
+    return ""
 
 
 COMMANDS = {
@@ -90,6 +120,8 @@ COMMANDS = {
     "load-events": load_events,
     "export": export_registrations,
     "send-mails": send_mails,
+    "forget": forget,
+    "access-report": access_report,
 }
 
 

@@ -116,6 +116,22 @@ class SpamProtection(BaseModel):
     per_address_per_hour: int | None = Field(default=50, ge=1)
 
 
+DEFAULT_CONSENT = {
+    "de": "Ich willige ein, dass meine Angaben zur Organisation dieser Veranstaltung verarbeitet werden.",
+    "en": "I consent to my details being processed to organise this event.",
+}
+
+
+class Consent(BaseModel):
+    """The consent text the form shows, and its version: stored with every registration, so
+    an organiser can show what each person agreed to. Change the version with the text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    version: str = Field(default="1", min_length=1, max_length=40)
+    text: Line | dict[Language, Line] = Field(default_factory=lambda: dict(DEFAULT_CONSENT))
+
+
 class Question(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
@@ -164,6 +180,7 @@ class Event(BaseModel):
     questions: list[Question] = Field(default_factory=list, max_length=30)
     retention_days: int = Field(default=90, ge=0, le=3650)
     spam_protection: SpamProtection = Field(default_factory=SpamProtection)
+    consent: Consent = Field(default_factory=Consent)
 
     @model_validator(mode="after")
     def _consistent(self) -> Event:

@@ -1,4 +1,4 @@
-"""Registrations -> CSV or JSON for organisers. Pure: items in, text out."""
+"""Registrations -> CSV, JSON or a printable attendance list for organisers. Pure: items in, text out."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import csv
 import io
 import json
 from collections.abc import Iterable
+from html import escape
 from typing import Any
 
 from chalicelib.events import Event
 from chalicelib.messages import text
+from chalicelib.notifications import when_text
 
 BASE_COLUMNS = (
     "registration_id",
@@ -24,6 +26,7 @@ BASE_COLUMNS = (
     "phone",
     "message",
     "consent_at",
+    "consent_version",
     "lang",
 )
 # OWASP CSV injection: Excel treats a cell starting with one of these as a formula.
@@ -47,12 +50,13 @@ def safe_cell(value: Any, language: str) -> str:
     return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
 
 
-def to_csv(event: Event, items: Iterable[dict[str, Any]]) -> str:
-    """CSV with a UTF-8 byte order mark, so Excel opens umlauts correctly."""
+def to_csv(event: Event, items: Iterable[dict[str, Any]], separator: str = ",") -> str:
+    """CSV with a UTF-8 byte order mark, so Excel opens umlauts correctly; `;` is what a
+    German Excel expects when the file is opened by double-click."""
     out = io.StringIO()
     out.write("\ufeff")
     names = columns(event)
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=separator, lineterminator="\r\n")
     writer.writerow(names)
     for item in items:
         writer.writerow([safe_cell(item.get(name), event.language) for name in names])
@@ -61,3 +65,31 @@ def to_csv(event: Event, items: Iterable[dict[str, Any]]) -> str:
 
 def to_json(items: Iterable[dict[str, Any]]) -> str:
     return json.dumps(list(items), ensure_ascii=False, indent=2) + "\n"
+
+
+def to_attendance_list(event: Event, items: Iterable[dict[str, Any]]) -> str:
+    """A printable HTML attendance list: confirmed people by family name, an empty column to
+    sign (funders of events ask organisers for signed lists)."""
+    language = event.language
+    people = sorted(
+        (i for i in items if i.get("status") == "confirmed"),
+        key=lambda i: (str(i.get("family_name", "")).casefold(), str(i.get("given_name", "")).casefold()),
+    )
+    rows = "".join(
+        f"<tr><td>{n}</td><td>{escape(str(p.get('family_name', '')))}, {escape(str(p.get('given_name', '')))}</td>"
+        f"<td>{escape(str(p.get('organisation', '')))}</td><td class=sign></td></tr>"
+        for n, p in enumerate(people, 1)
+    )
+    heads = [text(language, key) for key in ("list.number", "list.name", "list.organisation", "list.signature")]
+    head = "".join(f"<th>{escape(h)}</th>" for h in heads)
+    title = escape(event.title)
+    when = escape(when_text(event, language))
+    where = escape(event.location or "")
+    return (
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8"><title>{title}</title>'
+        "<style>body{font:11pt/1.4 system-ui,sans-serif;margin:1.5cm}table{width:100%;border-collapse:collapse}"
+        "th,td{border:1px solid #000;padding:6pt;text-align:left;vertical-align:top}td.sign{width:35%;height:24pt}"
+        "@page{size:A4;margin:1.5cm}thead{display:table-header-group}tr{page-break-inside:avoid}</style></head>"
+        f"<body><h1>{escape(text(language, 'list.title'))}</h1><p><strong>{title}</strong><br>{when}<br>{where}</p>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></body></html>\n"
+    )

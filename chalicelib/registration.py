@@ -253,6 +253,7 @@ class Registration:
     registered_at: str
     consent_at: str
     language: str
+    consent_version: str = ""
     details: dict[str, str] = field(default_factory=dict)  # the optional standard fields given
     answers: dict[str, Answer] = field(default_factory=dict)
     waitlist_position: int | None = None
@@ -276,6 +277,7 @@ def new_registration(event: Event, valid: ValidSubmission, now: datetime, langua
         status="confirmed",
         registered_at=stamp,
         consent_at=stamp,
+        consent_version=event.consent.version,
         language=language,
         details=details,
         answers=dict(valid.answers),
@@ -296,6 +298,7 @@ def registration_from_item(event: Event, item: dict[str, Any]) -> Registration:
         status=item["status"],
         registered_at=item["registered_at"],
         consent_at=item["consent_at"],
+        consent_version=item.get("consent_version", ""),
         language=item.get("lang", event.language),
         details={k: item[k] for k in DETAIL_FIELDS if item.get(k)},
         answers={q.id: item[q.id] for q in event.questions if q.id in item},

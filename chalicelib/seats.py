@@ -1,4 +1,5 @@
-"""Seat allocation: a registration is confirmed, waitlisted or refused, and never overbooks.
+"""Seats: a registration is confirmed, waitlisted or refused and never overbooks; a seat that
+is given up goes to the first on the waiting list.
 
 Each attempt is one conditional DynamoDB transaction (`Store.insert_registration`).
 The counts it starts from may be stale (cached); when a claim is lost the
@@ -10,6 +11,9 @@ from __future__ import annotations
 import dataclasses
 import random
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from chalicelib.registration import Registration
 from chalicelib.store import ClaimLost, EventRecord, HourlyLimit, Seat, Store, WaitlistPlace
@@ -17,6 +21,7 @@ from chalicelib.store import ClaimLost, EventRecord, HourlyLimit, Seat, Store, W
 # Enough for every one of 60 simultaneous registrants to get a waiting-list
 # place: each round of contention hands out at least one place.
 MAX_ATTEMPTS = 80
+MAX_RELEASE_ATTEMPTS = 10
 BASE_BACKOFF_SECONDS = 0.01  # about one DynamoDB transaction
 MAX_BACKOFF_SECONDS = 0.5
 
@@ -78,4 +83,33 @@ def place(
         if latest is None:
             raise EventGone()
         record, fresh = latest, True
+    raise Contended()
+
+
+@dataclass(frozen=True)
+class Released:
+    registration: dict[str, Any]  # as it was when released
+    promoted: dict[str, Any] | None  # the waitlisted registration that got its seat
+
+
+def release(
+    store: Store,
+    registration: dict[str, Any],
+    write: Callable[[dict[str, Any], dict[str, Any] | None], None],
+    *,
+    states: tuple[str, ...],
+) -> Released | None:
+    """Run `write(registration, first_waitlisted)` (one transaction that frees the seat or
+    hands it over) until it holds; None when the registration left `states` meanwhile."""
+    for _ in range(MAX_RELEASE_ATTEMPTS):
+        promote = store.first_waitlisted(registration["event_id"]) if registration["status"] == "confirmed" else None
+        try:
+            write(registration, promote)
+            return Released(registration, promote)
+        except ClaimLost:
+            # Someone else changed this one, or took the promotion: look again.
+            current = store.get_registration(registration["event_id"], registration["registration_id"])
+            if current is None or current["status"] not in states:
+                return None
+            registration = current
     raise Contended()

@@ -227,16 +227,16 @@ class Store:
                 ]
                 raise CapacityBelowTaken(", ".join(taken)) from None
 
-    def event_ids(self) -> list[str]:
-        """Every stored event (a Scan: for the admin, never on the request path)."""
+    def all_events(self) -> list[EventRecord]:
+        """Every stored event with its counts (a Scan: for the admin, never on the request path)."""
         paginator = self._client().get_paginator("scan")
         pages = paginator.paginate(
             TableName=self.table_name,
             FilterExpression="sk = :event",
-            ProjectionExpression="event_id",
             ExpressionAttributeValues=_item({":event": EVENT_SK}),
         )
-        return sorted(item["event_id"]["S"] for page in pages for item in page["Items"])
+        records = [_event_record(_plain(item)) for page in pages for item in page["Items"]]
+        return sorted(records, key=lambda record: record.event.event_id)
 
     def registrations(self, event_id: str) -> Iterator[dict[str, Any]]:
         """Every registration item of `event_id`, in arrival order."""
@@ -260,14 +260,7 @@ class Store:
             )
         except (ClientError, BotoCoreError) as exc:
             _raise_classified(exc)
-        if "Item" not in response:
-            return None
-        values = _plain(response["Item"])
-        return EventRecord(
-            event=Event.model_validate_json(values["definition"]),
-            confirmed=values.get("confirmed_count", 0),
-            waitlisted=values.get("waitlisted_count", 0),
-        )
+        return _event_record(_plain(response["Item"])) if "Item" in response else None
 
     def insert_registration(
         self, registration: Registration, claim: Claim, *, expires_at: int, limit: HourlyLimit | None = None
@@ -291,6 +284,7 @@ class Store:
             "status": registration.status,
             "registered_at": registration.registered_at,
             "consent_at": registration.consent_at,
+            "consent_version": registration.consent_version,
             "lang": registration.language,
             "waitlist_position": registration.waitlist_position,
             **registration.details,
@@ -370,8 +364,99 @@ class Store:
                 }
             },
         ]
-        if registration["status"] == "confirmed" and promote is not None:
+        actions += self._seat_handover(registration, promote, at)
+        try:
+            self._transact(actions)
+        except _Cancelled as exc:
+            if "ConditionalCheckFailed" in exc.codes:
+                raise ClaimLost() from None
+            raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
+
+    # --- personal data (GDPR requests) -----------------------------------------------------
+    def registrations_of(self, email: str) -> list[dict[str, Any]]:
+        """Every registration of `email`, in any event and any state (a Scan: admin only)."""
+        wanted = email.strip().lower()
+        paginator = self._client().get_paginator("scan")
+        pages = paginator.paginate(
+            TableName=self.table_name,
+            FilterExpression="begins_with(sk, :registration)",
+            ExpressionAttributeValues=_item({":registration": REGISTRATION_PREFIX}),
+        )
+        found = [_registration_values(item) for page in pages for item in page["Items"]]
+        return [item for item in found if str(item.get("email", "")).lower() == wanted]
+
+    def mail_records(self, registration: dict[str, Any]) -> list[dict[str, Any]]:
+        response = self._client().query(
+            TableName=self.table_name,
+            KeyConditionExpression="event_id = :e AND begins_with(sk, :p)",
+            ExpressionAttributeValues=_item(
+                {":e": registration["event_id"], ":p": f"{MAIL_PREFIX}{registration['registration_id']}#"}
+            ),
+        )
+        return [_plain(item) for item in response["Items"]]
+
+    def marker_of(self, registration: dict[str, Any]) -> dict[str, Any] | None:
+        response = self._client().get_item(
+            TableName=self.table_name,
+            Key=_item({"event_id": registration["event_id"], "sk": EMAIL_PREFIX + registration["email"].lower()}),
+            ConsistentRead=True,
+        )
+        marker = _plain(response["Item"]) if "Item" in response else None
+        return marker if marker and marker.get("registration_id") == registration["registration_id"] else None
+
+    def erase_registration(self, registration: dict[str, Any], promote: dict[str, Any] | None, at: str) -> None:
+        """In one transaction: the registration and its marker are deleted, and its seat goes to
+        `promote` or back to the event. Deleting (not cancelling) sends nobody a mail about it.
+
+        Raises `ClaimLost` when either registration changed meanwhile (look again)."""
+        key = {"event_id": registration["event_id"]}
+        actions: list[dict[str, Any]] = [
+            {
+                "Delete": {
+                    "TableName": self.table_name,
+                    "Key": _item({**key, "sk": REGISTRATION_PREFIX + registration["registration_id"]}),
+                    "ConditionExpression": "#status = :was",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": _item({":was": registration["status"]}),
+                }
+            }
+        ]
+        if registration["status"] != "cancelled":  # a cancelled one's marker is gone already
             actions.append(
+                {
+                    "Delete": {
+                        "TableName": self.table_name,
+                        "Key": _item({**key, "sk": EMAIL_PREFIX + registration["email"].lower()}),
+                        "ConditionExpression": "registration_id = :id",
+                        "ExpressionAttributeValues": _item({":id": registration["registration_id"]}),
+                    }
+                }
+            )
+        actions += self._seat_handover(registration, promote, at)
+        try:
+            self._transact(actions)
+        except _Cancelled as exc:
+            if "ConditionalCheckFailed" in exc.codes:
+                raise ClaimLost() from None
+            raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
+
+    def delete_mail_records(self, registration: dict[str, Any]) -> int:
+        records = self.mail_records(registration)
+        for record in records:
+            self._client().delete_item(
+                TableName=self.table_name, Key=_item({"event_id": record["event_id"], "sk": record["sk"]})
+            )
+        return len(records)
+
+    def _seat_handover(
+        self, registration: dict[str, Any], promote: dict[str, Any] | None, at: str
+    ) -> list[dict[str, Any]]:
+        """A confirmed registration's seat goes to `promote` (the first waitlisted), else back."""
+        if registration["status"] != "confirmed":
+            return []
+        event_key = {"event_id": registration["event_id"]}
+        if promote is not None:
+            return [
                 {
                     "Update": {
                         "TableName": self.table_name,
@@ -384,25 +469,18 @@ class Store:
                         ),
                     }
                 }
-            )
-        elif registration["status"] == "confirmed":
-            actions.append(
-                {
-                    "Update": {
-                        "TableName": self.table_name,
-                        "Key": _item({**event_key, "sk": EVENT_SK}),
-                        "UpdateExpression": "ADD #confirmed :minus_one",
-                        "ExpressionAttributeNames": {"#confirmed": "confirmed_count"},
-                        "ExpressionAttributeValues": _item({":minus_one": -1}),
-                    }
+            ]
+        return [
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": _item({**event_key, "sk": EVENT_SK}),
+                    "UpdateExpression": "ADD #confirmed :minus_one",
+                    "ExpressionAttributeNames": {"#confirmed": "confirmed_count"},
+                    "ExpressionAttributeValues": _item({":minus_one": -1}),
                 }
-            )
-        try:
-            self._transact(actions)
-        except _Cancelled as exc:
-            if "ConditionalCheckFailed" in exc.codes:
-                raise ClaimLost() from None
-            raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
+            }
+        ]
 
     # --- the mail function ---------------------------------------------------------------------
     def changed_registration(self, record: dict[str, Any]) -> dict[str, Any] | None:
@@ -470,6 +548,14 @@ class Store:
                 raise StoreUnavailable(str(exc)) from exc
             time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not secrecy
         raise StoreUnavailable("transaction conflicts persisted")
+
+
+def _event_record(values: dict[str, Any]) -> EventRecord:
+    return EventRecord(
+        event=Event.model_validate_json(values["definition"]),
+        confirmed=values.get("confirmed_count", 0),
+        waitlisted=values.get("waitlisted_count", 0),
+    )
 
 
 def _mail_sk(registration: dict[str, Any], kind: str) -> str:

@@ -94,4 +94,10 @@ TEXTS = {
     "cancel.button": "Ja, Anmeldung absagen",
     "cancel.done": "Ihre Anmeldung ist abgesagt. Sie erhalten eine Bestätigung per E-Mail.",
     "cancel.invalid": "Dieser Link ist ungültig oder abgelaufen, oder die Anmeldung wurde schon abgesagt.",
+    # The attendance list.
+    "list.title": "Teilnahmeliste",
+    "list.number": "Nr.",
+    "list.name": "Name",
+    "list.organisation": "Organisation",
+    "list.signature": "Unterschrift",
 }

@@ -83,4 +83,10 @@ TEXTS = {
     "cancel.button": "Yes, cancel my registration",
     "cancel.done": "Your registration is cancelled. You will receive a confirmation by e-mail.",
     "cancel.invalid": "This link is invalid or has expired, or the registration has already been cancelled.",
+    # The attendance list.
+    "list.title": "Attendance list",
+    "list.number": "No.",
+    "list.name": "Name",
+    "list.organisation": "Organisation",
+    "list.signature": "Signature",
 }

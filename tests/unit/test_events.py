@@ -102,3 +102,21 @@ def test_the_definition_survives_a_json_round_trip_unchanged():
     assert type(e).model_validate_json(e.model_dump_json()) == e
     d = seed_event()
     assert type(d).model_validate_json(d.model_dump_json()) == d
+
+
+@pytest.mark.parametrize(
+    ("ends_at", "retention_days", "expires_local"),
+    [
+        # The day the clocks go back: the event ends at 17:00 CET, 30 days later is 17:00 CET.
+        ("2016-10-30T17:00:00", 30, (2016, 11, 29, 17, 0)),
+        # Retention across the change: ends 17:00 CEST, expires 17:00 CET (local calendar days).
+        ("2016-10-01T17:00:00", 30, (2016, 10, 31, 17, 0)),
+        # Across the spring change.
+        ("2016-03-01T17:00:00", 30, (2016, 3, 31, 17, 0)),
+        # Ending inside the hour the clocks skip (02:30 on 27 March does not exist in Berlin).
+        ("2016-03-27T02:30:00", 0, (2016, 3, 27, 3, 30)),
+    ],
+)
+def test_expiry_counts_local_days_across_dst_changes(ends_at, retention_days, expires_local):
+    e = event(starts_at="2016-01-01T09:00:00", ends_at=ends_at, retention_days=retention_days)
+    assert datetime.fromtimestamp(expiry_epoch(e), tz=berlin(2016, 1, 1).tzinfo).timetuple()[:5] == expires_local

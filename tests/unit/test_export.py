@@ -4,7 +4,7 @@ import csv
 import io
 import json
 
-from chalicelib.export import safe_cell, to_csv, to_json
+from chalicelib.export import safe_cell, to_attendance_list, to_csv, to_json
 from tests.factories import seed_event
 
 ITEM = {
@@ -44,3 +44,29 @@ def test_csv_starts_with_a_bom_and_has_a_column_per_question():
 
 def test_json_export_keeps_values_as_stored():
     assert json.loads(to_json([ITEM])) == [ITEM]
+
+
+def test_the_attendance_list_has_confirmed_people_by_family_name_and_room_to_sign():
+    items = [
+        {**ITEM, "given_name": "Zoe", "family_name": "Adler", "organisation": "<b>Verein</b>"},
+        {**ITEM, "given_name": "Ali", "family_name": "Özdemir"},
+        {**ITEM, "given_name": "Wart", "family_name": "Liste", "status": "waitlisted"},
+        {**ITEM, "given_name": "Bea", "family_name": "müller"},
+    ]
+    page = to_attendance_list(seed_event(), items)
+    assert page.startswith("<!doctype html>")
+    assert "Teilnahmeliste" in page
+    assert "Unterschrift" in page
+    assert "Donnerstag, 1. Dezember 2016, 10:00–17:00 Uhr" in page
+    names = [line.split("</td>")[0] for line in page.split("<tr><td>")[1:]]
+    assert [n.split("<td>")[-1] for n in names] == ["1", "2", "3"]
+    assert page.index("Adler, Zoe") < page.index("müller, Bea") < page.index("Özdemir, Ali")
+    assert "Liste, Wart" not in page
+    assert "&lt;b&gt;Verein&lt;/b&gt;" in page
+    assert page.count("<td class=sign></td>") == 3
+
+
+def test_a_semicolon_csv_for_german_excel():
+    out = to_csv(seed_event(), [ITEM], ";")
+    header = out.lstrip("\ufeff").splitlines()[0]
+    assert header.startswith("registration_id;status;")

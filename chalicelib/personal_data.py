@@ -1,0 +1,78 @@
+"""One person's data across every event: the access report (GDPR Art. 15) and erasure (Art. 17).
+
+Erasure deletes rather than cancels: nobody is mailed about the person, their seat goes to
+the first on the waiting list (who is told, as after any cancellation), and their mail
+records go too. Only their own rows are touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from chalicelib.registration import utc_iso
+from chalicelib.seats import release
+from chalicelib.store import Store
+
+
+@dataclass
+class Erased:
+    event_id: str
+    registration_id: str
+    status: str
+    promoted: str | None = None
+    mail_records: int = 0
+
+
+@dataclass
+class AccessReport:
+    email: str
+    registrations: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_document(self) -> dict[str, Any]:
+        return {"email": self.email, "registrations": self.registrations}
+
+
+def access_report(store: Store, email: str) -> AccessReport:
+    """Everything stored about `email`: each registration with its answers, its marker and
+    the mails sent about it."""
+    report = AccessReport(email)
+    for registration in store.registrations_of(email):
+        marker = store.marker_of(registration)
+        mails = [
+            {
+                "kind": record["sk"].rsplit("#", 1)[1],
+                "state": record.get("mail_state"),
+                "sent_at": record.get("sent_at"),
+            }
+            for record in store.mail_records(registration)
+        ]
+        report.registrations.append({**registration, "one_per_address_marker": bool(marker), "mails": mails})
+    return report
+
+
+def forget(store: Store, email: str, now: datetime) -> list[Erased]:
+    """Erase `email` from every event; returns what was removed."""
+    at = utc_iso(now)
+    removed = []
+    for registration in store.registrations_of(email):
+        released = release(
+            store,
+            registration,
+            lambda reg, promote: store.erase_registration(reg, promote, at),
+            states=("confirmed", "waitlisted", "cancelled"),
+        )
+        if released is None:
+            continue  # erased meanwhile
+        gone = released.registration
+        removed.append(
+            Erased(
+                gone["event_id"],
+                gone["registration_id"],
+                gone["status"],
+                promoted=released.promoted["registration_id"] if released.promoted else None,
+                mail_records=store.delete_mail_records(gone),
+            )
+        )
+    return removed

@@ -1,0 +1,79 @@
+"""The admin API: IAM-only in AWS (`chalice local` and the test client do not check signatures)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from chalice import IAMAuthorizer
+
+import app as app_module
+from tests.api.conftest import registration_items, reload_events
+from tests.factories import SEED_EVENT_ID, event, submission
+
+ADMIN_ROUTES = [
+    ("/admin/events", "GET"),
+    ("/admin/events/{event_id}/registrations", "GET"),
+    ("/admin/events/{event_id}/registrations/{registration_id}/cancel", "POST"),
+]
+
+
+@pytest.mark.parametrize(("path", "method"), ADMIN_ROUTES)
+def test_every_admin_route_requires_iam(path, method):
+    assert isinstance(app_module.app.routes[path][method].authorizer, IAMAuthorizer)
+
+
+def test_no_public_route_requires_anything():
+    public = [(p, m) for p, methods in app_module.app.routes.items() for m in methods if not p.startswith("/admin")]
+    assert public
+    assert all(app_module.app.routes[p][m].authorizer is None for p, m in public)
+
+
+def register(client, email):
+    body = json.dumps(submission(email=email)).encode()
+    response = client.http.post(
+        f"/events/{SEED_EVENT_ID}/registrations", headers={"Content-Type": "application/json"}, body=body
+    )
+    return json.loads(response.body)
+
+
+def test_events_are_listed_with_their_counts(client, store):
+    reload_events(store, event(capacity=1, waitlist=True))
+    register(client, "a@example.org")
+    register(client, "b@example.org")
+    listing = json.loads(client.http.get("/admin/events").body)
+    [entry] = listing["events"]
+    assert (entry["event_id"], entry["confirmed"], entry["waitlisted"], entry["capacity"]) == (SEED_EVENT_ID, 1, 1, 1)
+    assert entry["seats_left"] == 0
+
+
+def test_registrations_as_json_csv_and_attendance_list(client, store):
+    register(client, "a@example.org")
+    path = f"/admin/events/{SEED_EVENT_ID}/registrations"
+    as_json = json.loads(client.http.get(path).body)
+    assert [r["email"] for r in as_json["registrations"]] == ["a@example.org"]
+    as_csv = client.http.get(f"{path}?format=csv")
+    assert as_csv.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(as_csv.body.decode().lstrip("\ufeff")), delimiter=";"))
+    assert rows[0]["email"] == "a@example.org"
+    attendance = client.http.get(f"{path}?format=attendance")
+    assert "Unterschrift" in attendance.body.decode()
+    assert client.http.get(f"{path}?format=pdf").status_code == 400
+    assert client.http.get("/admin/events/no-such-event/registrations").status_code == 404
+
+
+def test_an_admin_cancels_a_registration_and_the_waiting_list_moves_up(client, store):
+    reload_events(store, event(capacity=1, waitlist=True))
+    first = register(client, "a@example.org")
+    register(client, "b@example.org")
+    path = f"/admin/events/{SEED_EVENT_ID}/registrations/{first['registration_id']}/cancel"
+    response = client.http.post(path)
+    assert response.status_code == 200
+    assert json.loads(response.body)["status"] == "cancelled"
+    statuses = {i["email"]: i["status"] for i in registration_items(store)}
+    assert statuses == {"a@example.org": "cancelled", "b@example.org": "confirmed"}
+    again = client.http.post(path)
+    assert (again.status_code, json.loads(again.body)["error"]) == (409, "already_cancelled")
+    assert client.http.post(f"/admin/events/{SEED_EVENT_ID}/registrations/NOPE/cancel").status_code == 404
