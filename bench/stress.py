@@ -20,12 +20,11 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from datetime import time as clock_time
 from typing import Any
 from urllib.error import HTTPError
 
-from chalicelib.events import Event, Organiser, SpamProtection
+from bench.throughput import bench_event
+from chalicelib.events import Event
 from devstack.stack import LocalStack, free_port
 
 
@@ -36,21 +35,6 @@ class Sent:
     status: int
     answer: dict[str, Any]
     seconds: float
-
-
-def stress_event() -> Event:
-    day = date.today() + timedelta(days=60)
-    return Event(
-        event_id=f"stress-{uuid.uuid4().hex[:8]}",
-        title="Stress",
-        timezone="Europe/Berlin",
-        starts_at=datetime.combine(day, clock_time(10)),
-        registration_deadline=day - timedelta(days=1),
-        organisers=[Organiser(name="Stress", email="stress@example.org")],
-        capacity=150,
-        waitlist=True,
-        spam_protection=SpamProtection(per_address_per_hour=None),  # every client here is 127.0.0.1
-    )
 
 
 def person(email: str) -> dict[str, Any]:
@@ -139,7 +123,7 @@ def main(rate: float = 30.0, seconds: float = 20.0) -> int:
         ["new"] * 55 + ["duplicate"] * 15 + ["invalid"] * 10 + ["hostile"] * 10 + ["honeypot"] * 5 + ["bot_speed"] * 5
     )
     with LocalStack(free_port(), free_port(), free_port()) as stack:
-        event = stress_event()
+        event = bench_event("stress", capacity=150, waitlist=True)
         stack.store().save_events([event])
         url = f"{stack.api_url}/events/{event.event_id}/registrations"
         accepted: list[str] = []

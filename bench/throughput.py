@@ -28,16 +28,17 @@ from devstack.stack import LocalStack, free_port
 LEVELS = (1, 8, 32)
 
 
-def bench_event(**changes: Any) -> Event:
+def bench_event(prefix: str = "bench", **changes: Any) -> Event:
+    """An open event two months ahead, without the per-address limit (every client here is 127.0.0.1)."""
     day = date.today() + timedelta(days=60)
     return Event(
-        event_id=f"bench-{uuid.uuid4().hex[:10]}",
-        title="Benchmark",
+        event_id=f"{prefix}-{uuid.uuid4().hex[:10]}",
+        title=prefix.title(),
         timezone="Europe/Berlin",
         starts_at=datetime.combine(day, clock_time(10)),
         registration_deadline=day - timedelta(days=1),
         organisers=[Organiser(name="Bench", email="bench@example.org")],
-        spam_protection=SpamProtection(per_address_per_hour=None),  # every client here is 127.0.0.1
+        spam_protection=SpamProtection(per_address_per_hour=None),
         **changes,
     )
 

@@ -355,22 +355,10 @@ class Store:
                     ),
                 }
             },
-            {
-                "Delete": {
-                    "TableName": self.table_name,
-                    "Key": _item({**event_key, "sk": EMAIL_PREFIX + registration["email"].lower()}),
-                    "ConditionExpression": "registration_id = :id",
-                    "ExpressionAttributeValues": _item({":id": registration["registration_id"]}),
-                }
-            },
+            self._marker_release(registration),
+            *self._seat_handover(registration, promote, at),
         ]
-        actions += self._seat_handover(registration, promote, at)
-        try:
-            self._transact(actions)
-        except _Cancelled as exc:
-            if "ConditionalCheckFailed" in exc.codes:
-                raise ClaimLost() from None
-            raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
+        self._transact_release(actions)
 
     # --- personal data (GDPR requests) -----------------------------------------------------
     def registrations_of(self, email: str) -> list[dict[str, Any]]:
@@ -422,23 +410,9 @@ class Store:
             }
         ]
         if registration["status"] != "cancelled":  # a cancelled one's marker is gone already
-            actions.append(
-                {
-                    "Delete": {
-                        "TableName": self.table_name,
-                        "Key": _item({**key, "sk": EMAIL_PREFIX + registration["email"].lower()}),
-                        "ConditionExpression": "registration_id = :id",
-                        "ExpressionAttributeValues": _item({":id": registration["registration_id"]}),
-                    }
-                }
-            )
+            actions.append(self._marker_release(registration))
         actions += self._seat_handover(registration, promote, at)
-        try:
-            self._transact(actions)
-        except _Cancelled as exc:
-            if "ConditionalCheckFailed" in exc.codes:
-                raise ClaimLost() from None
-            raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
+        self._transact_release(actions)
 
     def delete_mail_records(self, registration: dict[str, Any]) -> int:
         records = self.mail_records(registration)
@@ -447,6 +421,27 @@ class Store:
                 TableName=self.table_name, Key=_item({"event_id": record["event_id"], "sk": record["sk"]})
             )
         return len(records)
+
+    def _marker_release(self, registration: dict[str, Any]) -> dict[str, Any]:
+        """Delete the one-per-address marker, if it is still this registration's."""
+        return {
+            "Delete": {
+                "TableName": self.table_name,
+                "Key": _item(
+                    {"event_id": registration["event_id"], "sk": EMAIL_PREFIX + registration["email"].lower()}
+                ),
+                "ConditionExpression": "registration_id = :id",
+                "ExpressionAttributeValues": _item({":id": registration["registration_id"]}),
+            }
+        }
+
+    def _transact_release(self, actions: list[dict[str, Any]]) -> None:
+        try:
+            self._transact(actions)
+        except _Cancelled as exc:
+            if "ConditionalCheckFailed" in exc.codes:
+                raise ClaimLost() from None
+            raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
 
     def _seat_handover(
         self, registration: dict[str, Any], promote: dict[str, Any] | None, at: str

@@ -88,6 +88,18 @@ class LocalStack:
         client = self.aws_client("dynamodb")
         return Store(self.environment["TABLE_NAME"], client=lambda: client)
 
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`python -m chalicelib.cli ARGS` against this stack, as an admin would run it."""
+        return subprocess.run(
+            [sys.executable, "-m", "chalicelib.cli", *args],
+            cwd=PROJECT_DIR,
+            env={**os.environ, **self.environment},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
     def start(self) -> LocalStack:
         try:
             self._start()

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 import urllib.request
 import uuid
@@ -15,7 +12,7 @@ from urllib.parse import urlencode
 
 from devstack.demo_event import DEMO_EVENT_ID
 from devstack.mailbox import sent_mails
-from tests.factories import PROJECT_DIR, submission
+from tests.factories import submission
 
 
 def post(url, body: bytes, content_type: str, **headers):
@@ -125,16 +122,7 @@ def test_the_example_page_is_served_on_its_own_origin_pointing_at_the_api(stack)
 def test_the_cli_exports_what_the_api_stored(stack):
     address = unique_address()
     post(registrations_url(stack), json.dumps(submission(email=address)).encode(), "application/json")
-    env = {**os.environ, **stack.environment}
-    result = subprocess.run(
-        [sys.executable, "-m", "chalicelib.cli", "export", DEMO_EVENT_ID, "--format", "json"],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = stack.cli("export", DEMO_EVENT_ID, "--format", "json")
     assert result.returncode == 0, result.stderr
     assert address in {item["email"] for item in json.loads(result.stdout)}
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import time
 import urllib.request
 
@@ -16,7 +13,7 @@ from devstack.demo_event import DEMO_EVENT_ID
 from devstack.mail_poller import DEAD_LETTER_QUEUE
 from devstack.stack import LocalStack, free_port
 from tests.e2e.test_local_stack import mails_to, mails_to_organiser_about, post, registrations_url, unique_address
-from tests.factories import PROJECT_DIR, submission
+from tests.factories import submission
 
 
 def register(stack, address):
@@ -92,27 +89,10 @@ def test_a_batch_that_keeps_failing_lands_in_the_dead_letter_queue_and_can_be_re
     assert mails_to(stack, address, timeout=0) == []
 
     ses.verify_email_identity(EmailAddress=sender)
-    env = {**os.environ, **stack.environment}
-    replay = subprocess.run(
-        [sys.executable, "-m", "chalicelib.cli", "send-mails", DEMO_EVENT_ID],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    replay = stack.cli("send-mails", DEMO_EVENT_ID)
     assert replay.returncode == 0, replay.stderr
     assert "sent 2 mail(s)" in replay.stdout
     assert len(mails_to(stack, address)) == 1
     assert len(mails_to_organiser_about(stack, address)) == 1
-    again = subprocess.run(
-        [sys.executable, "-m", "chalicelib.cli", "send-mails"],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    again = stack.cli("send-mails")
     assert "sent 0 mail(s)" in again.stdout
