@@ -14,6 +14,7 @@ from chalicelib.cancellation import cancel, find_cancellable
 from chalicelib.intake import RETRY_AFTER_SECONDS, Accepted, Intake, Submitted, find_event
 from chalicelib.logs import logged_and_guarded, note_outcome
 from chalicelib.mail import Mailer
+from chalicelib.negotiation import answer_language, wants_json
 from chalicelib.outbox import Outbox
 from chalicelib.seats import Contended
 from chalicelib.settings import SettingsError, load_settings
@@ -31,7 +32,18 @@ app.log.setLevel(logging.INFO)
 app.api.binary_types.append("multipart/form-data")
 store = Store(settings.table_name)
 intake = Intake(store, address_secret=str(settings.link_secret))
-guard = logged_and_guarded(app)
+
+
+def cors_for(event_id: str | None, origin: str | None) -> dict[str, str]:
+    """CORS headers for an answer whose view failed: from the cached event, if it can be had."""
+    try:
+        record = intake.events.get(event_id) if event_id and origin else None
+    except Exception:  # the failure may be the very read this needs
+        record = None
+    return answers.cors_headers(record.event if record else None, origin)
+
+
+guard = logged_and_guarded(app, cors_for)
 # The admin API answers only requests signed with IAM credentials (SigV4). `chalice local`
 # does not check signatures: locally these routes are open.
 iam = IAMAuthorizer()
@@ -54,13 +66,15 @@ def create_registration(event_id: str) -> Response:
     request = app.current_request
     headers = request.headers
     source_ip = (request.context.get("identity") or {}).get("sourceIp")
-    result = intake.register(Submitted(event_id, request.raw_body, headers.get("content-type"), source_ip, now()))
+    post = Submitted(
+        event_id, request.raw_body, headers.get("content-type"), source_ip, now(), headers.get("accept-language")
+    )
+    result = intake.register(post)
     note_outcome(result.outcome.status if isinstance(result.outcome, Accepted) else result.outcome.code)
     return answers.registration_response(
         result,
         event_id=event_id,
-        json_mode=answers.wants_json(headers.get("content-type"), headers.get("accept")),
-        language=answers.answer_language(result.requested_language, headers.get("accept-language"), result.event),
+        json_mode=wants_json(headers.get("content-type"), headers.get("accept")),
         origin=headers.get("origin"),
         referer=headers.get("referer"),
     )
@@ -70,7 +84,7 @@ def create_registration(event_id: str) -> Response:
 @guard
 def show_event(event_id: str) -> Response:
     headers = app.current_request.headers
-    language = answers.answer_language(None, headers.get("accept-language"), None)
+    language = answer_language(None, headers.get("accept-language"), None)
     try:
         record = find_event(store, event_id)
     except StoreUnavailable:
@@ -105,7 +119,7 @@ def cancel_question() -> Response:
     target = find_cancellable(store, settings.link_secret, (request.query_params or {}).get("token"), now())
     if target is None:
         note_outcome("invalid_link")
-        return answers.cancel_refused(answers.answer_language(None, request.headers.get("accept-language"), None))
+        return answers.cancel_refused(answer_language(None, request.headers.get("accept-language"), None))
     registration = target.registration
     name = f"{registration['given_name']} {registration['family_name']}"
     return answers.cancel_question(name, target.event.title, registration.get("lang", target.event.language))
@@ -116,7 +130,7 @@ def cancel_question() -> Response:
 def cancel_registration() -> Response:
     request = app.current_request
     target = find_cancellable(store, settings.link_secret, (request.query_params or {}).get("token"), now())
-    language = answers.answer_language(None, request.headers.get("accept-language"), target and target.event)
+    language = answer_language(None, request.headers.get("accept-language"), target and target.event)
     try:
         cancelled = target is not None and cancel(store, target, now())
     except (StoreUnavailable, Contended):

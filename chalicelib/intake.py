@@ -17,6 +17,7 @@ from chalicelib import spam
 from chalicelib.event_cache import EventCache
 from chalicelib.events import Event, Window, expiry_epoch, registration_window
 from chalicelib.forms import BodyError, Fields, parse_body
+from chalicelib.negotiation import answer_language
 from chalicelib.registration import (
     FieldError,
     InvalidSubmission,
@@ -53,7 +54,7 @@ Outcome = Accepted | Refused
 class IntakeResult:
     outcome: Outcome
     event: Event | None
-    requested_language: str | None  # the submission's own `lang`, when it names one
+    language: str  # of the answer and of the registrant's mails
 
 
 def find_event(store: Store, event_id: str) -> EventRecord | None:
@@ -72,6 +73,7 @@ class Submitted:
     content_type: str | None
     source_ip: str | None
     now: datetime
+    accept_language: str | None = None
 
 
 class Intake:
@@ -86,18 +88,22 @@ class Intake:
             record = self.events.get(event_id)
         except StoreUnavailable:
             logger.warning("event read failed", exc_info=True)
-            return IntakeResult(Refused("unavailable", retry_after=RETRY_AFTER_SECONDS), None, None)
+            return IntakeResult(Refused("unavailable", retry_after=RETRY_AFTER_SECONDS), None, self._language(post))
         if record is None:
-            return IntakeResult(Refused("unknown_event"), None, None)
+            return IntakeResult(Refused("unknown_event"), None, self._language(post))
         event = record.event
         try:
             fields = parse_body(post.body, post.content_type)
         except BodyError as exc:
-            return IntakeResult(Refused(exc.code), event, None)
-        language = _requested_language(fields)
+            return IntakeResult(Refused(exc.code), event, self._language(post, event=event))
+        language = self._language(post, _requested_language(fields), event)
         return IntakeResult(self._decide(record, fields, post, language), event, language)
 
-    def _decide(self, record: EventRecord, fields: Fields, post: Submitted, language: str | None) -> Outcome:
+    @staticmethod
+    def _language(post: Submitted, requested: str | None = None, event: Event | None = None) -> str:
+        return answer_language(requested, post.accept_language, event)
+
+    def _decide(self, record: EventRecord, fields: Fields, post: Submitted, language: str) -> Outcome:
         event, now = record.event, post.now
         window = registration_window(event, now)
         if window is not Window.OPEN:
@@ -110,7 +116,7 @@ class Intake:
             valid = validate_submission(event, fields)
         except InvalidSubmission as exc:
             return Refused("invalid", tuple(exc.errors))
-        registration = new_registration(event, valid, now, language or event.language)
+        registration = new_registration(event, valid, now, language)
         limit, retry_after = self._hourly_limit(event, post)
         try:
             registration, counts = place(self.store, registration, record, expires_at=expiry_epoch(event), limit=limit)

@@ -47,10 +47,13 @@ def _outcome_of(response: Response) -> str | None:
     return None
 
 
-def logged_and_guarded(app: Chalice) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+def logged_and_guarded(
+    app: Chalice, cors: Callable[[str | None, str | None], dict[str, str]]
+) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Decorate a view: one JSON log line per request; an unexpected exception is logged with
     its traceback and request id and answered as JSON 500 without internals (Chalice's own
-    500 is neither JSON of ours nor logged with the id)."""
+    500 is neither JSON of ours nor logged with the id), with the event's CORS headers
+    (`cors(event_id, origin)`) so a page's script can read it."""
 
     def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
         @functools.wraps(view)
@@ -62,7 +65,8 @@ def logged_and_guarded(app: Chalice) -> Callable[[Callable[..., Response]], Call
             except Exception:
                 logger.exception("unexpected error, request id %s", request_id(app))
                 note_outcome("internal_error")
-                response = error_response("internal_error", "en", {"Vary": "Origin"})
+                origin = app.current_request.headers.get("origin") if app.current_request else None
+                response = error_response("internal_error", "en", cors(kwargs.get("event_id"), origin))
             request = app.current_request
             line = {
                 "request_id": request_id(app),

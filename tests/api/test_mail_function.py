@@ -121,3 +121,13 @@ def test_line_breaks_in_a_single_line_field_are_refused_and_nothing_is_mailed(cl
     response = register(client, **{field: evil})
     assert response.status_code == 422
     assert sent_mails() == []
+
+
+def test_the_registrants_mail_follows_accept_language_when_the_form_names_no_language(client, store):
+    body = json.dumps(submission(email="ana@example.org")).encode()
+    headers = {"Content-Type": "application/json", "Accept-Language": "en-GB,en;q=0.9"}
+    answer = json.loads(client.http.post(PATH, headers=headers, body=body).body)
+    assert answer["message"] == "Your registration has been received. Thank you!"
+    [mine] = mails_to("ana@example.org")
+    assert str(mine["Subject"]).startswith("Registration confirmed:")
+    assert registration_items(store)[0]["lang"] == "en"

@@ -269,8 +269,9 @@ def test_an_unexpected_exception_is_logged_with_the_request_id_and_answered_as_j
 
     monkeypatch.setattr(app_module.intake, "register", explode)
     with caplog.at_level(logging.ERROR):
-        response = post_json(client, submission())
+        response = post_json(client, submission(), Origin="https://skew.engagement-global.de")
     assert response.status_code == 500
+    assert response.headers["Access-Control-Allow-Origin"] == "https://skew.engagement-global.de"
     assert body_of(response)["error"] == "internal_error"
     assert b"secret" not in response.body
     assert b"Traceback" not in response.body

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from chalicelib.answers import answer_language, cors_headers, registration_response, wants_json
+from chalicelib.answers import cors_headers, registration_response
 from chalicelib.intake import Accepted, IntakeResult, Refused
+from chalicelib.negotiation import answer_language, wants_json
 from chalicelib.registration import FieldError
 from tests.factories import event, seed_event
 
@@ -78,7 +79,7 @@ REDIRECTS = {
 def test_browser_mode_redirects_to_the_outcomes_page(outcome, location):
     e = event(redirects=REDIRECTS)
     response = registration_response(
-        IntakeResult(outcome, e, None), event_id=e.event_id, json_mode=False, language="de", origin=None, referer=None
+        IntakeResult(outcome, e, "de"), event_id=e.event_id, json_mode=False, origin=None, referer=None
     )
     assert response.status_code == 303
     assert response.headers["Location"] == location
@@ -87,10 +88,9 @@ def test_browser_mode_redirects_to_the_outcomes_page(outcome, location):
 def test_browser_mode_without_redirects_is_an_escaped_html_page_with_a_link_back():
     outcome = Refused("invalid", (FieldError("organisation_type", "invalid_choice"),))
     response = registration_response(
-        IntakeResult(outcome, seed_event(), None),
+        IntakeResult(outcome, seed_event(), "en"),
         event_id="x",
         json_mode=False,
-        language="en",
         origin=None,
         referer='https://ngo.example/form?a="><script>',
     )
@@ -103,10 +103,9 @@ def test_browser_mode_without_redirects_is_an_escaped_html_page_with_a_link_back
 
 def test_unavailable_says_when_to_retry():
     response = registration_response(
-        IntakeResult(Refused("unavailable", retry_after=30), seed_event(), None),
+        IntakeResult(Refused("unavailable", retry_after=30), seed_event(), "de"),
         event_id="x",
         json_mode=True,
-        language="de",
         origin=None,
         referer=None,
     )
