@@ -20,7 +20,7 @@ from chalicelib.mail import Mailer
 from chalicelib.outbox import Outbox
 from chalicelib.settings import SettingsError, load_settings
 from chalicelib.stage_config import UnknownStage, stage_environment
-from chalicelib.store import CapacityBelowTaken, EventRecord, Store
+from chalicelib.store import CapacityBelowTaken, EventRecord, Store, StoreUnavailable
 
 
 class CommandError(Exception):
@@ -138,8 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         error = exc.response["Error"]
         print(f"error: AWS said {error.get('Code')}: {error.get('Message')}", file=sys.stderr)
         return 1
-    except BotoCoreError as exc:
-        print(f"error: cannot reach AWS: {exc}", file=sys.stderr)
+    except (BotoCoreError, StoreUnavailable) as exc:
+        print(f"error: cannot reach AWS or it is busy: {exc}", file=sys.stderr)
         return 1
     if message:
         print(message)

@@ -7,6 +7,7 @@ seen (and judged by `registration`) rather than silently dropped.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 from email.message import Message
 from email.parser import BytesParser
@@ -51,9 +52,9 @@ def parse_body(raw: bytes | None, content_type: str | None) -> Fields:
     if not kind and not raw:
         return {}
     if kind == "application/x-www-form-urlencoded":
-        return _urlencoded(raw, charset)
+        return _without_charset_field(_urlencoded(raw, charset))
     if kind == "multipart/form-data":
-        return _multipart(raw, content_type or "")
+        return _without_charset_field(_multipart(raw, content_type or "", charset))
     if is_json(content_type):
         return _json(raw, charset)
     raise BodyError("unsupported_media_type", f"content type {kind or '(none)'!r} is not accepted")
@@ -62,9 +63,13 @@ def parse_body(raw: bytes | None, content_type: str | None) -> Fields:
 def _charset(params: dict[str, str]) -> str:
     name = params.get("charset", "utf-8")
     try:
+        # Refuses codecs that are no text encoding (base64, rot13 ...); a real one that a
+        # single byte does not satisfy (UTF-16) raises UnicodeDecodeError instead.
+        with contextlib.suppress(UnicodeDecodeError):
+            b"a".decode(name)
         return codecs.lookup(name).name
     except LookupError:
-        raise BodyError("unsupported_media_type", f"charset {name!r} is unknown") from None
+        raise BodyError("unsupported_media_type", f"charset {name!r} is not a text encoding we know") from None
 
 
 def _decode(raw: bytes, charset: str) -> str:
@@ -91,7 +96,7 @@ def _urlencoded(raw: bytes, charset: str) -> Fields:
     return fields
 
 
-def _multipart(raw: bytes, content_type: str) -> Fields:
+def _multipart(raw: bytes, content_type: str, default_charset: str) -> Fields:
     if "boundary" not in media_type(content_type)[1]:
         raise BodyError("malformed", "multipart body without a boundary")
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
@@ -104,8 +109,15 @@ def _multipart(raw: bytes, content_type: str) -> Fields:
         if part.get_content_disposition() != "form-data" or not isinstance(name, str):
             raise BodyError("malformed", "a multipart part is not a named form field")
         payload = part.get_payload(decode=True)
-        charset = _charset({"charset": part.get_content_charset() or "utf-8"})
+        charset = _charset({"charset": part.get_content_charset() or default_charset})
         _add(fields, name, _decode(payload if isinstance(payload, bytes) else b"", charset))
+    return fields
+
+
+def _without_charset_field(fields: Fields) -> Fields:
+    # A form with a hidden `_charset_` field gets it filled in by the browser: it describes
+    # the encoding (already decoded here), it is not an answer.
+    fields.pop("_charset_", None)
     return fields
 
 

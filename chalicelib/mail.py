@@ -83,7 +83,13 @@ def to_mime(mail: OutgoingMail, sender: str) -> EmailMessage:
     for attachment in mail.attachments:
         kind, _, params = attachment.content_type.partition(";")
         maintype, subtype = kind.strip().split("/")
-        message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
+        if maintype == "text":
+            # As text with its charset: a calendar title with „…“ must not arrive as mojibake.
+            message.add_attachment(
+                attachment.data.decode("utf-8"), subtype=subtype, charset="utf-8", filename=attachment.filename
+            )
+        else:
+            message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
         if params:
             key, _, value = params.strip().partition("=")
             message.get_payload()[-1].set_param(key, value)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from chalicelib.events import STANDARD_FIELDS, Event, Question
@@ -58,6 +58,18 @@ def _multi_line(value: str) -> str:
     return value
 
 
+def _mail_address(value: str) -> str:
+    # Only addresses SES can carry: no SMTPUTF8, so the local part must be ASCII; an
+    # international domain is kept in its ASCII (punycode) form.
+    from email_validator import EmailNotValidError, validate_email  # 30 ms: first use, not cold start
+
+    try:
+        result = validate_email(value, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as exc:
+        raise PydanticCustomError("invalid_email", str(exc)) from None
+    return str(result.ascii_email or result.normalized)
+
+
 def _blank_is_absent(value: object) -> object:
     # An empty optional form field means "not given", not "given as empty".
     if isinstance(value, str) and not value.strip():
@@ -68,12 +80,20 @@ def _blank_is_absent(value: object) -> object:
 def _consent(value: object) -> bool:
     if value is True or (isinstance(value, str) and value.strip().lower() in TRUE_WORDS):
         return True
+    if type(value) is int and value == 1:  # JSON 1 (but not True's cousin 1.0 or "01")
+        return True
     raise PydanticCustomError("consent_required", "consent is required")
 
 
 Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_single_line)]
 Line = Annotated[str, Field(max_length=200), AfterValidator(_single_line)]
 Phone = Annotated[str, Field(max_length=50), AfterValidator(_single_line)]
+MailAddress = Annotated[
+    str,
+    Field(min_length=1, max_length=254),
+    AfterValidator(_mail_address),
+    WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
+]
 Message = Annotated[str, Field(max_length=2000), AfterValidator(_multi_line)]
 Blank = BeforeValidator(_blank_is_absent)
 
@@ -85,7 +105,7 @@ class Submission(BaseModel):
 
     given_name: Name
     family_name: Name
-    email: EmailStr = Field(max_length=254)
+    email: MailAddress
     organisation: Annotated[Line | None, Blank] = None
     role: Annotated[Line | None, Blank] = None
     phone: Annotated[Phone | None, Blank] = None
@@ -161,7 +181,7 @@ def validate_submission(event: Event, fields: dict[str, list[Any]]) -> ValidSubm
     return ValidSubmission(submission, answers)
 
 
-_CUSTOM = frozenset({"control_characters", "consent_required"})
+_CUSTOM = frozenset({"control_characters", "consent_required", "invalid_email"})
 
 
 def _answer(question: Question, values: list[Any]) -> Answer | None:

@@ -81,3 +81,17 @@ def test_other_media_types_are_unsupported(content_type):
 
 def test_an_empty_body_without_type_is_an_empty_form():
     assert parse_body(b"", None) == {}
+
+
+@pytest.mark.parametrize("charset", ["base64", "hex", "rot13", "zlib", "klingon"])
+def test_a_charset_that_is_no_text_encoding_is_unsupported(charset):
+    assert code_of(b"given_name=A", f"application/x-www-form-urlencoded; charset={charset}") == "unsupported_media_type"
+
+
+def test_multipart_parts_default_to_the_bodys_charset():
+    raw = b'--XX\r\nContent-Disposition: form-data; name="given_name"\r\n\r\nJ\xfcrgen\r\n--XX--\r\n'
+    assert parse_body(raw, "multipart/form-data; boundary=XX; charset=ISO-8859-1") == {"given_name": ["Jürgen"]}
+
+
+def test_the_browsers_charset_field_is_not_an_answer():
+    assert parse_body(b"_charset_=UTF-8&given_name=A", "application/x-www-form-urlencoded") == {"given_name": ["A"]}

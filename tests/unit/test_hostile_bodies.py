@@ -24,6 +24,8 @@ CONTENT_TYPES = st.one_of(
             "multipart/form-data",
             "text/plain",
             "application/vnd.api+json",
+            "application/x-www-form-urlencoded; charset=base64",
+            "multipart/form-data; boundary=XyZ; charset=rot13",
             "",
         ]
     ),

@@ -53,6 +53,8 @@ def html(message):
 def calendar_of(message):
     [part] = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
     assert part.get_filename() == "einladung.ics"
+    assert part.get_content_charset() == "utf-8"
+    assert part.get_param("method") == "PUBLISH"
     return icalendar.Calendar.from_ical(part.get_content())
 
 
@@ -88,7 +90,7 @@ def test_the_calendar_entry_is_in_the_events_time_zone_with_a_stable_uid():
     start, end = entry.decoded("dtstart"), entry.decoded("dtend")
     assert (start.isoformat(), end.isoformat()) == ("2016-12-01T10:00:00+01:00", "2016-12-01T17:00:00+01:00")
     assert str(start.tzinfo) == "Europe/Berlin"
-    assert str(entry["summary"]).startswith("1. regionales NRW-Netzwerktreffen")
+    assert str(entry["summary"]) == "1. regionales NRW-Netzwerktreffen „Migration und Entwicklung auf kommunaler Ebene“"
     assert str(entry["location"]).startswith("Rathaus Dinslaken")
     assert str(entry["uid"]) == "netzwerktreffen-nrw-2016@example.org"
     assert str(entry["organizer"]) == "mailto:pukhraj.choudhary@engagement-global.de"

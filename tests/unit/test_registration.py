@@ -70,12 +70,12 @@ def test_a_message_may_span_lines_but_not_carry_other_control_characters():
     assert errors_of(seed_event(), fields(message="x" * 2001)) == [("message", "too_long")]
 
 
-@pytest.mark.parametrize("value", ["on", "true", "yes", "1", "TRUE", True])
+@pytest.mark.parametrize("value", ["on", "true", "yes", "1", "TRUE", True, 1])
 def test_consent_words(value):
     assert validate_submission(seed_event(), fields(consent=value)).submission.consent is True
 
 
-@pytest.mark.parametrize("value", [None, "", "off", "false", False, "maybe"])
+@pytest.mark.parametrize("value", [None, "", "off", "false", False, "maybe", 0, 2])
 def test_consent_is_required_and_true(value):
     assert errors_of(seed_event(), fields(consent=value)) == [("consent", "consent_required")]
 
@@ -119,3 +119,25 @@ def test_json_types_are_checked():
     submitted = {**base, "topics": [["A", "C"]], "vegetarian": [True], "photo_ok": [True], "note": [5]}
     assert errors_of(e, submitted) == [("note", "invalid_type")]
     assert errors_of(e, {**base, "given_name": [{"x": 1}]})[0] == ("given_name", "invalid_type")
+
+
+@pytest.mark.parametrize(
+    ("address", "stored"),
+    [("lisa@exämple.org", "lisa@xn--exmple-cua.org"), ("  Lisa@Example.ORG ", "Lisa@example.org")],
+)
+def test_addresses_are_kept_in_a_form_every_mail_server_takes(address, stored):
+    assert validate_submission(seed_event(), fields(email=address)).submission.email == stored
+
+
+@pytest.mark.parametrize(
+    ("address", "code"),
+    [
+        ("jürgen@example.org", "invalid_email"),
+        ("a@b", "invalid_email"),
+        ("a@@example.org", "invalid_email"),
+        ("", "required"),
+        ("x" * 250 + "@example.org", "too_long"),
+    ],
+)
+def test_addresses_mail_cannot_carry_are_refused(address, code):
+    assert errors_of(seed_event(), fields(email=address)) == [("email", code)]
