@@ -11,14 +11,13 @@ from chalice import Chalice, IAMAuthorizer, Response
 
 from chalicelib import admin, answers
 from chalicelib.cancellation import cancel, find_cancellable
-from chalicelib.intake import RETRY_AFTER_SECONDS, Accepted, Intake, Submitted, find_event
+from chalicelib.intake import Accepted, Intake, Submitted, find_event
 from chalicelib.logs import logged_and_guarded, note_outcome
 from chalicelib.mail import Mailer
 from chalicelib.negotiation import answer_language, wants_json
 from chalicelib.outbox import Outbox
-from chalicelib.seats import Contended
 from chalicelib.settings import SettingsError, load_settings
-from chalicelib.store import Store, StoreUnavailable
+from chalicelib.store import Store
 
 try:
     settings = load_settings()
@@ -44,6 +43,7 @@ def cors_for(event_id: str | None, origin: str | None) -> dict[str, str]:
 
 
 guard = logged_and_guarded(app, cors_for)
+page_guard = logged_and_guarded(app, cors_for, pages=True)  # routes a browser may open or post to
 # The admin API answers only requests signed with IAM credentials (SigV4). `chalice local`
 # does not check signatures: locally these routes are open.
 iam = IAMAuthorizer()
@@ -61,7 +61,7 @@ def now() -> datetime:
 
 
 @app.route("/events/{event_id}/registrations", methods=["POST"], content_types=["*/*"])
-@guard
+@page_guard
 def create_registration(event_id: str) -> Response:
     request = app.current_request
     headers = request.headers
@@ -84,20 +84,16 @@ def create_registration(event_id: str) -> Response:
 @guard
 def show_event(event_id: str) -> Response:
     headers = app.current_request.headers
-    language = answer_language(None, headers.get("accept-language"), None)
-    try:
-        record = find_event(store, event_id)
-    except StoreUnavailable:
-        return answers.error_response("unavailable", language, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+    record = find_event(store, event_id)  # not the cache: seats_left is exact
     if record is None:
-        return answers.error_response("unknown_event", language)
+        return answers.error_response("unknown_event", answer_language(None, headers.get("accept-language"), None))
     return answers.event_response(record, now(), headers.get("origin"))
 
 
 @app.route("/events/{event_id}/registrations", methods=["OPTIONS"])
 @guard
 def registrations_preflight(event_id: str) -> Response:
-    record = find_event(store, event_id)
+    record = intake.events.get(event_id)
     return answers.preflight_response(
         record and record.event, app.current_request.headers.get("origin"), "POST, OPTIONS"
     )
@@ -106,14 +102,14 @@ def registrations_preflight(event_id: str) -> Response:
 @app.route("/events/{event_id}", methods=["OPTIONS"])
 @guard
 def event_preflight(event_id: str) -> Response:
-    record = find_event(store, event_id)
+    record = intake.events.get(event_id)
     return answers.preflight_response(
         record and record.event, app.current_request.headers.get("origin"), "GET, OPTIONS"
     )
 
 
 @app.route("/cancel", methods=["GET"])
-@guard
+@page_guard
 def cancel_question() -> Response:
     request = app.current_request
     target = find_cancellable(store, settings.link_secret, (request.query_params or {}).get("token"), now())
@@ -126,16 +122,12 @@ def cancel_question() -> Response:
 
 
 @app.route("/cancel", methods=["POST"], content_types=["*/*"])
-@guard
+@page_guard
 def cancel_registration() -> Response:
     request = app.current_request
     target = find_cancellable(store, settings.link_secret, (request.query_params or {}).get("token"), now())
     language = answer_language(None, request.headers.get("accept-language"), target and target.event)
-    try:
-        cancelled = target is not None and cancel(store, target, now())
-    except (StoreUnavailable, Contended):
-        return answers.error_response("unavailable", language, {"Retry-After": str(RETRY_AFTER_SECONDS)})
-    if target is None or not cancelled:
+    if target is None or not cancel(store, target, now()):
         note_outcome("invalid_link")
         return answers.cancel_refused(language)
     note_outcome("cancelled")

@@ -91,9 +91,15 @@ def registration_response(
     return Response(body=page, status_code=status, headers=headers)
 
 
-def error_response(code: str, language: str, headers: dict[str, str] | None = None) -> Response:
-    """A JSON error outside the registration path (unknown event, internal error)."""
-    return _json(STATUS[code], Problem(error=code, message=text(language, f"error.{code}")), headers or {})
+def error_response(code: str, language: str, headers: dict[str, str] | None = None, *, page: bool = False) -> Response:
+    """An error outside the registration outcomes (unknown event, unavailable, internal error):
+    JSON, or for a browser (`page`) a small HTML page with the same status."""
+    message = text(language, f"error.{code}")
+    if page:
+        response = _html(STATUS[code], _page(message, "", language))
+        response.headers.update(headers or {})
+        return response
+    return _json(STATUS[code], Problem(error=code, message=message), headers or {})
 
 
 def _json(status: int, document: BaseModel, headers: dict[str, str]) -> Response:

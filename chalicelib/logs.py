@@ -18,6 +18,10 @@ from typing import Any
 from chalice import Chalice, Response
 
 from chalicelib.answers import error_response
+from chalicelib.intake import RETRY_AFTER_SECONDS
+from chalicelib.negotiation import answer_language, wants_json
+from chalicelib.seats import Contended
+from chalicelib.store import StoreUnavailable
 
 logger = logging.getLogger("registrations")
 _outcome: contextvars.ContextVar[str | None] = contextvars.ContextVar("outcome", default=None)
@@ -48,25 +52,37 @@ def _outcome_of(response: Response) -> str | None:
 
 
 def logged_and_guarded(
-    app: Chalice, cors: Callable[[str | None, str | None], dict[str, str]]
+    app: Chalice, cors: Callable[[str | None, str | None], dict[str, str]], *, pages: bool = False
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Decorate a view: one JSON log line per request; an unexpected exception is logged with
     its traceback and request id and answered as JSON 500 without internals (Chalice's own
-    500 is neither JSON of ours nor logged with the id), with the event's CORS headers
-    (`cors(event_id, origin)`) so a page's script can read it."""
+    500 is neither JSON of ours nor logged with the id); AWS being unavailable is a 503 with
+    Retry-After. Both carry the event's CORS headers
+    (`cors(event_id, origin)`) so a page's script can read it. For routes a browser opens
+    (`pages`), a request that does not ask for JSON gets the 500 as an HTML page."""
 
     def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
+        def failure(code: str, headers: dict[str, str]) -> Response:
+            note_outcome(code)
+            request = app.current_request
+            asked = request.headers if request else {}
+            event_id = (request.uri_params or {}).get("event_id") if request else None
+            page = pages and not wants_json(asked.get("content-type"), asked.get("accept"))
+            language = answer_language(None, asked.get("accept-language"), None)
+            return error_response(code, language, {**cors(event_id, asked.get("origin")), **headers}, page=page)
+
         @functools.wraps(view)
         def run(*args: Any, **kwargs: Any) -> Response:
             started = time.perf_counter()
             _outcome.set(None)
             try:
                 response = view(*args, **kwargs)
+            except (StoreUnavailable, Contended):
+                logger.warning("AWS unavailable, request id %s", request_id(app), exc_info=True)
+                response = failure("unavailable", {"Retry-After": str(RETRY_AFTER_SECONDS)})
             except Exception:
                 logger.exception("unexpected error, request id %s", request_id(app))
-                note_outcome("internal_error")
-                origin = app.current_request.headers.get("origin") if app.current_request else None
-                response = error_response("internal_error", "en", cors(kwargs.get("event_id"), origin))
+                response = failure("internal_error", {})
             request = app.current_request
             line = {
                 "request_id": request_id(app),

@@ -116,3 +116,34 @@ def test_a_conflict_that_clears_is_retried_and_succeeds(client, store, monkeypat
     )
     assert response.status_code == 201
     assert len(attempts) == 3
+
+
+def test_every_route_answers_503_not_500_when_dynamodb_is_down(client, store, inject):
+    inject("get_item", "internal")
+    origin = {"Origin": "https://skew.engagement-global.de"}
+    for response in (
+        client.http.options(PATH, headers=origin),
+        client.http.options(f"/events/{SEED_EVENT_ID}", headers=origin),
+        client.http.get(f"/events/{SEED_EVENT_ID}", headers=origin),
+        client.http.get("/admin/events/x-y-z/registrations"),
+    ):
+        assert response.status_code == 503, response.body
+        assert int(response.headers["Retry-After"]) > 0
+    assert client.http.get("/cancel?token=abc.def").status_code == 403  # refused before any read
+
+
+def test_an_unexpected_error_in_browser_mode_is_an_html_page(client, monkeypatch):
+    def explode(*_, **__):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(app_module.intake, "register", explode)
+    response = client.http.post(
+        PATH,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html", "Accept-Language": "de"},
+        body=b"given_name=A",
+    )
+    assert response.status_code == 500
+    assert response.headers["Content-Type"].startswith("text/html")
+    page = response.body.decode()
+    assert "Ein unerwarteter Fehler ist aufgetreten" in page
+    assert "secret" not in page
