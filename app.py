@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 
@@ -19,9 +20,13 @@ from chalicelib.outbox import Outbox
 from chalicelib.settings import SettingsError, load_settings
 from chalicelib.store import Store
 
+# Lambda names the handler it runs in _HANDLER: the mail function alone needs the API's URL.
+MAIL_HANDLER = "app.send_mails"
 try:
     settings = load_settings()
     settings.require("link_secret")
+    if os.environ.get("_HANDLER") == MAIL_HANDLER:
+        settings.require("public_api_url")
 except SettingsError as exc:
     sys.exit(f"event-registration: bad configuration: {exc}")
 
@@ -51,8 +56,8 @@ iam = IAMAuthorizer()
 
 @functools.cache
 def outbox() -> Outbox:
-    """Built on the mail function's first batch: only it needs PUBLIC_API_URL, which the
-    API function cannot be given (its own URL does not exist before it does)."""
+    """Built on the mail function's first batch. Only it needs PUBLIC_API_URL (checked at its
+    start, above), which the API function cannot be given: its URL does not exist before it."""
     return Outbox(store, Mailer(settings.sender_email), settings)
 
 

@@ -108,12 +108,12 @@ class Redirects(BaseModel):
 
 class SpamProtection(BaseModel):
     """Per event: how long a person needs at least, and how many registrations one
-    address may make an hour (a town hall's colleagues share one; null: no limit)."""
+    address may make an hour (off unless set: a town hall's colleagues share one address)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     min_fill_seconds: int = Field(default=3, ge=0, le=600)
-    per_address_per_hour: int | None = Field(default=50, ge=1)
+    per_address_per_hour: int | None = Field(default=None, ge=1)
 
 
 DEFAULT_CONSENT = {

@@ -61,7 +61,6 @@ def openapi_document() -> dict[str, Any]:
         "example": EXAMPLE_EVENT,
     }
     body = {"$ref": _REF.format(model="Submission")}
-    every_refusal = [code for code in STATUS if code != "internal_error"]
     return {
         "openapi": "3.1.0",
         "info": {
@@ -87,14 +86,16 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         "201": {"description": "registered", "content": {**_json("Registered"), **_HTML}},
                         "303": {"description": "browser mode: to the event's redirect for the outcome"},
-                        **_refusals(every_refusal),
-                        "500": {"description": "`internal_error`", "content": _json("Problem")},
+                        **_refusals(list(STATUS)),
                     },
                 },
                 "options": {
                     "summary": "CORS preflight",
                     "parameters": [event_id],
-                    "responses": {"204": {"description": "allowed origins echoed"}},
+                    "responses": {
+                        "204": {"description": "allowed origins echoed"},
+                        **_refusals(["unavailable", "internal_error"]),
+                    },
                 },
             },
             "/events/{event_id}": {
@@ -103,8 +104,7 @@ def openapi_document() -> dict[str, Any]:
                     "parameters": [event_id],
                     "responses": {
                         "200": {"description": "the event", "content": _json("EventView")},
-                        **_refusals(["unknown_event", "unavailable"]),
-                        "500": {"description": "`internal_error`", "content": _json("Problem")},
+                        **_refusals(["unknown_event", "unavailable", "internal_error"]),
                     },
                 },
             },
@@ -116,6 +116,7 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         "200": {"description": "the question / the confirmation", "content": _HTML},
                         "403": {"description": "a wrong, used or expired link", "content": _HTML},
+                        **_refusals(["unavailable", "internal_error"]),
                     },
                 }
                 for method in ("get", "post")

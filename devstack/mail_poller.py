@@ -24,6 +24,7 @@ def backoff(attempt: int) -> float:
 
 
 def main() -> None:
+    os.environ["_HANDLER"] = "app.send_mails"  # as Lambda names it: app.py checks the mail settings
     from app import send_mails  # the Lambda function itself; settings checked at import
     from devstack.stream_reader import StreamReader, deliver
 

@@ -23,7 +23,7 @@ def test_a_form_sent_faster_than_a_person_types_looks_accepted_and_stores_nothin
     assert all_items(store) == before
     assert sent_mails() == []
     assert post(client, form_started_at=str(started - 10_000)).status_code == 201
-    assert len(all_items(store)) == len(before) + 3  # registration, address marker, hourly count
+    assert len(all_items(store)) == len(before) + 2  # registration and its address marker
 
 
 def test_one_address_is_limited_per_event_and_hour(client, store, clock):

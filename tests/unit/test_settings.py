@@ -65,3 +65,27 @@ def test_the_app_refuses_to_start_with_a_message_naming_the_variable(tmp_path):
     )
     assert result.returncode != 0
     assert result.stderr.strip() == "event-registration: bad configuration: TABLE_NAME is not set"
+
+
+def test_the_mail_function_refuses_to_start_without_the_api_url():
+    import os
+    import subprocess
+    import sys
+
+    from tests.factories import PROJECT_DIR
+
+    env = {k: v for k, v in os.environ.items() if k != "PUBLIC_API_URL"}
+    as_api = subprocess.run(
+        [sys.executable, "-c", "import app"], cwd=PROJECT_DIR, env=env, capture_output=True, check=False
+    )
+    assert as_api.returncode == 0
+    as_mail = subprocess.run(
+        [sys.executable, "-c", "import app"],
+        cwd=PROJECT_DIR,
+        env={**env, "_HANDLER": "app.send_mails"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert as_mail.returncode != 0
+    assert as_mail.stderr.strip() == "event-registration: bad configuration: PUBLIC_API_URL is not set"
