@@ -18,6 +18,8 @@ from chalicelib import export, personal_data
 from chalicelib.event_files import EventFileErrors, read_event_files
 from chalicelib.mail import Mailer
 from chalicelib.outbox import Outbox
+from chalicelib.registration import utc_iso
+from chalicelib.seats import fill_free_seats
 from chalicelib.settings import SettingsError, load_settings
 from chalicelib.stage_config import UnknownStage, stage_environment
 from chalicelib.store import CapacityBelowTaken, EventRecord, Store, StoreUnavailable
@@ -68,6 +70,11 @@ def load_events(store: Store, args: argparse.Namespace) -> str:
         store.save_events(events)
     except CapacityBelowTaken as exc:
         raise CommandError(f"nothing loaded: capacity below the seats already taken for {exc}") from None
+    at = utc_iso(datetime.now(UTC))
+    for event in events:
+        moved = fill_free_seats(store, event.event_id, at)
+        if moved:
+            print(f"{event.event_id}: {len(moved)} moved up from the waiting list into the new seats")
     return f"loaded {len(events)} event(s): {', '.join(e.event_id for e in events)}"
 
 

@@ -41,7 +41,7 @@ class Contended(Exception):
 def _next_claim(record: EventRecord, fresh: bool) -> Seat | WaitlistPlace | None:
     """What to ask for given `record`'s counts; None: read the counts again first."""
     event = record.event
-    if event.capacity is None or record.confirmed < event.capacity:
+    if event.capacity is None or (record.confirmed < event.capacity and record.waiting == 0):
         return Seat()
     if event.waitlist:
         return WaitlistPlace(record.waitlisted + 1)
@@ -73,7 +73,7 @@ def place(
                 store.insert_registration(placed, claim, expires_at=expires_at, limit=limit)
                 if isinstance(claim, Seat):
                     return placed, dataclasses.replace(record, confirmed=record.confirmed + 1)
-                return placed, dataclasses.replace(record, waitlisted=claim.position)
+                return placed, dataclasses.replace(record, waitlisted=claim.position, waiting=record.waiting + 1)
             except ClaimLost:
                 # "Full jitter": contenders for the next place spread out instead of
                 # colliding again, so a burst costs a few attempts each, not one per rival.
@@ -113,3 +113,24 @@ def release(
                 return None
             registration = current
     raise Contended()
+
+
+def fill_free_seats(store: Store, event_id: str, at: str) -> list[str]:
+    """Move people up from the waiting list while seats are free (after capacity was raised).
+    Returns the registration ids that got a seat, first in line first."""
+    promoted: list[str] = []
+    for _ in range(MAX_ATTEMPTS):
+        record = store.find_event(event_id, consistent=True)
+        if record is None or record.waiting == 0:
+            return promoted
+        if record.event.capacity is not None and record.confirmed >= record.event.capacity:
+            return promoted
+        first = store.first_waitlisted(event_id)
+        if first is None:
+            return promoted
+        try:
+            store.promote(first, at)
+            promoted.append(first["registration_id"])
+        except ClaimLost:
+            continue  # someone else moved or took the seat: look again
+    return promoted

@@ -99,8 +99,9 @@ class CapacityBelowTaken(Exception):
 @dataclass(frozen=True)
 class EventRecord:
     event: Event
-    confirmed: int
-    waitlisted: int
+    confirmed: int  # seats taken
+    waitlisted: int  # waiting-list places handed out so far (the last position)
+    waiting: int = 0  # people on the waiting list now
 
     @property
     def seats_left(self) -> int | None:
@@ -196,7 +197,8 @@ class Store:
             values: dict[str, Any] = {":definition": event.model_dump_json(), ":title": event.title, ":zero": 0}
             update = (
                 "SET #definition = :definition, #title = :title, "
-                "#confirmed = if_not_exists(#confirmed, :zero), #waitlisted = if_not_exists(#waitlisted, :zero)"
+                "#confirmed = if_not_exists(#confirmed, :zero), #waitlisted = if_not_exists(#waitlisted, :zero), "
+                "#waiting = if_not_exists(#waiting, :zero)"
             )
             action: dict[str, Any] = {
                 "TableName": self.table_name,
@@ -206,6 +208,7 @@ class Store:
                     "#title": "title",
                     "#confirmed": "confirmed_count",
                     "#waitlisted": "waitlisted_count",
+                    "#waiting": "waiting_count",
                     "#capacity": "capacity",
                 },
             }
@@ -446,36 +449,60 @@ class Store:
     def _seat_handover(
         self, registration: dict[str, Any], promote: dict[str, Any] | None, at: str
     ) -> list[dict[str, Any]]:
-        """A confirmed registration's seat goes to `promote` (the first waitlisted), else back."""
+        """What leaving does to the event: a confirmed seat goes to `promote` (the first
+        waitlisted) or back to the event; a waiting-list place just empties."""
+        if registration["status"] == "waitlisted":
+            return [self._count("waiting_count", -1, registration["event_id"])]
         if registration["status"] != "confirmed":
             return []
-        event_key = {"event_id": registration["event_id"]}
-        if promote is not None:
-            return [
-                {
-                    "Update": {
-                        "TableName": self.table_name,
-                        "Key": _item({**event_key, "sk": REGISTRATION_PREFIX + promote["registration_id"]}),
-                        "UpdateExpression": "SET #status = :confirmed, promoted_at = :at",
-                        "ConditionExpression": "#status = :waitlisted",
-                        "ExpressionAttributeNames": {"#status": "status"},
-                        "ExpressionAttributeValues": _item(
-                            {":confirmed": "confirmed", ":at": at, ":waitlisted": "waitlisted"}
-                        ),
-                    }
-                }
-            ]
-        return [
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": _item({**event_key, "sk": EVENT_SK}),
-                    "UpdateExpression": "ADD #confirmed :minus_one",
-                    "ExpressionAttributeNames": {"#confirmed": "confirmed_count"},
-                    "ExpressionAttributeValues": _item({":minus_one": -1}),
-                }
+        if promote is None:
+            return [self._count("confirmed_count", -1, registration["event_id"])]
+        return [self._promotion(promote, at), self._count("waiting_count", -1, registration["event_id"])]
+
+    def _promotion(self, registration: dict[str, Any], at: str) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": _item(
+                    {"event_id": registration["event_id"], "sk": REGISTRATION_PREFIX + registration["registration_id"]}
+                ),
+                "UpdateExpression": "SET #status = :confirmed, promoted_at = :at",
+                "ConditionExpression": "#status = :waitlisted",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": _item({":confirmed": "confirmed", ":at": at, ":waitlisted": "waitlisted"}),
             }
-        ]
+        }
+
+    def _count(self, counter: str, change: int, event_id: str) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": _item({"event_id": event_id, "sk": EVENT_SK}),
+                "UpdateExpression": "ADD #counter :change",
+                "ExpressionAttributeNames": {"#counter": counter},
+                "ExpressionAttributeValues": _item({":change": change}),
+            }
+        }
+
+    def promote(self, registration: dict[str, Any], at: str) -> None:
+        """Give a free seat to a waitlisted registration (after capacity was raised).
+
+        Raises `ClaimLost` if it is no longer waiting or the seat is gone."""
+        seat = {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": _item({"event_id": registration["event_id"], "sk": EVENT_SK}),
+                "UpdateExpression": "ADD #confirmed :one, #waiting :minus_one",
+                "ConditionExpression": "attribute_not_exists(#capacity) OR #confirmed < #capacity",
+                "ExpressionAttributeNames": {
+                    "#confirmed": "confirmed_count",
+                    "#waiting": "waiting_count",
+                    "#capacity": "capacity",
+                },
+                "ExpressionAttributeValues": _item({":one": 1, ":minus_one": -1}),
+            }
+        }
+        self._transact_release([self._promotion(registration, at), seat])
 
     # --- the mail function ---------------------------------------------------------------------
     def changed_registration(self, record: dict[str, Any]) -> dict[str, Any] | None:
@@ -550,6 +577,7 @@ def _event_record(values: dict[str, Any]) -> EventRecord:
         event=Event.model_validate_json(values["definition"]),
         confirmed=values.get("confirmed_count", 0),
         waitlisted=values.get("waitlisted_count", 0),
+        waiting=values.get("waiting_count", 0),
     )
 
 
@@ -565,23 +593,32 @@ def _registration_values(item: dict[str, Any]) -> dict[str, Any]:
 
 def _claim(claim: Claim) -> dict[str, Any]:
     """The counter update and condition for `claim` on the event item."""
-    names = {"#confirmed": "confirmed_count", "#waitlisted": "waitlisted_count", "#capacity": "capacity"}
+    names = {
+        "#confirmed": "confirmed_count",
+        "#waitlisted": "waitlisted_count",
+        "#waiting": "waiting_count",
+        "#capacity": "capacity",
+    }
     if isinstance(claim, Seat):
+        # A free seat goes to a newcomer only while nobody waits for it.
         return {
             "UpdateExpression": "ADD #confirmed :one",
             "ConditionExpression": (
-                "attribute_exists(sk) AND (attribute_not_exists(#capacity) OR #confirmed < #capacity)"
+                "attribute_exists(sk) AND (attribute_not_exists(#capacity) OR "
+                "(#confirmed < #capacity AND (attribute_not_exists(#waiting) OR #waiting = :zero)))"
             ),
-            "ExpressionAttributeNames": {k: names[k] for k in ("#confirmed", "#capacity")},
-            "ExpressionAttributeValues": _item({":one": 1}),
+            "ExpressionAttributeNames": {k: names[k] for k in ("#confirmed", "#waiting", "#capacity")},
+            "ExpressionAttributeValues": _item({":one": 1, ":zero": 0}),
         }
     # Places are handed out one after another: each claim names the place it
     # expects to be next, so positions are unique and gap-free in commit order.
     return {
-        "UpdateExpression": "SET #waitlisted = :position",
-        "ConditionExpression": "#waitlisted = :previous AND #confirmed >= #capacity",
+        "UpdateExpression": "SET #waitlisted = :position ADD #waiting :one",
+        "ConditionExpression": "#waitlisted = :previous AND (#confirmed >= #capacity OR #waiting > :zero)",
         "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": _item({":position": claim.position, ":previous": claim.position - 1}),
+        "ExpressionAttributeValues": _item(
+            {":position": claim.position, ":previous": claim.position - 1, ":one": 1, ":zero": 0}
+        ),
     }
 
 

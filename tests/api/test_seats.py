@@ -99,3 +99,45 @@ def test_changing_capacity_keeps_the_taken_seats(client, store, tmp_path, capsys
 
 def test_the_shipped_events_load_from_their_folder(store, capsys):
     assert main(["load-events", *map(str, sorted((PROJECT_DIR / "events").glob("*.json")))]) == 0
+
+
+def test_raising_capacity_moves_the_waiting_list_up_before_anyone_new(client, store, tmp_path, capsys):
+    reload_events(store, event(capacity=1, waitlist=True))
+    for i in range(4):
+        register(client, i)  # person0 confirmed, person1..3 waiting
+    assert _load(tmp_path, capacity=3, waitlist=True) == 0
+    assert "2 moved up from the waiting list" in capsys.readouterr().out
+    by_email = {i["email"]: (i["status"], i.get("waitlist_position")) for i in registration_items(store)}
+    assert by_email == {
+        "person0@example.org": ("confirmed", None),
+        "person1@example.org": ("confirmed", 1),
+        "person2@example.org": ("confirmed", 2),
+        "person3@example.org": ("waitlisted", 3),
+    }
+    record = store.find_event(SEED_EVENT_ID, consistent=True)
+    assert (record.confirmed, record.waiting) == (3, 1)
+    app_module.intake.events.clear()
+    status, answer = register(client, 9)
+    assert (status, answer["status"], answer["waitlist_position"]) == (201, "waitlisted", 4)
+    promoted_mails = [m for m in organiser_mails() if str(m["Subject"]).startswith("Nachgerückt")]
+    assert len(promoted_mails) == 2
+
+
+def test_a_free_seat_is_not_taken_past_people_waiting(client, store):
+    reload_events(store, event(capacity=1, waitlist=True))
+    register(client, 1)
+    register(client, 2)  # waiting
+    store.save_events([event(capacity=2, waitlist=True)])  # seats added without moving anyone up
+    app_module.intake.events.clear()
+    status, answer = register(client, 3)
+    assert (status, answer["status"], answer["waitlist_position"]) == (201, "waitlisted", 2)
+
+
+def test_leaving_the_waiting_list_is_counted(client, store):
+    reload_events(store, event(capacity=1, waitlist=True))
+    register(client, 1)
+    register(client, 2)
+    [waiting] = [i for i in registration_items(store) if i["status"] == "waitlisted"]
+    store.cancel_registration(waiting, None, "2016-11-11T10:00:00.000Z")
+    record = store.find_event(SEED_EVENT_ID, consistent=True)
+    assert (record.confirmed, record.waiting, record.waitlisted) == (1, 0, 1)
