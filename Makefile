@@ -10,7 +10,7 @@ STAGE ?= prod
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet "pip==26.2.1"  # chalice 1.34 requires pip<26.3 (it packages with pip)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 

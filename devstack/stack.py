@@ -129,7 +129,7 @@ class LocalStack:
             ]
         )
         wait_for_http(f"{self.api_url}/events/-")
-        self._spawn([sys.executable, "-m", "devstack.mail_poller"])
+        self._spawn([sys.executable, "-m", "devstack.mail_poller"], caller="mail-function")
         self._page_server = PageServer(PROJECT_DIR / "examples", page_port, self.api_url)
         self._page_server.start()
         if self._print_mail is not None:
@@ -145,8 +145,9 @@ class LocalStack:
         template = next(e for e in events if e.event_id == "netzwerktreffen-nrw-2016")
         store.save_events([*events, demo_event(template, date.today(), self.page_url)])
 
-    def _spawn(self, command: list[str]) -> None:
-        env = {**os.environ, **self.environment}
+    def _spawn(self, command: list[str], caller: str = "api-function") -> None:
+        # botocore names the caller in its User-Agent: the embedded AWS counts calls per function.
+        env = {**os.environ, **self.environment, "AWS_SDK_UA_APP_ID": caller}
         out = self._log_to if self._log_to is not None else subprocess.DEVNULL
         self._processes.append(
             subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
