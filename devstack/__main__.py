@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 
@@ -10,7 +11,14 @@ from devstack.demo_event import DEMO_EVENT_ID
 from devstack.stack import LocalStack
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    # Ctrl-C, and a plain `kill`, stop everything (a shell may start us with SIGINT ignored).
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
     ports = {
         name: int(os.environ.get(name, default))
         for name, default in (("LOCAL_AWS_PORT", 4566), ("API_PORT", 8000), ("PAGE_PORT", 8080))
