@@ -10,9 +10,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-# Fail fast inside a Lambda's time budget; botocore's standard mode retries
-# throttling and 5xx with backoff before we give up and answer 503.
-_TIMEOUTS = {"connect_timeout": 3, "read_timeout": 5, "retries": {"mode": "standard", "max_attempts": 3}}
+# Fail fast inside the function's time budget (25 s, under API Gateway's 29 s): at most
+# two attempts of 2 s to connect and 3 s to read, then `StoreUnavailable` and a 503.
+_TIMEOUTS = {"connect_timeout": 2, "read_timeout": 3, "retries": {"mode": "standard", "max_attempts": 2}}
 _clients: dict[str, Any] = {}
 # One Lambda instance serves one request at a time, but `chalice local` serves
 # many on threads: without the lock a burst built a client per thread (seconds of CPU).

@@ -40,8 +40,23 @@ STANDARD_FIELDS = (
     "lang",
     "form_started_at",
 )
+# Every attribute a registration item holds besides its answers: a question may not shadow one.
 RESERVED_NAMES = frozenset(
-    (*STANDARD_FIELDS, "event_id", "sk", "registration_id", "status", "registered_at", "consent_at", "expires_at")
+    (
+        *STANDARD_FIELDS,
+        "event_id",
+        "sk",
+        "registration_id",
+        "status",
+        "registered_at",
+        "consent_at",
+        "consent_version",
+        "expires_at",
+        "waitlist_position",
+        "promoted_at",
+        "cancelled_at",
+        "mail_state",
+    )
 )
 
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")

@@ -63,19 +63,19 @@ def parse_body(raw: bytes | None, content_type: str | None) -> Fields:
 def _charset(params: dict[str, str]) -> str:
     name = params.get("charset", "utf-8")
     try:
-        # Refuses codecs that are no text encoding (base64, rot13 ...); a real one that a
-        # single byte does not satisfy (UTF-16) raises UnicodeDecodeError instead.
+        # Refuses codecs that are no text encoding (base64, rot13, undefined ...); a real one
+        # that a single byte does not satisfy (UTF-16) raises UnicodeDecodeError instead.
         with contextlib.suppress(UnicodeDecodeError):
             b"a".decode(name)
         return codecs.lookup(name).name
-    except LookupError:
+    except (LookupError, UnicodeError):
         raise BodyError("unsupported_media_type", f"charset {name!r} is not a text encoding we know") from None
 
 
 def _decode(raw: bytes, charset: str) -> str:
     try:
         return raw.decode(charset)
-    except UnicodeDecodeError:
+    except (UnicodeError, ValueError):  # punycode and friends raise more than UnicodeDecodeError
         raise BodyError("malformed", f"body is not valid {charset}") from None
 
 
@@ -89,7 +89,7 @@ def _urlencoded(raw: bytes, charset: str) -> Fields:
     fields: Fields = {}
     try:
         pairs = parse_qsl(_decode(raw, charset), keep_blank_values=True, encoding=charset, errors="strict")
-    except UnicodeDecodeError:
+    except (UnicodeError, ValueError):
         raise BodyError("malformed", f"a percent-encoded value is not valid {charset}") from None
     for name, value in pairs:
         _add(fields, name, value)

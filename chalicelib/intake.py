@@ -86,8 +86,8 @@ class Intake:
         event_id = post.event_id
         try:
             record = self.events.get(event_id)
-        except StoreUnavailable:
-            logger.warning("event read failed", exc_info=True)
+        except StoreUnavailable as exc:
+            logger.warning("event read failed: %s", exc)  # StoreUnavailable names a code only
             return IntakeResult(Refused("unavailable", retry_after=RETRY_AFTER_SECONDS), None, self._language(post))
         if record is None:
             return IntakeResult(Refused("unknown_event"), None, self._language(post))
@@ -128,8 +128,8 @@ class Intake:
             return Refused("event_full")
         except EventGone:
             return Refused("unknown_event")
-        except (StoreUnavailable, Contended):
-            logger.warning("registration write failed", exc_info=True)
+        except (StoreUnavailable, Contended) as exc:
+            logger.warning("registration write failed: %s", type(exc).__name__)
             return Refused("unavailable", retry_after=RETRY_AFTER_SECONDS)
         # Mails follow from the stored registration (the table's stream feeds `outbox`).
         self.events.update(event.event_id, counts)

@@ -23,7 +23,10 @@ from chalicelib.negotiation import answer_language, wants_json
 from chalicelib.seats import Contended
 from chalicelib.store import StoreUnavailable
 
-logger = logging.getLogger("registrations")
+logger = logging.getLogger("chalicelib.requests")
+# The Lambda runtime leaves the root logger at WARNING: our INFO lines (one per request, one
+# per mail) must not depend on it.
+logging.getLogger("chalicelib").setLevel(logging.INFO)
 _outcome: contextvars.ContextVar[str | None] = contextvars.ContextVar("outcome", default=None)
 
 
@@ -31,6 +34,12 @@ def request_id(app: Chalice) -> str:
     """The Lambda request id (also under `chalice local` and the test client)."""
     context = getattr(app, "lambda_context", None)
     return str(getattr(context, "aws_request_id", None) or "-")
+
+
+def safe_reason(exc: BaseException) -> str:
+    """An exception named without its message, which may quote an address or a name."""
+    code = getattr(exc, "response", {}).get("Error", {}).get("Code") if hasattr(exc, "response") else None
+    return f"{type(exc).__name__}({code})" if code else type(exc).__name__
 
 
 def note_outcome(outcome: str) -> None:
@@ -77,8 +86,9 @@ def logged_and_guarded(
             _outcome.set(None)
             try:
                 response = view(*args, **kwargs)
-            except (StoreUnavailable, Contended):
-                logger.warning("AWS unavailable, request id %s", request_id(app), exc_info=True)
+            except (StoreUnavailable, Contended) as exc:
+                # The reason only (a code, no message): AWS messages may quote the data sent.
+                logger.warning("AWS unavailable, request id %s: %s", request_id(app), safe_reason(exc))
                 response = failure("unavailable", {"Retry-After": str(RETRY_AFTER_SECONDS)})
             except Exception:
                 logger.exception("unexpected error, request id %s", request_id(app))

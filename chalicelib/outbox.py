@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.links import CancelClaim, cancel_url
+from chalicelib.logs import safe_reason
 from chalicelib.mail import Mailer, OutgoingMail
 from chalicelib.notifications import (
     organiser_cancellation,
@@ -87,8 +88,9 @@ class Outbox:
                 continue
             try:
                 self.deliver(item, now, events)
-            except Exception:
-                logger.exception("mail for %s failed; the batch is retried from it", item["registration_id"])
+            except Exception as exc:
+                # No traceback or message: SES names rejected recipients in its messages.
+                logger.warning("mail for %s failed (%s); retried from it", item["registration_id"], safe_reason(exc))
                 return {"batchItemFailures": [{"itemIdentifier": record["dynamodb"]["SequenceNumber"]}]}
         return {"batchItemFailures": []}
 

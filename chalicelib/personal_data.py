@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chalicelib.registration import utc_iso
+from chalicelib.registration import stored_address, utc_iso
 from chalicelib.seats import release
 from chalicelib.store import Store
 
@@ -38,7 +38,7 @@ def access_report(store: Store, email: str) -> AccessReport:
     """Everything stored about `email`: each registration with its answers, its marker and
     the mails sent about it."""
     report = AccessReport(email)
-    for registration in store.registrations_of(email):
+    for registration in store.registrations_of(stored_address(email)):
         marker = store.marker_of(registration)
         mails = [
             {
@@ -56,7 +56,7 @@ def forget(store: Store, email: str, now: datetime) -> list[Erased]:
     """Erase `email` from every event; returns what was removed."""
     at = utc_iso(now)
     removed = []
-    for registration in store.registrations_of(email):
+    for registration in store.registrations_of(stored_address(email)):
         released = release(
             store,
             registration,

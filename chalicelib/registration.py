@@ -70,6 +70,14 @@ def _mail_address(value: str) -> str:
     return str(result.ascii_email or result.normalized)
 
 
+def stored_address(value: str) -> str:
+    """`value` as a registration stores it (so `forget bücher.de` finds `xn--bcher-kva.de`)."""
+    try:
+        return _mail_address(value.strip())
+    except PydanticCustomError:
+        return value.strip()
+
+
 def _blank_is_absent(value: object) -> object:
     # An empty optional form field means "not given", not "given as empty".
     if isinstance(value, str) and not value.strip():

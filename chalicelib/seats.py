@@ -21,6 +21,9 @@ from chalicelib.store import ClaimLost, EventRecord, HourlyLimit, Seat, Store, W
 # Enough for every one of 60 simultaneous registrants to get a waiting-list
 # place: each round of contention hands out at least one place.
 MAX_ATTEMPTS = 80
+# However many rivals there are, a registrant gets an answer (503 at worst) well inside the
+# function's 25 s: contention is given this long, AWS calls their own timeouts on top.
+PLACE_BUDGET_SECONDS = 15.0
 MAX_RELEASE_ATTEMPTS = 10
 BASE_BACKOFF_SECONDS = 0.01  # about one DynamoDB transaction
 MAX_BACKOFF_SECONDS = 0.5
@@ -61,7 +64,10 @@ def place(
     """Store `registration` as confirmed or waitlisted; return it with its final status,
     and the event's counts as this write left them (the next guess)."""
     fresh = False
+    deadline = time.monotonic() + PLACE_BUDGET_SECONDS
     for attempt in range(MAX_ATTEMPTS):
+        if time.monotonic() > deadline:
+            break
         claim = _next_claim(record, fresh)
         if claim is not None:
             placed = dataclasses.replace(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -157,10 +157,24 @@ class Store:
         self.table_name = table_name
         self._client = client
 
+    def _db(self) -> _Classifying:
+        """The client, with every transient failure turned into `StoreUnavailable`."""
+        return _Classifying(self._client())
+
+    def _all(self, operation: str, **request: Any) -> list[dict[str, Any]]:
+        """Every item of a Query or Scan, page after page."""
+        items: list[dict[str, Any]] = []
+        while True:
+            page = getattr(self._db(), operation)(**request)
+            items += page["Items"]
+            if "LastEvaluatedKey" not in page:
+                return items
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     # --- admin -------------------------------------------------------------------------
     def create_table(self) -> bool:
         """Create the table with its stream and TTL; False when it already exists."""
-        client = self._client()
+        client = self._db()
         try:
             client.create_table(
                 TableName=self.table_name,
@@ -232,37 +246,33 @@ class Store:
 
     def all_events(self) -> list[EventRecord]:
         """Every stored event with its counts (a Scan: for the admin, never on the request path)."""
-        paginator = self._client().get_paginator("scan")
-        pages = paginator.paginate(
+        items = self._all(
+            "scan",
             TableName=self.table_name,
             FilterExpression="sk = :event",
             ExpressionAttributeValues=_item({":event": EVENT_SK}),
         )
-        records = [_event_record(_plain(item)) for page in pages for item in page["Items"]]
+        records = [_event_record(_plain(item)) for item in items]
         return sorted(records, key=lambda record: record.event.event_id)
 
-    def registrations(self, event_id: str) -> Iterator[dict[str, Any]]:
+    def registrations(self, event_id: str, *, consistent: bool = False) -> list[dict[str, Any]]:
         """Every registration item of `event_id`, in arrival order."""
-        paginator = self._client().get_paginator("query")
-        pages = paginator.paginate(
+        items = self._all(
+            "query",
             TableName=self.table_name,
             KeyConditionExpression="event_id = :e AND begins_with(sk, :p)",
             ExpressionAttributeValues=_item({":e": event_id, ":p": REGISTRATION_PREFIX}),
+            ConsistentRead=consistent,
         )
-        for page in pages:
-            for item in page["Items"]:
-                yield _registration_values(item)
+        return [_registration_values(item) for item in items]
 
     # --- the request path ----------------------------------------------------------------
     def find_event(self, event_id: str, *, consistent: bool = False) -> EventRecord | None:
-        try:
-            response = self._client().get_item(
-                TableName=self.table_name,
-                Key=_item({"event_id": event_id, "sk": EVENT_SK}),
-                ConsistentRead=consistent,
-            )
-        except (ClientError, BotoCoreError) as exc:
-            _raise_classified(exc)
+        response = self._db().get_item(
+            TableName=self.table_name,
+            Key=_item({"event_id": event_id, "sk": EVENT_SK}),
+            ConsistentRead=consistent,
+        )
         return _event_record(_plain(response["Item"])) if "Item" in response else None
 
     def insert_registration(
@@ -327,7 +337,7 @@ class Store:
             raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
 
     def get_registration(self, event_id: str, registration_id: str) -> dict[str, Any] | None:
-        response = self._client().get_item(
+        response = self._db().get_item(
             TableName=self.table_name,
             Key=_item({"event_id": event_id, "sk": REGISTRATION_PREFIX + registration_id}),
             ConsistentRead=True,
@@ -336,7 +346,8 @@ class Store:
 
     def first_waitlisted(self, event_id: str) -> dict[str, Any] | None:
         """The waitlisted registration with the lowest place, if any."""
-        waiting = [item for item in self.registrations(event_id) if item.get("status") == "waitlisted"]
+        # Consistent: a waiting person missed by a stale read would lose the seat to nobody.
+        waiting = [i for i in self.registrations(event_id, consistent=True) if i.get("status") == "waitlisted"]
         return min(waiting, key=lambda item: item["waitlist_position"], default=None)
 
     def cancel_registration(self, registration: dict[str, Any], promote: dict[str, Any] | None, at: str) -> None:
@@ -367,27 +378,28 @@ class Store:
     def registrations_of(self, email: str) -> list[dict[str, Any]]:
         """Every registration of `email`, in any event and any state (a Scan: admin only)."""
         wanted = email.strip().lower()
-        paginator = self._client().get_paginator("scan")
-        pages = paginator.paginate(
+        items = self._all(
+            "scan",
             TableName=self.table_name,
             FilterExpression="begins_with(sk, :registration)",
             ExpressionAttributeValues=_item({":registration": REGISTRATION_PREFIX}),
         )
-        found = [_registration_values(item) for page in pages for item in page["Items"]]
+        found = [_registration_values(item) for item in items]
         return [item for item in found if str(item.get("email", "")).lower() == wanted]
 
     def mail_records(self, registration: dict[str, Any]) -> list[dict[str, Any]]:
-        response = self._client().query(
+        items = self._all(
+            "query",
             TableName=self.table_name,
             KeyConditionExpression="event_id = :e AND begins_with(sk, :p)",
             ExpressionAttributeValues=_item(
                 {":e": registration["event_id"], ":p": f"{MAIL_PREFIX}{registration['registration_id']}#"}
             ),
         )
-        return [_plain(item) for item in response["Items"]]
+        return [_plain(item) for item in items]
 
     def marker_of(self, registration: dict[str, Any]) -> dict[str, Any] | None:
-        response = self._client().get_item(
+        response = self._db().get_item(
             TableName=self.table_name,
             Key=_item({"event_id": registration["event_id"], "sk": EMAIL_PREFIX + registration["email"].lower()}),
             ConsistentRead=True,
@@ -420,7 +432,7 @@ class Store:
     def delete_mail_records(self, registration: dict[str, Any]) -> int:
         records = self.mail_records(registration)
         for record in records:
-            self._client().delete_item(
+            self._db().delete_item(
                 TableName=self.table_name, Key=_item({"event_id": record["event_id"], "sk": record["sk"]})
             )
         return len(records)
@@ -516,7 +528,7 @@ class Store:
         """Take the right to send mail `kind` about `registration`; False if it was sent or is being sent."""
         moment = int(now.timestamp())
         try:
-            self._client().put_item(
+            self._db().put_item(
                 TableName=self.table_name,
                 Item=_item(
                     {
@@ -533,11 +545,11 @@ class Store:
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return False
-            _raise_classified(exc)
+            raise
         return True
 
     def mark_mail_sent(self, registration: dict[str, Any], kind: str, message_id: str, now: datetime) -> None:
-        self._client().update_item(
+        self._db().update_item(
             TableName=self.table_name,
             Key=_item({"event_id": registration["event_id"], "sk": _mail_sk(registration, kind)}),
             UpdateExpression="SET mail_state = :sent, sent_at = :at, ses_message_id = :id",
@@ -546,7 +558,7 @@ class Store:
 
     def release_mail(self, registration: dict[str, Any], kind: str) -> None:
         """Give a claim back after a failed send, so the retry may take it."""
-        self._client().delete_item(
+        self._db().delete_item(
             TableName=self.table_name,
             Key=_item({"event_id": registration["event_id"], "sk": _mail_sk(registration, kind)}),
             ConditionExpression="mail_state = :sending",
@@ -558,16 +570,14 @@ class Store:
         # expects the caller to retry with jittered backoff.
         for attempt in range(MAX_TRANSACTION_ATTEMPTS):
             try:
-                self._client().transact_write_items(TransactItems=actions)
+                self._db().transact_write_items(TransactItems=actions)
                 return
-            except ClientError as exc:
+            except ClientError as exc:  # transient failures arrive as StoreUnavailable
                 codes = _cancellation_codes(exc)
                 if codes is None:
-                    _raise_classified(exc)
+                    raise
                 if "TransactionConflict" not in codes:
                     raise _Cancelled(codes) from None
-            except BotoCoreError as exc:
-                raise StoreUnavailable(str(exc)) from exc
             time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not secrecy
         raise StoreUnavailable("transaction conflicts persisted")
 
@@ -620,6 +630,27 @@ def _claim(claim: Claim) -> dict[str, Any]:
             {":position": claim.position, ":previous": claim.position - 1, ":one": 1, ":zero": 0}
         ),
     }
+
+
+class _Classifying:
+    """Wraps a boto3 client: a throttled, failing or unreachable DynamoDB raises
+    `StoreUnavailable`; every other error passes as it is."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._client, name)
+        if not callable(method) or name.startswith("get_waiter"):
+            return method
+
+        def call(**request: Any) -> Any:
+            try:
+                return method(**request)
+            except (ClientError, BotoCoreError) as exc:
+                _raise_classified(exc)
+
+        return call
 
 
 class _Cancelled(Exception):

@@ -113,12 +113,28 @@
     status.focus();
   }
 
+  // The form as JSON: a lone tick box is true or false, a group of tick boxes sharing a
+  // name (a multi-choice question) is the list of ticked values, radios give the chosen one.
   function body() {
     var data = {};
+    var checkboxes = {};
+    Array.prototype.forEach.call(form.elements, function (input) {
+      if (input.type === "checkbox" && input.name) checkboxes[input.name] = (checkboxes[input.name] || 0) + 1;
+    });
     Array.prototype.forEach.call(form.elements, function (input) {
       if (!input.name || input.disabled) return;
-      if (input.type === "checkbox") data[input.name] = input.checked;
-      else if (input.value !== "") data[input.name] = input.value;
+      if (input.type === "checkbox" && checkboxes[input.name] > 1) {
+        data[input.name] = data[input.name] || [];
+        if (input.checked) data[input.name].push(input.value);
+      } else if (input.type === "checkbox") {
+        data[input.name] = input.checked;
+      } else if (input.type === "radio") {
+        if (input.checked) data[input.name] = input.value;
+      } else if (input.multiple && input.selectedOptions) {
+        data[input.name] = Array.prototype.map.call(input.selectedOptions, function (o) { return o.value; });
+      } else if (input.value !== "") {
+        data[input.name] = input.value;
+      }
     });
     return JSON.stringify(data);
   }

@@ -147,3 +147,23 @@ def test_an_unexpected_error_in_browser_mode_is_an_html_page(client, monkeypatch
     page = response.body.decode()
     assert "Ein unerwarteter Fehler ist aufgetreten" in page
     assert "secret" not in page
+
+
+def test_contention_that_never_ends_gets_a_503_within_the_budget(client, store, monkeypatch):
+    monkeypatch.setattr(seats, "PLACE_BUDGET_SECONDS", 0.2)
+    monkeypatch.setattr(seats, "BASE_BACKOFF_SECONDS", 0.01)
+    reload_events(store, event(capacity=1, waitlist=True))
+    client.http.post(PATH, headers={"Content-Type": "application/json"}, body=json.dumps(submission()).encode())
+
+    def always_lost(*_, **__):
+        raise seats.ClaimLost()
+
+    monkeypatch.setattr(app_module.store, "insert_registration", always_lost)
+    before = all_items(store)
+    response = client.http.post(
+        PATH,
+        headers={"Content-Type": "application/json"},
+        body=json.dumps(submission(email="late@example.org")).encode(),
+    )
+    assert response.status_code == 503
+    assert all_items(store) == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import boto3
 import pytest
@@ -131,3 +132,20 @@ def test_the_registrants_mail_follows_accept_language_when_the_form_names_no_lan
     [mine] = mails_to("ana@example.org")
     assert str(mine["Subject"]).startswith("Registration confirmed:")
     assert registration_items(store)[0]["lang"] == "en"
+
+
+def test_a_refused_mail_is_logged_without_the_address_ses_names(client, store, monkeypatch, caplog):
+    from botocore.exceptions import ClientError
+
+    def refuse(self, mail):
+        message = f"Email address is not verified. The following identities failed the check: {mail.to[0]}"
+        raise ClientError({"Error": {"Code": "MessageRejected", "Message": message}}, "SendRawEmail")
+
+    register(client, email="ana.secret@example.org")
+    monkeypatch.setattr(Mailer, "send", refuse)
+    with caplog.at_level(logging.INFO):
+        sent_mails()
+    logged = "\n".join(r.getMessage() + str(r.exc_info or "") for r in caplog.records)
+    assert "MessageRejected" in logged
+    assert "ana.secret" not in logged
+    assert "pukhraj" not in logged

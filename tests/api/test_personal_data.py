@@ -102,3 +102,13 @@ def test_the_access_report_shows_everything_stored_about_one_address(client, sto
     assert registration["one_per_address_marker"] is True
     assert sorted(m["kind"] for m in registration["mails"]) == ["organiser_new", "registrant_confirmed"]
     assert "someone.else" not in json.dumps(report)
+
+
+def test_an_address_with_an_international_domain_is_found_as_typed(client, store, capsys):
+    register(client, email="anna@bücher.de")
+    capsys.readouterr()
+    assert main(["access-report", "Anna@Bücher.de"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["registrations"]) == 1
+    assert main(["forget", "anna@bücher.de"]) == 0
+    assert "1 registration(s) erased" in capsys.readouterr().out
+    assert registration_items(store) == []

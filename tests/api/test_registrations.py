@@ -317,3 +317,14 @@ def test_each_request_logs_one_json_line_without_personal_data(client, caplog):
     everything = "\n".join(r.getMessage() for r in caplog.records)
     for personal in ("Aylin", "Yıldırım", "aylin.yildirim", "other@example.org"):
         assert personal not in everything
+
+
+def test_the_request_line_is_written_although_the_lambda_root_logger_says_warning(client, caplog):
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.WARNING)  # as the Lambda runtime leaves it
+    try:
+        post_json(client, submission())
+    finally:
+        root.setLevel(level)
+    assert any(r.getMessage().startswith('{"request_id"') for r in caplog.records)

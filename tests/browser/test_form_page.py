@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
@@ -164,3 +165,40 @@ def test_the_honeypot_is_out_of_reach_for_keyboards_and_screen_readers(stack, pa
         focused.append(page.evaluate("document.activeElement.id"))
     assert "website" not in focused
     assert page.get_attribute(".hp", "aria-hidden") == "true"
+
+
+def test_radio_buttons_and_groups_of_tick_boxes_post_what_is_chosen(stack, page):
+    """An organiser adapting the page may use radios or tick boxes for questions."""
+    posted = []
+
+    def capture(route):
+        posted.append(json.loads(route.request.post_data))
+        route.fulfill(
+            status=201,
+            content_type="application/json",
+            body=json.dumps({"registration_id": "x", "event_id": "e", "status": "confirmed", "message": "ok"}),
+        )
+
+    page.route(f"{stack.api_url}/events/{DEMO_EVENT_ID}/registrations", capture)
+    page.goto(f"{stack.page_url}/")
+    page.evaluate("""() => {
+        const fields = document.getElementById('fields');
+        const add = (html) => fields.insertAdjacentHTML('beforeend', html);
+        add('<input type=radio name=kind value=Kommune id=k1><label for=k1>Kommune</label>');
+        add('<input type=radio name=kind value=Andere id=k2><label for=k2>Andere</label>');
+        for (const t of ['A', 'B', 'C']) {
+            add(`<input type=checkbox name=topics value=${t} id=t${t}><label for=t${t}>${t}</label>`);
+        }
+        add('<input type=checkbox name=vegetarian value=on id=veg><label for=veg>veg</label>');
+    }""")
+    fill(page, address())
+    page.check("#k1")
+    page.check("#tA")
+    page.check("#tC")
+    page.click("#submit")
+    page.wait_for_selector("#form-status.success")
+    [document] = posted
+    assert document["kind"] == "Kommune"
+    assert document["topics"] == ["A", "C"]
+    assert document["vegetarian"] is False
+    assert document["consent"] is True

@@ -120,3 +120,11 @@ def test_the_definition_survives_a_json_round_trip_unchanged():
 def test_expiry_counts_local_days_across_dst_changes(ends_at, retention_days, expires_local):
     e = event(starts_at="2016-01-01T09:00:00", ends_at=ends_at, retention_days=retention_days)
     assert datetime.fromtimestamp(expiry_epoch(e), tz=berlin(2016, 1, 1).tzinfo).timetuple()[:5] == expires_local
+
+
+@pytest.mark.parametrize(
+    "name", ["status", "consent_version", "promoted_at", "cancelled_at", "waitlist_position", "expires_at", "email"]
+)
+def test_a_question_cannot_shadow_what_a_registration_stores(name):
+    with pytest.raises(ValidationError, match="standard field"):
+        event(questions=[{"id": name, "label": "x", "type": "text"}])

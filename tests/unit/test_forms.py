@@ -83,7 +83,7 @@ def test_an_empty_body_without_type_is_an_empty_form():
     assert parse_body(b"", None) == {}
 
 
-@pytest.mark.parametrize("charset", ["base64", "hex", "rot13", "zlib", "klingon"])
+@pytest.mark.parametrize("charset", ["base64", "hex", "rot13", "zlib", "klingon", "undefined", "bz2", "uu"])
 def test_a_charset_that_is_no_text_encoding_is_unsupported(charset):
     assert code_of(b"given_name=A", f"application/x-www-form-urlencoded; charset={charset}") == "unsupported_media_type"
 
@@ -95,3 +95,17 @@ def test_multipart_parts_default_to_the_bodys_charset():
 
 def test_the_browsers_charset_field_is_not_an_answer():
     assert parse_body(b"_charset_=UTF-8&given_name=A", "application/x-www-form-urlencoded") == {"given_name": ["A"]}
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json; charset=punycode",
+        "application/x-www-form-urlencoded; charset=punycode",
+        "multipart/form-data; boundary=XX; charset=undefined",
+    ],
+)
+def test_exotic_charsets_are_a_defined_refusal(content_type):
+    raw = b'--XX\r\nContent-Disposition: form-data; name="a"\r\n\r\n\xff\xfe-\r\n--XX--\r\n'
+    assert code_of(raw, content_type) in {"malformed", "unsupported_media_type"}
+    assert code_of(b"given_name=%FF\xff-", content_type) in {"malformed", "unsupported_media_type"}

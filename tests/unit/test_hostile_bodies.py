@@ -26,6 +26,8 @@ CONTENT_TYPES = st.one_of(
             "application/vnd.api+json",
             "application/x-www-form-urlencoded; charset=base64",
             "multipart/form-data; boundary=XyZ; charset=rot13",
+            "application/json; charset=punycode",
+            "application/x-www-form-urlencoded; charset=undefined",
             "",
         ]
     ),
