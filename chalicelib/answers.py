@@ -159,9 +159,18 @@ def _outcome_page(outcome: Outcome, language: str, event: Event | None, referer:
     if isinstance(outcome, Refused) and outcome.errors:
         rows = "".join(f"<li>{escape(field_error_message(e, language, event))}</li>" for e in outcome.errors)
         items = f"<p>{escape(text(language, 'page.fix'))}</p><ul>{rows}</ul>"
-    back = referer if referer and urlsplit(referer).scheme in ("http", "https") else "javascript:history.back()"
+    back = _back_link(event, referer)
     items += f'<p><a href="{escape(back)}">{escape(text(language, "page.back"))}</a></p>'
     return _page(_message(outcome, language), items, language)
+
+
+def _back_link(event: Event | None, referer: str | None) -> str:
+    """The event's `form_url`, else the Referer (often just the site, cross-origin), else back."""
+    if event is not None and event.form_url is not None:
+        return str(event.form_url)
+    if referer and urlsplit(referer).scheme in ("http", "https"):
+        return referer
+    return "javascript:history.back()"
 
 
 def _page(title: str, body_html: str, language: str) -> str:

@@ -89,7 +89,7 @@ def export_registrations(store: Store, args: argparse.Namespace) -> str:
         out = export.to_attendance_list(record.event, items)
     else:
         out = export.to_json(items)
-    sys.stdout.write(out)
+    _write(out)
     return ""
 
 
@@ -118,8 +118,15 @@ def forget(store: Store, args: argparse.Namespace) -> str:
 
 def access_report(store: Store, args: argparse.Namespace) -> str:
     report = personal_data.access_report(store, args.email)
-    sys.stdout.write(json.dumps(report.as_document(), ensure_ascii=False, indent=2) + "\n")
+    _write(json.dumps(report.as_document(), ensure_ascii=False, indent=2) + "\n")
     return ""
+
+
+def _write(text: str) -> None:
+    """UTF-8 whatever the terminal's locale: the files are for Excel and other programs."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.buffer.flush()
 
 
 COMMANDS = {

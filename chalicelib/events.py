@@ -192,6 +192,9 @@ class Event(BaseModel):
     organisers: list[Organiser] = Field(min_length=1, max_length=20)
     allowed_origins: list[str] = Field(default_factory=list)
     redirects: Redirects = Field(default_factory=Redirects)
+    # The page with the form: where the answer page's "back" link goes (a browser tells
+    # a cross-origin post only the site's origin, not the page).
+    form_url: HttpUrl | None = None
     questions: list[Question] = Field(default_factory=list, max_length=30)
     retention_days: int = Field(default=90, ge=0, le=3650)
     spam_protection: SpamProtection = Field(default_factory=SpamProtection)

@@ -44,7 +44,13 @@ def _submission_schema() -> dict[str, Any]:
     schema = Submission.model_json_schema(mode="validation", ref_template=_REF)
     schema["additionalProperties"] = ANSWER
     # A form posts `consent=on`; JSON may say true.
-    schema["properties"]["consent"] = {"anyOf": [{"const": True}, {"enum": ["on", "true", "yes", "1"]}]}
+    schema["properties"]["consent"] = {
+        "anyOf": [
+            {"const": True},
+            {"const": 1},
+            {"type": "string", "pattern": "^\\s*([Oo][Nn]|[Tt][Rr][Uu][Ee]|[Yy][Ee][Ss]|1)\\s*$"},
+        ]
+    }
     return schema
 
 
@@ -99,6 +105,14 @@ def openapi_document() -> dict[str, Any]:
                 },
             },
             "/events/{event_id}": {
+                "options": {
+                    "summary": "CORS preflight",
+                    "parameters": [event_id],
+                    "responses": {
+                        "204": {"description": "allowed origins echoed"},
+                        **_refusals(["unavailable", "internal_error"]),
+                    },
+                },
                 "get": {
                     "summary": "The event and whether it takes registrations",
                     "parameters": [event_id],

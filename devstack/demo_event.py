@@ -22,6 +22,7 @@ def demo_event(template: Event, today: date, page_origin: str) -> Event:
             "registration_deadline": today + timedelta(days=21),
             "organisers": [Organiser(name="Demo-Organisation", email="organisation@example.org")],
             "allowed_origins": [page_origin],
+            "form_url": f"{page_origin}/",
             # Under `chalice local` every client is 127.0.0.1: an hourly limit per address
             # would stop a developer, not a bot.
             "spam_protection": SpamProtection(

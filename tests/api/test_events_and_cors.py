@@ -83,3 +83,10 @@ def test_the_preflight_allows_the_events_origins_only(client):
     assert "Access-Control-Allow-Origin" not in foreign.headers
     event_preflight = client.http.options(f"/events/{SEED_EVENT_ID}", headers={"Origin": ORIGIN})
     assert event_preflight.headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_an_odd_content_type_on_a_get_is_not_chalices_own_415(client):
+    response = client.http.get(f"/events/{SEED_EVENT_ID}", headers={"Content-Type": "text/plain"})
+    assert response.status_code == 200
+    preflight = client.http.options(PATH, headers={"Origin": ORIGIN, "Content-Type": "text/plain"})
+    assert preflight.status_code == 204

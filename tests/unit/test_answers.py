@@ -112,3 +112,15 @@ def test_unavailable_says_when_to_retry():
     assert response.status_code == 503
     assert int(response.headers["Retry-After"]) > 0
     assert json.loads(response.body)["error"] == "unavailable"
+
+
+def test_the_back_link_prefers_the_events_form_url():
+    e = event(form_url="https://ngo.example/anmeldung")
+    response = registration_response(
+        IntakeResult(Refused("invalid", (FieldError("email", "invalid_email"),)), e, "de"),
+        event_id=e.event_id,
+        json_mode=False,
+        origin=None,
+        referer="https://ngo.example/",
+    )
+    assert 'href="https://ngo.example/anmeldung"' in response.body
