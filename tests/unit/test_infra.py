@@ -60,8 +60,12 @@ def test_the_link_secret_is_a_reference_never_a_value():
 
 
 def test_gateway_errors_carry_cors_and_the_stage_is_throttled():
-    for name in ("GatewayErrors4xx", "GatewayErrors5xx"):
+    for name in ("GatewayErrors4xx", "GatewayErrors5xx", "GatewayThrottled", "GatewayTooLarge"):
         parameters = RESOURCES[name]["Properties"]["ResponseParameters"]
         assert parameters["gatewayresponse.header.Access-Control-Allow-Origin"] == "method.request.header.Origin"
+    throttled = RESOURCES["GatewayThrottled"]["Properties"]
+    assert throttled["StatusCode"] == "503"
+    assert throttled["ResponseParameters"]["gatewayresponse.header.Retry-After"] == "'5'"
+    assert '"error": "unavailable"' in throttled["ResponseTemplates"]["application/json"]
     [settings] = RESOURCES["RestAPI"]["Properties"]["MethodSettings"]
     assert settings["ThrottlingRateLimit"] == {"Ref": "ThrottlingRateLimit"}
