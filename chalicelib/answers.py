@@ -9,7 +9,7 @@ import functools
 import json
 from datetime import datetime
 from html import escape
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from chalice import Response
 from pydantic import BaseModel
@@ -112,7 +112,7 @@ def _json(status: int, document: BaseModel, headers: dict[str, str]) -> Response
 
 def _message(outcome: Outcome, language: str) -> str:
     if isinstance(outcome, Accepted):
-        return text(language, f"outcome.{outcome.status}", position=outcome.waitlist_position)
+        return text(language, f"outcome.{outcome.status}", place=outcome.waitlist_place)
     return text(language, f"error.{outcome.code}")
 
 
@@ -130,6 +130,7 @@ def _outcome_document(outcome: Outcome, event_id: str, language: str, event: Eve
             event_id=event_id,
             status=outcome.status,
             waitlist_position=outcome.waitlist_position,
+            waitlist_place=outcome.waitlist_place,
             message=_message(outcome, language),
         )
     if outcome.code == "invalid":
@@ -150,8 +151,9 @@ def _redirect(event: Event | None, outcome: Outcome) -> str | None:
         target, status = getattr(event.redirects, _REDIRECT_FOR.get(outcome.code, "error")), outcome.code
     if target is None:
         return None
-    url = str(target)
-    return url + ("&" if urlsplit(url).query else "?") + urlencode({"status": status})
+    parts = urlsplit(str(target))  # ?status= goes into the query, before any #fragment
+    query = "&".join(filter(None, [parts.query, urlencode({"status": status})]))
+    return urlunsplit(parts._replace(query=query))
 
 
 def _outcome_page(outcome: Outcome, language: str, event: Event | None, referer: str | None) -> str:

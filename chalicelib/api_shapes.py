@@ -33,7 +33,12 @@ class Registered(BaseModel):
     registration_id: str
     event_id: str
     status: Literal["confirmed", "waitlisted"]
-    waitlist_position: int | None = Field(default=None, ge=1, description="only when waitlisted")
+    waitlist_position: int | None = Field(
+        default=None, ge=1, description="only when waitlisted: the number on the list, unique, in order of arrival"
+    )
+    waitlist_place: int | None = Field(
+        default=None, ge=1, description="only when waitlisted: the place in line now (people ahead + 1)"
+    )
     message: str = Field(description="for people, in the answer's language")
 
 

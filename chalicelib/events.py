@@ -53,6 +53,7 @@ RESERVED_NAMES = frozenset(
         "consent_version",
         "expires_at",
         "waitlist_position",
+        "waitlist_place",
         "promoted_at",
         "cancelled_at",
         "mail_state",

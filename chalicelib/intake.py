@@ -38,6 +38,7 @@ class Accepted:
     registration_id: str
     status: str
     waitlist_position: int | None = None
+    waitlist_place: int | None = None
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,12 @@ class Intake:
             return Refused("unavailable", retry_after=RETRY_AFTER_SECONDS)
         # Mails follow from the stored registration (the table's stream feeds `outbox`).
         self.events.update(event.event_id, counts)
-        return Accepted(registration.registration_id, registration.status, registration.waitlist_position)
+        return Accepted(
+            registration.registration_id,
+            registration.status,
+            registration.waitlist_position,
+            registration.waitlist_place,
+        )
 
     def _hourly_limit(self, event: Event, post: Submitted) -> tuple[HourlyLimit | None, int]:
         per_hour = event.spam_protection.per_address_per_hour

@@ -139,7 +139,12 @@ def organiser_notification(event: Event, registration: Registration) -> Outgoing
     if registration.status == "waitlisted":
         subject = text(lang, "mail.organiser.waitlisted_subject", title=title, name=name)
         intro = text(
-            lang, "mail.organiser.waitlist_intro", title=title, when=when, position=registration.waitlist_position
+            lang,
+            "mail.organiser.waitlist_intro",
+            title=title,
+            when=when,
+            position=registration.waitlist_position,
+            place=registration.waitlist_place or registration.waitlist_position,
         )
     else:
         subject = text(lang, "mail.organiser.subject", title=title, name=name)
@@ -207,7 +212,7 @@ def registrant_waitlist_notice(event: Event, registration: Registration, cancel_
     lang = registration.language
     blocks: list[Block] = [
         text(lang, "mail.hello", name=one_line(registration.name)),
-        text(lang, "mail.waitlisted.intro", position=registration.waitlist_position),
+        text(lang, "mail.waitlisted.intro", place=registration.waitlist_place or registration.waitlist_position),
         event.title,
         _event_rows(event, lang),
         text(lang, "mail.waitlist_cancel_hint"),

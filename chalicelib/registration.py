@@ -284,7 +284,8 @@ class Registration:
     consent_version: str = ""
     details: dict[str, str] = field(default_factory=dict)  # the optional standard fields given
     answers: dict[str, Answer] = field(default_factory=dict)
-    waitlist_position: int | None = None
+    waitlist_position: int | None = None  # the number on the list: unique, in order of arrival
+    waitlist_place: int | None = None  # the place in line when it joined (people ahead + 1)
 
     @property
     def name(self) -> str:
@@ -331,4 +332,5 @@ def registration_from_item(event: Event, item: dict[str, Any]) -> Registration:
         details={k: item[k] for k in DETAIL_FIELDS if item.get(k)},
         answers={q.id: item[q.id] for q in event.questions if q.id in item},
         waitlist_position=item.get("waitlist_position"),
+        waitlist_place=item.get("waitlist_place"),
     )

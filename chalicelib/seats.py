@@ -47,7 +47,7 @@ def _next_claim(record: EventRecord, fresh: bool) -> Seat | WaitlistPlace | None
     if event.capacity is None or (record.confirmed < event.capacity and record.waiting == 0):
         return Seat()
     if event.waitlist:
-        return WaitlistPlace(record.waitlisted + 1)
+        return WaitlistPlace(record.waitlisted + 1, ahead=record.waiting)
     if fresh:
         raise EventFull()
     return None  # a cached "full" is checked against the table before refusing anyone
@@ -74,6 +74,7 @@ def place(
                 registration,
                 status="confirmed" if isinstance(claim, Seat) else "waitlisted",
                 waitlist_position=claim.position if isinstance(claim, WaitlistPlace) else None,
+                waitlist_place=claim.ahead + 1 if isinstance(claim, WaitlistPlace) else None,
             )
             try:
                 store.insert_registration(placed, claim, expires_at=expires_at, limit=limit)

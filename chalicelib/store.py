@@ -71,9 +71,11 @@ class Seat:
 
 @dataclass(frozen=True)
 class WaitlistPlace:
-    """Claim waiting-list place `position`: only if it is the next one and no seat is free."""
+    """Claim waiting-list number `position`: only if it is the next one, no seat is free to
+    take, and exactly `ahead` people wait (so the place in line the person is told is true)."""
 
     position: int
+    ahead: int
 
 
 Claim = Seat | WaitlistPlace
@@ -300,6 +302,7 @@ class Store:
             "consent_version": registration.consent_version,
             "lang": registration.language,
             "waitlist_position": registration.waitlist_position,
+            "waitlist_place": registration.waitlist_place,
             **registration.details,
             **registration.answers,
             TTL_ATTRIBUTE: expires_at,
@@ -624,10 +627,13 @@ def _claim(claim: Claim) -> dict[str, Any]:
     # expects to be next, so positions are unique and gap-free in commit order.
     return {
         "UpdateExpression": "SET #waitlisted = :position ADD #waiting :one",
-        "ConditionExpression": "#waitlisted = :previous AND (#confirmed >= #capacity OR #waiting > :zero)",
+        "ConditionExpression": (
+            "#waitlisted = :previous AND (#confirmed >= #capacity OR #waiting > :zero) AND "
+            "(#waiting = :ahead OR (attribute_not_exists(#waiting) AND :ahead = :zero))"
+        ),
         "ExpressionAttributeNames": names,
         "ExpressionAttributeValues": _item(
-            {":position": claim.position, ":previous": claim.position - 1, ":one": 1, ":zero": 0}
+            {":position": claim.position, ":previous": claim.position - 1, ":one": 1, ":zero": 0, ":ahead": claim.ahead}
         ),
     }
 

@@ -3,7 +3,7 @@
 TEXTS = {
     # Outcomes (the JSON `message` and the heading of the HTML page).
     "outcome.confirmed": "Ihre Anmeldung ist eingegangen. Vielen Dank!",
-    "outcome.waitlisted": "Die Veranstaltung ist ausgebucht. Sie stehen auf Platz {position} der Warteliste.",
+    "outcome.waitlisted": "Die Veranstaltung ist ausgebucht. Sie stehen auf Platz {place} der Warteliste.",
     "error.malformed": "Die Anfrage konnte nicht gelesen werden.",
     "error.registration_closed": "Die Anmeldung zu dieser Veranstaltung ist geschlossen.",
     "error.registration_not_open": "Die Anmeldung zu dieser Veranstaltung ist noch nicht geöffnet.",
@@ -46,7 +46,8 @@ TEXTS = {
     "mail.organiser.subject": "Anmeldung: {title} – {name}",
     "mail.organiser.waitlisted_subject": "Warteliste: {title} – {name}",
     "mail.organiser.intro": "Neue Anmeldung zu: {title} ({when})",
-    "mail.organiser.waitlist_intro": "Neue Anmeldung auf der Warteliste (Platz {position}) zu: {title} ({when})",
+    "mail.organiser.waitlist_intro": "Neue Anmeldung auf der Warteliste (Nummer {position}, Platz {place}) "
+    "zu: {title} ({when})",
     "mail.organiser.reply_hint": "Mit „Antworten“ schreiben Sie direkt an {name}.",
     "mail.organiser.registered_at": "Eingegangen",
     "mail.organiser.registration_id": "Anmeldungs-ID",
@@ -75,7 +76,7 @@ TEXTS = {
     "mail.cancel_link": "Anmeldung absagen",
     "mail.waitlisted.subject": "Warteliste: {title}",
     "mail.waitlisted.intro": "vielen Dank für Ihre Anmeldung. Die Veranstaltung ist leider ausgebucht; Sie stehen auf "
-    "Platz {position} der Warteliste. Wird ein Platz frei, rücken Sie automatisch nach und erhalten eine Bestätigung "
+    "Platz {place} der Warteliste. Wird ein Platz frei, rücken Sie automatisch nach und erhalten eine Bestätigung "
     "mit Kalendereintrag.",
     "mail.waitlist_cancel_hint": "Wenn Sie nicht mehr nachrücken möchten, nehmen Sie sich hier von der Warteliste:",
     "mail.cancelled.subject": "Abmeldung bestätigt: {title}",

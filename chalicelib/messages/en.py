@@ -2,7 +2,7 @@
 
 TEXTS = {
     "outcome.confirmed": "Your registration has been received. Thank you!",
-    "outcome.waitlisted": "The event is fully booked. You are number {position} on the waiting list.",
+    "outcome.waitlisted": "The event is fully booked. You are number {place} in line on the waiting list.",
     "error.malformed": "The request could not be read.",
     "error.registration_closed": "Registration for this event is closed.",
     "error.registration_not_open": "Registration for this event has not opened yet.",
@@ -40,7 +40,8 @@ TEXTS = {
     "mail.organiser.subject": "Registration: {title} – {name}",
     "mail.organiser.waitlisted_subject": "Waiting list: {title} – {name}",
     "mail.organiser.intro": "New registration for: {title} ({when})",
-    "mail.organiser.waitlist_intro": "New registration on the waiting list (number {position}) for: {title} ({when})",
+    "mail.organiser.waitlist_intro": "New registration on the waiting list (number {position}, place {place}) "
+    "for: {title} ({when})",
     "mail.organiser.reply_hint": "Use “Reply” to write to {name} directly.",
     "mail.organiser.registered_at": "Received",
     "mail.organiser.registration_id": "Registration ID",
@@ -65,9 +66,9 @@ TEXTS = {
     "mail.cancel_hint": "If you cannot come after all, please cancel so that someone else can have your place:",
     "mail.cancel_link": "Cancel my registration",
     "mail.waitlisted.subject": "Waiting list: {title}",
-    "mail.waitlisted.intro": "thank you for registering. Unfortunately the event is fully booked; you are number "
-    "{position} on the waiting list. If a place becomes free, you move up automatically and receive a confirmation "
-    "with a calendar entry.",
+    "mail.waitlisted.intro": "thank you for registering. Unfortunately the event is fully booked; you are "
+    "number {place} in line on the waiting list. If a place becomes free, you move up automatically and receive "
+    "a confirmation with a calendar entry.",
     "mail.waitlist_cancel_hint": "If you no longer wish to move up, take yourself off the waiting list here:",
     "mail.cancelled.subject": "Cancellation confirmed: {title}",
     "mail.cancelled.intro": "You have cancelled your registration. We are sorry you cannot make it.",

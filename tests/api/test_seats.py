@@ -6,7 +6,7 @@ import json
 
 import app as app_module
 from chalicelib.cli import main
-from tests.api.conftest import organiser_mails, registration_items, reload_events, text_of
+from tests.api.conftest import organiser_mails, registration_items, reload_events, sent_mails, text_of
 from tests.factories import PROJECT_DIR, SEED_EVENT_ID, event, seed_event_document, submission
 
 PATH = f"/events/{SEED_EVENT_ID}/registrations"
@@ -141,3 +141,18 @@ def test_leaving_the_waiting_list_is_counted(client, store):
     store.cancel_registration(waiting, None, "2016-11-11T10:00:00.000Z")
     record = store.find_event(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waiting, record.waitlisted) == (1, 0, 1)
+
+
+def test_a_newcomer_is_told_their_place_in_line_and_keeps_a_unique_number(client, store):
+    reload_events(store, event(capacity=1, waitlist=True))
+    for i in range(4):
+        register(client, i)  # person0 confirmed; 1, 2, 3 waiting with numbers 1, 2, 3
+    items = {i["email"]: i for i in registration_items(store)}
+    store.cancel_registration(items["person0@example.org"], items["person1@example.org"], "2016-11-11T10:00:00.000Z")
+    store.cancel_registration(items["person2@example.org"], None, "2016-11-11T10:00:00.000Z")
+    app_module.intake.events.clear()
+    status, answer = register(client, 9)  # only person3 waits now
+    assert (status, answer["waitlist_position"], answer["waitlist_place"]) == (201, 4, 2)
+    assert answer["message"] == "Die Veranstaltung ist ausgebucht. Sie stehen auf Platz 2 der Warteliste."
+    [notice] = [m for m in sent_mails() if m["To"] == "person9@example.org"]
+    assert "Platz 2 der Warteliste" in text_of(notice)

@@ -58,7 +58,7 @@ def test_cors_echoes_only_an_allowed_origin():
 
 
 REDIRECTS = {
-    "success": "https://ngo.example/danke",
+    "success": "https://ngo.example/danke#oben",
     "closed": "https://ngo.example/geschlossen?x=1",
     "full": "https://ngo.example/voll",
     "error": "https://ngo.example/fehler",
@@ -68,7 +68,7 @@ REDIRECTS = {
 @pytest.mark.parametrize(
     ("outcome", "location"),
     [
-        (Accepted("01ABC", "confirmed"), "https://ngo.example/danke?status=confirmed"),
+        (Accepted("01ABC", "confirmed"), "https://ngo.example/danke?status=confirmed#oben"),
         (Refused("registration_closed"), "https://ngo.example/geschlossen?x=1&status=registration_closed"),
         (Refused("registration_not_open"), "https://ngo.example/geschlossen?x=1&status=registration_not_open"),
         (Refused("event_full"), "https://ngo.example/voll?status=event_full"),
