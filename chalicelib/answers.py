@@ -102,9 +102,10 @@ def error_response(code: str, language: str, headers: dict[str, str] | None = No
     return _json(STATUS[code], Problem(error=code, message=message), headers or {})
 
 
-def _json(status: int, document: BaseModel, headers: dict[str, str]) -> Response:
+def _json(status: int, document: BaseModel, headers: dict[str, str], *, nulls: bool = False) -> Response:
+    """`nulls`: the shape shows absent values as null (the event view) rather than leaving them out."""
     return Response(
-        body=json.dumps(document.model_dump(mode="json", exclude_none=True), ensure_ascii=False),
+        body=json.dumps(document.model_dump(mode="json", exclude_none=not nulls), ensure_ascii=False),
         status_code=status,
         headers={**headers, "Content-Type": "application/json; charset=utf-8"},
     )
@@ -233,9 +234,7 @@ def event_document(record: EventRecord, now: datetime) -> EventView:
 
 
 def event_response(record: EventRecord, now: datetime, origin: str | None) -> Response:
-    document = event_document(record, now).model_dump(mode="json")  # nulls are part of this shape
-    headers = {**cors_headers(record.event, origin), "Content-Type": "application/json; charset=utf-8"}
-    return Response(body=json.dumps(document, ensure_ascii=False), status_code=200, headers=headers)
+    return _json(200, event_document(record, now), cors_headers(record.event, origin), nulls=True)
 
 
 @functools.cache

@@ -38,7 +38,7 @@ def request_id(app: Chalice) -> str:
 
 def safe_reason(exc: BaseException) -> str:
     """An exception named without its message, which may quote an address or a name."""
-    code = getattr(exc, "response", {}).get("Error", {}).get("Code") if hasattr(exc, "response") else None
+    code = getattr(exc, "response", {}).get("Error", {}).get("Code")  # botocore's ClientError
     return f"{type(exc).__name__}({code})" if code else type(exc).__name__
 
 

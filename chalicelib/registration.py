@@ -137,7 +137,6 @@ _CODES = {
     "missing": "required",
     "string_too_short": "required",
     "string_too_long": "too_long",
-    "value_error": "invalid_email",
     "extra_forbidden": "unknown_field",
     "literal_error": "invalid_choice",
 }

@@ -342,7 +342,7 @@ class Store:
     def get_registration(self, event_id: str, registration_id: str) -> dict[str, Any] | None:
         response = self._db().get_item(
             TableName=self.table_name,
-            Key=_item({"event_id": event_id, "sk": REGISTRATION_PREFIX + registration_id}),
+            Key=_registration_key(event_id, registration_id),
             ConsistentRead=True,
         )
         return _registration_values(response["Item"]) if "Item" in response else None
@@ -358,12 +358,11 @@ class Store:
         again, and its seat goes to `promote` (the first waitlisted) or back to the event.
 
         Raises `ClaimLost` when either registration changed meanwhile (look again)."""
-        event_key = {"event_id": registration["event_id"]}
         actions: list[dict[str, Any]] = [
             {
                 "Update": {
                     "TableName": self.table_name,
-                    "Key": _item({**event_key, "sk": REGISTRATION_PREFIX + registration["registration_id"]}),
+                    "Key": _registration_key(registration["event_id"], registration["registration_id"]),
                     "UpdateExpression": "SET #status = :cancelled, cancelled_at = :at",
                     "ConditionExpression": "#status = :was",
                     "ExpressionAttributeNames": {"#status": "status"},
@@ -415,12 +414,11 @@ class Store:
         `promote` or back to the event. Deleting (not cancelling) sends nobody a mail about it.
 
         Raises `ClaimLost` when either registration changed meanwhile (look again)."""
-        key = {"event_id": registration["event_id"]}
         actions: list[dict[str, Any]] = [
             {
                 "Delete": {
                     "TableName": self.table_name,
-                    "Key": _item({**key, "sk": REGISTRATION_PREFIX + registration["registration_id"]}),
+                    "Key": _registration_key(registration["event_id"], registration["registration_id"]),
                     "ConditionExpression": "#status = :was",
                     "ExpressionAttributeNames": {"#status": "status"},
                     "ExpressionAttributeValues": _item({":was": registration["status"]}),
@@ -478,9 +476,7 @@ class Store:
         return {
             "Update": {
                 "TableName": self.table_name,
-                "Key": _item(
-                    {"event_id": registration["event_id"], "sk": REGISTRATION_PREFIX + registration["registration_id"]}
-                ),
+                "Key": _registration_key(registration["event_id"], registration["registration_id"]),
                 "UpdateExpression": "SET #status = :confirmed, promoted_at = :at",
                 "ConditionExpression": "#status = :waitlisted",
                 "ExpressionAttributeNames": {"#status": "status"},
@@ -592,6 +588,10 @@ def _event_record(values: dict[str, Any]) -> EventRecord:
         waitlisted=values.get("waitlisted_count", 0),
         waiting=values.get("waiting_count", 0),
     )
+
+
+def _registration_key(event_id: str, registration_id: str) -> dict[str, Any]:
+    return _item({"event_id": event_id, "sk": REGISTRATION_PREFIX + registration_id})
 
 
 def _mail_sk(registration: dict[str, Any], kind: str) -> str:

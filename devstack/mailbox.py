@@ -16,18 +16,7 @@ def sent_mails(endpoint: str) -> list[dict[str, Any]]:
     with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=10) as response:
         data = json.load(response)
     mails = []
-    for record in data.get("ses", {}).get("Message", []):
-        mails.append(
-            {
-                "id": record["id"],
-                "source": record["source"],
-                "to": record["destinations"]["ToAddresses"],
-                "reply_to": record.get("reply_to", []),
-                "subject": record["subject"],
-                "body": record["body"],
-                "attachments": [],
-            }
-        )
+    # The service sends raw MIME only (SendRawEmail); moto keeps each as it arrived.
     for record in data.get("ses", {}).get("RawMessage", []):
         message = message_from_string(record["raw_data"], policy=default_policy)
         body = message.get_body(preferencelist=("plain",))
