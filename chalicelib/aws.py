@@ -27,6 +27,10 @@ def ses() -> Any:
     return _client("ses")
 
 
+def sns() -> Any:
+    return _client("sns")
+
+
 def reset() -> None:
     """Forget every client (the next call builds new ones for the current environment)."""
     with _lock:

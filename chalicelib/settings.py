@@ -19,6 +19,8 @@ VARIABLES = {
     "endpoint_url": "AWS_ENDPOINT_URL",
     "link_secret": "LINK_SECRET",
     "public_api_url": "PUBLIC_API_URL",
+    "alert_topic_arn": "ALERT_TOPIC_ARN",
+    "ses_configuration_set": "SES_CONFIGURATION_SET",
 }
 
 
@@ -37,6 +39,10 @@ class Settings(BaseModel):
     link_secret: str | None = Field(default=None, min_length=32, repr=False)
     # Where the API is reached from outside: the base of every cancel link in a mail.
     public_api_url: str | None = Field(default=None, pattern=r"^https?://[^\s?#]+$")
+    # Where failures no retry can mend are published (an SNS topic an admin subscribes to).
+    alert_topic_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$")
+    # SES publishes bounces and complaints of mails sent with this configuration set.
+    ses_configuration_set: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
 
     def require(self, *fields: str) -> None:
         """Settings only some commands need (the admin CLI runs without the link secret)."""
