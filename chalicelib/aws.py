@@ -31,6 +31,10 @@ def sns() -> Any:
     return _client("sns")
 
 
+def secretsmanager() -> Any:
+    return _client("secretsmanager")
+
+
 def reset() -> None:
     """Forget every client (the next call builds new ones for the current environment)."""
     with _lock:

@@ -6,10 +6,13 @@ message naming the variable, never with a traceback at the first request.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError
+
+from chalicelib import aws
 
 # Settings field -> the environment variable an admin sets.
 VARIABLES = {
@@ -22,6 +25,9 @@ VARIABLES = {
     "alert_topic_arn": "ALERT_TOPIC_ARN",
     "ses_configuration_set": "SES_CONFIGURATION_SET",
 }
+# In AWS the functions get the link secret's ARN, never its value (infra/template.json):
+# without LINK_SECRET, the value is read from Secrets Manager once per process.
+LINK_SECRET_ARN = "LINK_SECRET_ARN"  # noqa: S105 - the name of a variable, not a secret
 
 
 class SettingsError(Exception):
@@ -40,7 +46,9 @@ class Settings(BaseModel):
     # Where the API is reached from outside: the base of every cancel link in a mail.
     public_api_url: str | None = Field(default=None, pattern=r"^https?://[^\s?#]+$")
     # Where failures no retry can mend are published (an SNS topic an admin subscribes to).
-    alert_topic_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$")
+    alert_topic_arn: str | None = Field(
+        default=None, pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$"
+    )
     # SES publishes bounces and complaints of mails sent with this configuration set.
     ses_configuration_set: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -58,12 +66,36 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     # Lambda reserves AWS_DEFAULT_REGION (a stage may not set it) and sets both itself.
     if "region" not in values and env.get("AWS_REGION"):
         values["region"] = env["AWS_REGION"]
+    secret_arn = None if "link_secret" in values else env.get(LINK_SECRET_ARN)
+    if secret_arn:
+        values["link_secret"] = read_secret(secret_arn)
     try:
         return Settings.model_validate(values)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            variable = VARIABLES[str(error["loc"][0])]
+            field = str(error["loc"][0])
+            variable = LINK_SECRET_ARN if field == "link_secret" and secret_arn else VARIABLES[field]
             reason = "is not set" if error["type"] == "missing" else f"is invalid: {error['msg']}"
             problems.append(f"{variable} {reason}")
         raise SettingsError("; ".join(problems)) from None
+
+
+@functools.cache
+def read_secret(arn: str) -> str:
+    """The text of the Secrets Manager secret `arn`, fetched on first need and kept for the
+    life of the process (one Lambda instance); a failure is not kept, the next start retries."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        answer = aws.secretsmanager().get_secret_value(SecretId=arn)
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        reason = f"{error.get('Code', 'error')}: {error.get('Message', '')}".rstrip(": ")
+        raise SettingsError(f"{LINK_SECRET_ARN} cannot be read ({reason})") from None
+    except BotoCoreError as exc:
+        raise SettingsError(f"{LINK_SECRET_ARN} cannot be read ({exc})") from None
+    secret = answer.get("SecretString")
+    if not secret:
+        raise SettingsError(f"{LINK_SECRET_ARN} names a secret without a text value")
+    return str(secret)

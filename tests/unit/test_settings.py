@@ -89,3 +89,83 @@ def test_the_mail_function_refuses_to_start_without_the_api_url():
     )
     assert as_mail.returncode != 0
     assert as_mail.stderr.strip() == "event-registration: bad configuration: PUBLIC_API_URL is not set"
+
+
+# --- the link secret in AWS: its ARN in the configuration, its value read from Secrets Manager ---
+@pytest.fixture
+def secrets():
+    """Moto's Secrets Manager, and no secret remembered from an earlier test."""
+    import boto3
+    from moto import mock_aws
+
+    from chalicelib import aws
+    from chalicelib.settings import read_secret
+
+    read_secret.cache_clear()
+    with mock_aws():
+        aws.reset()
+        yield boto3.client("secretsmanager")
+    aws.reset()
+    read_secret.cache_clear()
+
+
+def without_secret(**changes):
+    return {**{k: v for k, v in GOOD.items() if k != "LINK_SECRET"}, **changes}
+
+
+def test_the_link_secret_is_read_from_its_arn(secrets):
+    arn = secrets.create_secret(Name="link", SecretString="s" * 48)["ARN"]
+    settings = load_settings(without_secret(LINK_SECRET_ARN=arn))
+    assert settings.link_secret == "s" * 48
+    settings.require("link_secret")
+
+
+def test_the_link_secret_is_read_once_per_process(secrets):
+    arn = secrets.create_secret(Name="link", SecretString="s" * 48)["ARN"]
+    load_settings(without_secret(LINK_SECRET_ARN=arn))
+    secrets.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
+    assert load_settings(without_secret(LINK_SECRET_ARN=arn)).link_secret == "s" * 48
+
+
+def test_a_set_link_secret_wins_and_secrets_manager_is_not_asked(secrets):
+    arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:nowhere-AbCdEf"
+    assert load_settings({**GOOD, "LINK_SECRET_ARN": arn}).link_secret == GOOD["LINK_SECRET"]
+
+
+def test_an_unreadable_secret_is_named_by_its_variable(secrets):
+    arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:nowhere-AbCdEf"
+    with pytest.raises(SettingsError, match=r"^LINK_SECRET_ARN cannot be read \(ResourceNotFoundException"):
+        load_settings(without_secret(LINK_SECRET_ARN=arn))
+
+
+def test_a_failed_read_is_not_remembered(secrets):
+    with pytest.raises(SettingsError):
+        load_settings(without_secret(LINK_SECRET_ARN="link"))
+    secrets.create_secret(Name="link", SecretString="s" * 48)
+    assert load_settings(without_secret(LINK_SECRET_ARN="link")).link_secret == "s" * 48
+
+
+def test_a_short_or_binary_secret_is_refused_naming_the_arn(secrets):
+    short = secrets.create_secret(Name="short", SecretString="too short")["ARN"]
+    with pytest.raises(SettingsError, match=r"^LINK_SECRET_ARN is invalid: String should have at least 32"):
+        load_settings(without_secret(LINK_SECRET_ARN=short))
+    binary = secrets.create_secret(Name="binary", SecretBinary=b"\x00" * 48)["ARN"]
+    with pytest.raises(SettingsError, match=r"^LINK_SECRET_ARN names a secret without a text value$"):
+        load_settings(without_secret(LINK_SECRET_ARN=binary))
+
+
+def test_secrets_manager_out_of_reach_is_a_settings_error(monkeypatch):
+    from botocore.exceptions import EndpointConnectionError
+
+    from chalicelib import aws
+    from chalicelib.settings import read_secret
+
+    class Unreachable:
+        def get_secret_value(self, **request):
+            raise EndpointConnectionError(endpoint_url="https://secretsmanager.eu-central-1.amazonaws.com/")
+
+    read_secret.cache_clear()
+    monkeypatch.setattr(aws, "secretsmanager", Unreachable)
+    with pytest.raises(SettingsError, match=r"^LINK_SECRET_ARN cannot be read \(Could not connect"):
+        load_settings(without_secret(LINK_SECRET_ARN="arn:aws:secretsmanager:eu-central-1:1:secret:x"))
+    read_secret.cache_clear()
