@@ -10,23 +10,31 @@ from datetime import UTC, datetime
 
 from chalice import Chalice, IAMAuthorizer, Response
 
-from chalicelib import admin, answers
+from chalicelib import admin, answers, feedback
+from chalicelib.alerts import Alerts
 from chalicelib.cancellation import cancel, find_cancellable
 from chalicelib.intake import Accepted, Intake, Submitted, find_event
 from chalicelib.logs import logged_and_guarded, note_outcome
 from chalicelib.mail import Mailer
 from chalicelib.negotiation import answer_language, wants_json
 from chalicelib.outbox import Outbox
+from chalicelib.registration import utc_iso
 from chalicelib.settings import SettingsError, load_settings
 from chalicelib.store import Store
 
-# Lambda names the handler it runs in _HANDLER: the mail function alone needs the API's URL.
+# Lambda names the handler it runs in _HANDLER: the mail function alone needs the API's URL,
+# and the functions that meet failures no retry mends need somewhere to report them.
 MAIL_HANDLER = "app.send_mails"
+FEEDBACK_HANDLER = "app.handle_ses_feedback"
 try:
     settings = load_settings()
-    settings.require("link_secret")
-    if os.environ.get("_HANDLER") == MAIL_HANDLER:
-        settings.require("public_api_url")
+    handler = os.environ.get("_HANDLER")
+    if handler == FEEDBACK_HANDLER:  # signs nothing: it is not given the link secret
+        settings.require("alert_topic_arn")
+    else:
+        settings.require("link_secret")
+    if handler == MAIL_HANDLER:
+        settings.require("public_api_url", "alert_topic_arn")
 except SettingsError as exc:
     sys.exit(f"event-registration: bad configuration: {exc}")
 
@@ -61,7 +69,7 @@ iam = IAMAuthorizer()
 def outbox() -> Outbox:
     """Built on the mail function's first batch. Only it needs PUBLIC_API_URL (checked at its
     start, above), which the API function cannot be given: its URL does not exist before it."""
-    return Outbox(store, Mailer(settings.sender_email), settings)
+    return Outbox(store, Mailer(settings.sender_email, settings.ses_configuration_set), settings)
 
 
 def now() -> datetime:
@@ -146,6 +154,13 @@ def cancel_registration() -> Response:
 def send_mails(event: dict, context: object) -> dict:
     """Fed by the table's stream (the mapping is in infra/); ReportBatchItemFailures."""
     return outbox().handle_stream(event.get("Records", []), now())
+
+
+@app.lambda_function(name="feedback")
+def handle_ses_feedback(event: dict, context: object) -> dict:
+    """SES's bounce and complaint notices, through the configuration set's SNS topic (infra/)."""
+    acted = feedback.handle_sns(event.get("Records", []), store, Alerts(settings.alert_topic_arn), utc_iso(now()))
+    return {"acted_on": acted}
 
 
 @app.route("/openapi.json", methods=["GET"], content_types=ANY_BODY)

@@ -32,6 +32,7 @@ STATUS = {
     "unsupported_media_type": 415,
     "invalid": 422,
     "rate_limited": 429,
+    "too_fast": 429,
     "internal_error": 500,
     "unavailable": 503,
 }
@@ -162,6 +163,13 @@ def _outcome_page(outcome: Outcome, language: str, event: Event | None, referer:
     if isinstance(outcome, Refused) and outcome.errors:
         rows = "".join(f"<li>{escape(field_error_message(e, language, event))}</li>" for e in outcome.errors)
         items = f"<p>{escape(text(language, 'page.fix'))}</p><ul>{rows}</ul>"
+    if isinstance(outcome, Refused) and outcome.resend:
+        # The same fields again, posted to this page's own URL (the registration endpoint).
+        hidden = "".join(
+            f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">' for name, value in outcome.resend
+        )
+        button = escape(text(language, "page.send_again"))
+        items += f'<form method="post">{hidden}<p><button type="submit">{button}</button></p></form>'
     back = _back_link(event, referer)
     items += f'<p><a href="{escape(back)}">{escape(text(language, "page.back"))}</a></p>'
     return _page(_message(outcome, language), items, language)

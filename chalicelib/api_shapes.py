@@ -20,6 +20,7 @@ ErrorCode = Literal[
     "unsupported_media_type",
     "invalid",
     "rate_limited",
+    "too_fast",
     "internal_error",
     "unavailable",
 ]
@@ -56,7 +57,7 @@ class FieldProblem(BaseModel):
 
     field: str
     code: str = Field(
-        description="required, too_long, control_characters, invalid_email, consent_required, "
+        description="required, too_long, control_characters, invalid_characters, invalid_email, consent_required, "
         "invalid_choice, invalid_boolean, invalid_type, multiple_values, unknown_field"
     )
     message: str

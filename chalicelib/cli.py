@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
         "send-mails", help="send every mail not sent yet (after an SES outage or a dead-lettered batch)"
     )
     resend.add_argument("event_ids", nargs="*", metavar="EVENT_ID", help="default: every event")
+    resend.add_argument(
+        "--retry-failed", action="store_true", help="also try mails that failed for good once more (after a fix)"
+    )
     erase = commands.add_parser("forget", help="erase a person from every event (GDPR Art. 17)")
     erase.add_argument("email")
     report = commands.add_parser("access-report", help="everything stored about a person, as JSON (GDPR Art. 15)")
@@ -95,13 +98,13 @@ def export_registrations(store: Store, args: argparse.Namespace) -> str:
 
 def send_mails(store: Store, args: argparse.Namespace) -> str:
     settings = load_settings()
-    outbox = Outbox(store, Mailer(settings.sender_email), settings)
+    outbox = Outbox(store, Mailer(settings.sender_email, settings.ses_configuration_set), settings)
     now = datetime.now(UTC)
     events: dict[str, EventRecord | None] = {}
     sent = 0
     for event_id in args.event_ids or [record.event.event_id for record in store.all_events()]:
         for item in store.registrations(event_id):
-            sent += outbox.deliver(item, now, events)
+            sent += outbox.deliver(item, now, events, retry_failed=args.retry_failed)
     return f"sent {sent} mail(s) that had not been sent"
 
 

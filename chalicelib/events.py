@@ -63,9 +63,19 @@ RESERVED_NAMES = frozenset(
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
 
 
+def not_text(ch: str) -> bool:
+    """A lone surrogate (half a UTF-16 pair, "\\udfff" in JSON: it has no UTF-8 form) or a
+    noncharacter (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF: XML forbids some, HTML calls them errors)."""
+    return unicodedata.category(ch) == "Cs" or 0xFDD0 <= ord(ch) <= 0xFDEF or ord(ch) & 0xFFFE == 0xFFFE
+
+
 def _no_control_characters(value: str) -> str:
     if any(unicodedata.category(ch) == "Cc" for ch in value):
         raise ValueError("must not contain control characters")
+    # Titles, labels and names go into every mail and the calendar file: what is not text would
+    # fail (or garble) every mail of the event. Refused here, when the organiser loads the file.
+    if any(not_text(ch) for ch in value):
+        raise ValueError("must not contain lone surrogates or noncharacters (not text)")
     return value
 
 

@@ -28,6 +28,7 @@ BASE_COLUMNS = (
     "consent_at",
     "consent_version",
     "lang",
+    "mail_problem",  # "bounced" or "complaint": SES reported it, the person did not get our mail
 )
 # OWASP CSV injection: Excel treats a cell starting with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -45,7 +45,9 @@ class Accepted:
 class Refused:
     code: str
     errors: tuple[FieldError, ...] = ()
-    retry_after: int | None = None  # seconds, for `unavailable` and `rate_limited`
+    retry_after: int | None = None  # seconds, for `unavailable`, `rate_limited` and `too_fast`
+    # `too_fast`: the fields as posted, so a browser page can offer to send them again.
+    resend: tuple[tuple[str, str], ...] = ()
 
 
 Outcome = Accepted | Refused
@@ -109,10 +111,14 @@ class Intake:
         window = registration_window(event, now)
         if window is not Window.OPEN:
             return Refused(window.value)
-        if spam.honeypot_filled(fields) or spam.filled_too_fast(fields, now, event.spam_protection.min_fill_seconds):
-            # Bots must believe they succeeded, or they learn to avoid the trap.
-            logger.info("bot trap: honeypot filled or filled too fast; nothing stored")
+        if spam.honeypot_filled(fields):
+            # People never see or reach the field; bots must believe they succeeded.
+            logger.info("bot trap: honeypot filled; nothing stored")
             return Accepted(new_registration_id(now), "confirmed")
+        wait = spam.seconds_too_soon(fields, now, event.spam_protection.min_fill_seconds)
+        if wait:
+            # A quick person (autofill, then a click) may be behind it: say so, never "registered".
+            return Refused("too_fast", retry_after=wait, resend=_resendable(fields))
         try:
             valid = validate_submission(event, fields)
         except InvalidSubmission as exc:
@@ -149,6 +155,11 @@ class Intake:
         key = f"{spam.address_key(post.source_ip, self.address_secret)}#{window}"
         expires = int(post.now.timestamp()) + seconds_left + 3600
         return HourlyLimit(key, per_hour, expires), seconds_left
+
+
+def _resendable(fields: Fields) -> tuple[tuple[str, str], ...]:
+    """The posted text values, for a form of hidden fields that sends them again."""
+    return tuple((name, value) for name, values in fields.items() for value in values if isinstance(value, str))
 
 
 def _requested_language(fields: Fields) -> str | None:

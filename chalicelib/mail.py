@@ -38,8 +38,20 @@ class OutgoingMail:
 
 
 def one_line(value: str) -> str:
-    """Every control character (CR, LF, NUL, ...) becomes a space."""
-    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in value).strip()
+    """Every control character (CR, LF, NUL, ...) and line or paragraph separator becomes a space.
+
+    U+2028/U+2029 are no control characters, yet `str.splitlines` breaks at them and so the
+    email package refuses them in a header ("may not contain linefeed"): a Subject with one
+    could never be built. A lone surrogate (no UTF-8 form) becomes U+FFFD rather than fail.
+    """
+    return "".join(_one_line_char(ch) for ch in value).strip()
+
+
+def _one_line_char(ch: str) -> str:
+    category = unicodedata.category(ch)
+    if category in ("Cc", "Zl", "Zp"):
+        return " "
+    return "\ufffd" if category == "Cs" else ch
 
 
 class _SubjectKeepsSpaces(EmailPolicy):
@@ -48,7 +60,17 @@ class _SubjectKeepsSpaces(EmailPolicy):
     CPython's modern folder drops a space that falls between two encoded words
     ("– Jürgen" arrived as "–Jürgen"); the legacy encoder keeps it (measured by
     round-tripping random names in tests/unit/test_mail.py).
+
+    The Subject is also kept as written: the modern parser reads an "=?utf-8?q?Bob?=" inside a
+    value as an encoded word and would mail "Bob" for a registrant who typed the former.
     """
+
+    def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
+        if name.lower() != "subject" or not isinstance(value, str):
+            return super().header_store_parse(name, value)
+        if len(value.splitlines()) > 1:  # as the base class: no header smuggled in with a line break
+            raise ValueError("Header values may not contain linefeed or carriage return characters")
+        return (name, value)
 
     def fold(self, name: str, value: Any) -> str:
         return self._legacy(name, value) or super().fold(name, value)
@@ -58,7 +80,9 @@ class _SubjectKeepsSpaces(EmailPolicy):
         return folded.encode("ascii") if folded else super().fold_binary(name, value)
 
     def _legacy(self, name: str, value: Any) -> str | None:
-        if name.lower() != "subject" or str(value).isascii():
+        # An ASCII Subject with "=?" in it is encoded too: written as it is, a reader would decode
+        # it as an encoded word.
+        if name.lower() != "subject" or (str(value).isascii() and "=?" not in str(value)):
             return None
         encoded = Header(str(value), "utf-8", header_name=name).encode(linesep=self.linesep)
         return f"{name}: {encoded}{self.linesep}"
@@ -97,17 +121,32 @@ def to_mime(mail: OutgoingMail, sender: str) -> EmailMessage:
 
 
 class Mailer:
-    """Sends `OutgoingMail` through SES as `sender`."""
+    """Sends `OutgoingMail` through SES as `sender`, with the configuration set that reports
+    bounces and complaints back (`configuration_set`, when deployed)."""
 
-    def __init__(self, sender: str, client: Callable[[], Any] = aws.ses) -> None:
+    def __init__(self, sender: str, configuration_set: str | None = None, client: Callable[[], Any] = aws.ses) -> None:
         self.sender = sender
+        self.configuration_set = configuration_set
         self._client = client
 
-    def send(self, mail: OutgoingMail) -> str:
-        """Hand `mail` to SES, recipients named apart from the headers; returns SES's message id."""
-        response = self._client().send_raw_email(
-            Source=self.sender,
-            Destinations=list(mail.to),
-            RawMessage={"Data": to_mime(mail, self.sender).as_bytes()},
-        )
+    def render(self, mail: OutgoingMail) -> bytes:
+        """The bytes SES sends for `mail` (raises if `mail` cannot be put into MIME)."""
+        return to_mime(mail, self.sender).as_bytes()
+
+    def send(self, mail: OutgoingMail, raw: bytes, tags: dict[str, str] | None = None) -> str:
+        """Hand `raw` (`render(mail)`) to SES, recipients named apart from the headers; returns
+        SES's message id.
+
+        `tags` travel with SES's bounce and complaint notices (letters, digits, `_` and `-` only),
+        so a notice finds its registration without a search."""
+        request: dict[str, Any] = {
+            "Source": self.sender,
+            "Destinations": list(mail.to),
+            "RawMessage": {"Data": raw},
+        }
+        if self.configuration_set:
+            request["ConfigurationSetName"] = self.configuration_set
+        if tags:
+            request["Tags"] = [{"Name": name, "Value": value} for name, value in tags.items()]
+        response = self._client().send_raw_email(**request)
         return str(response["MessageId"])

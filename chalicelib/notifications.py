@@ -236,3 +236,36 @@ def registrant_cancellation(event: Event, registration: Registration) -> Outgoin
     ]
     subject = text(lang, "mail.cancelled.subject", title=one_line(event.title))
     return _mail((registration.email,), tuple(event.organiser_addresses()[:1]), subject, blocks, lang)
+
+
+# --- to the organisers, when a mail to a registrant did not arrive ------------------------------
+def organiser_undeliverable(event: Event, registration: Registration, kind: str, reason: str) -> OutgoingMail:
+    """Mail `kind` to the registrant failed for good (`reason`, a `mail_failures` code)."""
+    lang = event.language
+    values = {"name": one_line(registration.name), "email": registration.email, "title": one_line(event.title)}
+    intro = text(lang, "mail.organiser.undeliverable_intro", mail=text(lang, f"mail.kind.{kind}"), **values)
+    blocks: list[Block] = [
+        intro,
+        [
+            (text(lang, "mail.reason"), text(lang, f"mail.failure.{reason}")),
+            (text(lang, "mail.organiser.registration_id"), registration.registration_id),
+        ],
+        text(lang, "mail.organiser.undeliverable_advice"),
+        _details(event, registration, lang),
+    ]
+    subject = text(lang, "mail.organiser.undeliverable_subject", **values)
+    return _mail(tuple(event.organiser_addresses()), (registration.email,), subject, blocks, lang)
+
+
+def organiser_bounce(event: Event, registration: Registration) -> OutgoingMail:
+    """A mail to the registrant bounced for good: most often a typo in the address."""
+    lang = event.language
+    values = {"name": one_line(registration.name), "email": registration.email, "title": one_line(event.title)}
+    blocks: list[Block] = [
+        text(lang, "mail.organiser.bounced_intro", **values),
+        text(lang, "mail.organiser.bounced_advice"),
+        _details(event, registration, lang),
+    ]
+    subject = text(lang, "mail.organiser.bounced_subject", **values)
+    # No Reply-To: the registrant's address is the one that does not work.
+    return _mail(tuple(event.organiser_addresses()), (), subject, blocks, lang)

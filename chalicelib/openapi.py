@@ -35,7 +35,7 @@ def _refusals(codes: list[str]) -> dict[str, Any]:
         entry["description"] = ", ".join(filter(None, [entry["description"], f"`{code}`"]))
         if code == "invalid":
             entry["content"] = {**_json("InvalidProblem"), **_HTML}
-        if code in ("unavailable", "rate_limited"):
+        if code in ("unavailable", "rate_limited", "too_fast"):
             entry["headers"] = {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}}
     return responses
 

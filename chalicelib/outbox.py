@@ -4,31 +4,46 @@ Fed by the table's stream (and by `cli send-mails` to replay). Which mails a
 registration calls for follows from its stored state alone, so handling the
 same record twice, late or out of order sends nothing twice: each mail is
 claimed with a conditional write before it is sent and marked after.
+
+A failure is either transient (SES busy or down, our sender refused: raised, so the
+stream retries from this record, in order) or permanent for that one mail
+(`mail_failures`): the mail row is parked as failed with its reason and the batch goes
+on. Somebody is always told of a permanent failure: the organisers of a registrant's
+mail, the alert topic of an organiser's mail (or of the organisers' notice itself).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from chalicelib.alerts import Alerts
 from chalicelib.links import CancelClaim, cancel_url
 from chalicelib.logs import safe_reason
 from chalicelib.mail import Mailer, OutgoingMail
+from chalicelib.mail_failures import UNBUILDABLE, permanent_reason
 from chalicelib.notifications import (
+    organiser_bounce,
     organiser_cancellation,
     organiser_notification,
     organiser_promotion,
+    organiser_undeliverable,
     registrant_cancellation,
     registrant_confirmation,
     registrant_waitlist_notice,
 )
-from chalicelib.registration import registration_from_item
+from chalicelib.registration import Registration, registration_from_item
 from chalicelib.settings import Settings
-from chalicelib.store import EventRecord, Store
+from chalicelib.store import EventRecord, MailRow, Store
 
 logger = logging.getLogger(__name__)
+# The organisers' notice that a registrant's mail `kind` failed for good: `undeliverable_<kind>`.
+UNDELIVERABLE = "undeliverable_"
+# The alert that an organisers' mail `kind` failed for good: `alert_<kind>`, published once.
+ALERT = "alert_"
 
 
 def mails_due(item: dict[str, Any]) -> list[str]:
@@ -42,21 +57,36 @@ def mails_due(item: dict[str, Any]) -> list[str]:
         kinds.append("registrant_waitlisted" if item.get("waitlist_position") else "registrant_confirmed")
     if cancelled:
         kinds += ["organiser_cancelled", "registrant_cancelled"]
+    if item.get("mail_problem") == "bounced":
+        kinds.append("organiser_bounced")
     return kinds
 
 
+def to_registrant(kind: str) -> bool:
+    return kind.startswith("registrant_")
+
+
 class Outbox:
-    def __init__(self, store: Store, mailer: Mailer, settings: Settings) -> None:
+    def __init__(self, store: Store, mailer: Mailer, settings: Settings, alerts: Alerts | None = None) -> None:
         settings.require("link_secret", "public_api_url")
         self.store = store
         self.mailer = mailer
+        self.alerts = alerts or Alerts(settings.alert_topic_arn)
         self.link_secret = str(settings.link_secret)
         self.public_api_url = str(settings.public_api_url)
 
-    def deliver(self, item: dict[str, Any], now: datetime, events: dict[str, EventRecord | None]) -> int:
+    def deliver(
+        self,
+        item: dict[str, Any],
+        now: datetime,
+        events: dict[str, EventRecord | None],
+        *,
+        retry_failed: bool = False,
+    ) -> int:
         """Send every mail `item` calls for that is not sent yet; returns how many were sent.
 
-        Raises on the first failure, after giving its claim back."""
+        Raises on the first transient failure, after giving its claim back. `retry_failed`
+        tries mails parked as failed once more (an admin's replay)."""
         event_id = item["event_id"]
         if event_id not in events:
             events[event_id] = self.store.find_event(event_id)
@@ -64,23 +94,12 @@ class Outbox:
         if record is None:
             logger.warning("no event %s for registration %s; no mail", event_id, item["registration_id"])
             return 0
-        sent = 0
-        for kind in mails_due(item):
-            if not self.store.claim_mail(item, kind, now):
-                continue
-            try:
-                message_id = self.mailer.send(self._build(kind, record, item, now))
-            except Exception:
-                self.store.release_mail(item, kind)
-                raise
-            self.store.mark_mail_sent(item, kind, message_id, now)
-            logger.info("sent %s for %s", kind, item["registration_id"])
-            sent += 1
-        return sent
+        letter = _Letter(record, item, now)
+        return sum(self._send_once(kind, letter, retry_failed) for kind in mails_due(item))
 
     def handle_stream(self, records: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
         """A stream batch; answers with the first record that failed, so Lambda retries from there
-        (ReportBatchItemFailures) and keeps the order."""
+        (ReportBatchItemFailures) and keeps the order. Only transient failures get here."""
         events: dict[str, EventRecord | None] = {}
         for record in records:
             item = self.store.changed_registration(record)
@@ -94,30 +113,131 @@ class Outbox:
                 return {"batchItemFailures": [{"itemIdentifier": record["dynamodb"]["SequenceNumber"]}]}
         return {"batchItemFailures": []}
 
-    def _build(self, kind: str, record: EventRecord, item: dict[str, Any], now: datetime) -> OutgoingMail:
-        event = record.event
-        registration = registration_from_item(event, item)
-        link = cancel_url(
-            self.public_api_url,
-            self.link_secret,
-            CancelClaim(event.event_id, registration.registration_id, int(event.ends_instant.timestamp())),
+    def _send_once(self, kind: str, letter: _Letter, retry_failed: bool) -> int:
+        """Claim, build and send mail `kind`; 1 if it went now. A permanent failure is parked and
+        passed on (`_after_failure`), also when an earlier run parked it."""
+        item = letter.item
+        row = self.store.claim_mail(item, kind, letter.now, retry_failed=retry_failed)
+        if row is None:
+            if to_registrant(kind) and self._complained(item):
+                self.store.mark_mail_suppressed(item, kind, letter.now)
+                logger.info("%s for %s not sent: the address complained", kind, item["registration_id"])
+                return 0
+            reason = self._try_send(kind, letter)
+            if reason is None:
+                return 1
+            self.store.mark_mail_failed(item, kind, reason, letter.now)
+            logger.warning("%s for %s failed for good: %s", kind, item["registration_id"], reason)
+            row = MailRow("failed", reason)
+        if row.state == "failed":
+            return self._after_failure(kind, row.reason or UNBUILDABLE, letter, retry_failed)
+        return 0
+
+    def _try_send(self, kind: str, letter: _Letter) -> str | None:
+        """Send a claimed mail: None when SES took it, else the reason it never can. A transient
+        failure gives the claim back and raises."""
+        item = letter.item
+        try:
+            mail = self._build(kind, letter)
+            raw = self.mailer.render(mail)
+        except Exception as exc:
+            # The type only: the message may quote the submitted text.
+            logger.warning("%s for %s cannot be built: %s", kind, item["registration_id"], safe_reason(exc))
+            return UNBUILDABLE
+        tags = {"event_id": item["event_id"], "registration_id": item["registration_id"], "mail_kind": kind}
+        try:
+            message_id = self.mailer.send(mail, raw, tags)
+        except Exception as exc:
+            reason = permanent_reason(exc, self.mailer.sender)
+            if reason is None:
+                self.store.release_mail(item, kind)
+                raise
+            return reason
+        self.store.mark_mail_sent(item, kind, message_id, letter.now)
+        logger.info("sent %s for %s", kind, item["registration_id"])
+        return None
+
+    def _after_failure(self, kind: str, reason: str, letter: _Letter, retry_failed: bool) -> int:
+        """Tell somebody, once: the organisers of a registrant's mail, the alert topic of theirs."""
+        if to_registrant(kind):
+            letter.failures[kind] = reason
+            return self._send_once(UNDELIVERABLE + kind, letter, retry_failed)
+        if kind.startswith(ALERT):
+            return 0
+        self._publish_once(ALERT + kind, letter, lambda: self._alert_failed_mail(kind, reason, letter))
+        return 0
+
+    def _publish_once(self, kind: str, letter: _Letter, publish: Callable[[], None]) -> None:
+        """An alert claimed like a mail, so a retried batch does not publish it twice."""
+        if self.store.claim_mail(letter.item, kind, letter.now) is not None:
+            return
+        try:
+            publish()
+        except Exception:
+            self.store.release_mail(letter.item, kind)
+            raise
+        self.store.mark_mail_sent(letter.item, kind, "alert", letter.now)
+
+    def _alert_failed_mail(self, kind: str, reason: str, letter: _Letter) -> None:
+        item = letter.item
+        self.alerts.publish(
+            f"a mail to the organisers of {item['event_id']} failed for good",
+            [
+                f"The mail '{kind}' about registration {item['registration_id']} of event {item['event_id']} "
+                f"could not be delivered to the organisers: {reason}.",
+                "The registration itself is stored. Check the organiser addresses in the event file "
+                "(and, while SES is in the sandbox, that they are verified), then replay with "
+                "`python -m chalicelib.cli --stage prod send-mails --retry-failed " + item["event_id"] + "`.",
+            ],
         )
-        domain = self.mailer.sender.rpartition("@")[2]
+
+    def _complained(self, item: dict[str, Any]) -> bool:
+        return item.get("mail_problem") == "complaint" or self.store.complained(item["event_id"], item["email"])
+
+    def _build(self, kind: str, letter: _Letter) -> OutgoingMail:
+        event, item, registration = letter.record.event, letter.item, letter.registration
+        if kind.startswith(UNDELIVERABLE):
+            failed = kind.removeprefix(UNDELIVERABLE)
+            return organiser_undeliverable(event, registration, failed, letter.failures.get(failed, UNBUILDABLE))
         if kind == "organiser_new":
             # Told as it happened: a later promotion or cancellation has its own mail.
             first_status = "waitlisted" if item.get("waitlist_position") else "confirmed"
             return organiser_notification(event, dataclasses.replace(registration, status=first_status))
-        if kind == "registrant_confirmed":
-            return registrant_confirmation(event, registration, link, uid_domain=domain, now=now, promoted=False)
-        if kind == "registrant_promoted":
-            return registrant_confirmation(event, registration, link, uid_domain=domain, now=now, promoted=True)
-        if kind == "registrant_waitlisted":
-            return registrant_waitlist_notice(event, registration, link)
         if kind == "organiser_promoted":
             return organiser_promotion(event, registration, item.get("waitlist_position"))
         if kind == "organiser_cancelled":
             was_waiting = item.get("waitlist_position") if "promoted_at" not in item else None
             return organiser_cancellation(event, registration, was_waiting)
+        if kind == "organiser_bounced":
+            return organiser_bounce(event, registration)
         if kind == "registrant_cancelled":
             return registrant_cancellation(event, registration)
+        link = cancel_url(
+            self.public_api_url,
+            self.link_secret,
+            CancelClaim(event.event_id, registration.registration_id, int(event.ends_instant.timestamp())),
+        )
+        if kind == "registrant_waitlisted":
+            return registrant_waitlist_notice(event, registration, link)
+        if kind in ("registrant_confirmed", "registrant_promoted"):
+            domain = self.mailer.sender.rpartition("@")[2]
+            promoted = kind == "registrant_promoted"
+            return registrant_confirmation(
+                event, registration, link, uid_domain=domain, now=letter.now, promoted=promoted
+            )
         raise ValueError(f"unknown mail kind {kind!r}")
+
+
+@dataclasses.dataclass
+class _Letter:
+    """One registration's mails in one run: its event, the stored item, and what failed."""
+
+    record: EventRecord
+    item: dict[str, Any]
+    now: datetime
+    failures: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def registration(self) -> Registration:
+        # Built per mail, not once: an item the model cannot take fails that mail, not the batch.
+        return registration_from_item(self.record.event, self.item)

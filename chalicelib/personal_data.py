@@ -45,10 +45,18 @@ def access_report(store: Store, email: str) -> AccessReport:
                 "kind": record["sk"].rsplit("#", 1)[1],
                 "state": record.get("mail_state"),
                 "sent_at": record.get("sent_at"),
+                "failure_reason": record.get("failure_reason"),
             }
             for record in store.mail_records(registration)
         ]
-        report.registrations.append({**registration, "one_per_address_marker": bool(marker), "mails": mails})
+        report.registrations.append(
+            {
+                **registration,
+                "one_per_address_marker": bool(marker),
+                "complaint_marker": store.complained(registration["event_id"], registration["email"]),
+                "mails": mails,
+            }
+        )
     return report
 
 
@@ -66,6 +74,7 @@ def forget(store: Store, email: str, now: datetime) -> list[Erased]:
         if released is None:
             continue  # erased meanwhile
         gone = released.registration
+        store.forget_complaint(gone["event_id"], gone["email"])
         removed.append(
             Erased(
                 gone["event_id"],

@@ -6,6 +6,7 @@ values sent for it (a form may repeat a key; JSON gives one value each).
 
 from __future__ import annotations
 
+import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from chalicelib.events import STANDARD_FIELDS, Event, Question
+from chalicelib.events import STANDARD_FIELDS, Event, Question, not_text
 
 Answer = str | bool | list[str]
 TRUE_WORDS = frozenset({"on", "true", "yes", "1"})
@@ -24,6 +25,10 @@ FALSE_WORDS = frozenset({"off", "false", "no", "0", ""})
 # themselves in a mail or a list); they are never needed in a name.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _LINE_BREAKS = frozenset("\n\t")
+# U+2028/U+2029 are line breaks that are no control character: `str.splitlines` (and so the
+# mail library's header folder) breaks at them, and a mail header refuses them. A name must
+# stay on one line; a message gets them as the one line break we store, "\n".
+_UNICODE_LINE_BREAKS = {"\r\n": "\n", "\u2028": "\n", "\u2029": "\n"}
 
 
 @dataclass(frozen=True)
@@ -42,17 +47,30 @@ class InvalidSubmission(Exception):
 
 
 def _has_control(value: str, allowed: frozenset[str]) -> bool:
-    return any((unicodedata.category(ch) == "Cc" and ch not in allowed) or ch in _BIDI_CONTROLS for ch in value)
+    return any(
+        (unicodedata.category(ch) in ("Cc", "Zl", "Zp") and ch not in allowed) or ch in _BIDI_CONTROLS for ch in value
+    )
+
+
+def _is_text(value: str) -> str:
+    # A lone surrogate has no UTF-8 form: DynamoDB (a 503) and every mail part refuse it, so it
+    # is refused here, with the field named. Noncharacters are no text either; no person types one.
+    if any(not_text(ch) for ch in value):
+        raise PydanticCustomError("invalid_characters", "contains characters that are not text")
+    return value
 
 
 def _single_line(value: str) -> str:
+    _is_text(value)
     if _has_control(value, frozenset()):
         raise PydanticCustomError("control_characters", "contains control characters")
     return value
 
 
 def _multi_line(value: str) -> str:
-    value = value.replace("\r\n", "\n")
+    _is_text(value)
+    for line_break, replacement in _UNICODE_LINE_BREAKS.items():
+        value = value.replace(line_break, replacement)
     if _has_control(value, _LINE_BREAKS):
         raise PydanticCustomError("control_characters", "contains control characters")
     return value
@@ -67,7 +85,15 @@ def _mail_address(value: str) -> str:
         result = validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
         raise PydanticCustomError("invalid_email", str(exc)) from None
-    return str(result.ascii_email or result.normalized)
+    address = str(result.ascii_email or result.normalized)
+    # "=?utf-8?q?x?=@example.org" is valid, but a mail reader decodes the "=?…?=" in the Reply-To
+    # of the organisers' mail as an encoded word: their reply would go to x@example.org.
+    if _ENCODED_WORD.search(address):
+        raise PydanticCustomError("invalid_email", "looks like an encoded word (=?…?=)")
+    return address
+
+
+_ENCODED_WORD = re.compile(r"=\?.*\?=")
 
 
 def stored_address(value: str) -> str:
@@ -139,6 +165,8 @@ _CODES = {
     "string_too_long": "too_long",
     "extra_forbidden": "unknown_field",
     "literal_error": "invalid_choice",
+    # A lone surrogate: pydantic cannot read it as a string (when it strips whitespace).
+    "string_unicode": "invalid_characters",
 }
 
 
@@ -188,7 +216,7 @@ def validate_submission(event: Event, fields: dict[str, list[Any]]) -> ValidSubm
     return ValidSubmission(submission, answers)
 
 
-_CUSTOM = frozenset({"control_characters", "consent_required", "invalid_email"})
+_CUSTOM = frozenset({"control_characters", "invalid_characters", "consent_required", "invalid_email"})
 
 
 def _answer(question: Question, values: list[Any]) -> Answer | None:

@@ -1,14 +1,17 @@
 """Defences against bots: the honeypot, a minimum fill time, and a per-address hourly limit. Pure.
 
-The first two answer "accepted" and store nothing, so a bot learns nothing;
-the limit answers 429, because a person behind a busy shared address (a town
-hall's network) must be told to try again later.
+A filled honeypot answers "accepted" and stores nothing, so a bot learns nothing: people
+never see or reach the field. A post faster than the minimum fill time answers 429 with the
+seconds to wait, because a quick person (browser autofill, then a click) must never be told
+"registered" when nothing was kept. The hourly limit answers 429 too: a person behind a busy
+shared address (a town hall's network) must be told to try again later.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,20 +22,21 @@ def honeypot_filled(fields: Fields) -> bool:
     return any(v.strip() if isinstance(v, str) else v not in (None, False) for v in fields.get("website", []))
 
 
-def filled_too_fast(fields: Fields, now: datetime, min_seconds: int) -> bool:
-    """The page sets `form_started_at` (epoch milliseconds) when it loads; a person needs longer.
+def seconds_too_soon(fields: Fields, now: datetime, min_seconds: int) -> int:
+    """How many more seconds a post must wait to count as a person's (0: it may pass).
 
+    The page sets `form_started_at` (epoch milliseconds) when it loads; a person needs longer.
     Absent (no JavaScript) or in the future (a clock that runs ahead) proves nothing;
-    a value that is not a number was not written by our page."""
+    a value that is not a number was not written by our page and waits the whole time."""
     values = fields.get("form_started_at") or [""]
     if min_seconds <= 0 or len(values) != 1 or values[0] in ("", None):
-        return False
+        return 0
     try:
         started = float(values[0]) / 1000
     except (TypeError, ValueError):
-        return True
+        return min_seconds
     elapsed = now.timestamp() - started
-    return 0 <= elapsed < min_seconds
+    return math.ceil(min_seconds - elapsed) if 0 <= elapsed < min_seconds else 0
 
 
 def address_key(source_ip: str, secret: str) -> str:

@@ -7,6 +7,7 @@ One table. Partition key `event_id`, sort key `sk`:
     sk = "email#<address>"       the one-per-address marker, address lower-cased
     sk = "mail#<ULID>#<kind>"    one mail about a registration: claimed, then sent (exactly once)
     sk = "rate#<key>#<hour>"     registrations from one (pseudonymised) address in one hour
+    sk = "complaint#<address>"   the address marked our mail as spam: no more mail to it for this event
 
 so an admin finds an event's registrations with one Query in the console:
 `event_id = <id>` and `sk` begins with `registration#`.
@@ -33,6 +34,7 @@ REGISTRATION_PREFIX = "registration#"
 EMAIL_PREFIX = "email#"
 MAIL_PREFIX = "mail#"
 RATE_PREFIX = "rate#"
+COMPLAINT_PREFIX = "complaint#"
 # A claim older than this whose mail was never marked sent (the sender died
 # mid-send) may be taken again: at worst one duplicate, never a lost mail.
 MAIL_CLAIM_LEASE_SECONDS = 300
@@ -92,6 +94,15 @@ class HourlyLimit:
     window: str
     limit: int
     expires_at: int
+
+
+@dataclass(frozen=True)
+class MailRow:
+    """What a mail row says of its mail: `sending`, `sent`, `failed` (with a reason code from
+    `mail_failures`) or `suppressed` (the recipient complained)."""
+
+    state: str
+    reason: str | None = None
 
 
 class CapacityBelowTaken(Exception):
@@ -523,9 +534,16 @@ class Store:
             return None
         return _registration_values(image)
 
-    def claim_mail(self, registration: dict[str, Any], kind: str, now: datetime) -> bool:
-        """Take the right to send mail `kind` about `registration`; False if it was sent or is being sent."""
+    def claim_mail(
+        self, registration: dict[str, Any], kind: str, now: datetime, *, retry_failed: bool = False
+    ) -> MailRow | None:
+        """Take the right to send mail `kind` about `registration`: None when taken, else the
+        row that stands in the way (sent, being sent, failed for good, or suppressed).
+        `retry_failed` takes a failed one too (a replay an admin asked for)."""
         moment = int(now.timestamp())
+        condition = "attribute_not_exists(sk) OR (mail_state = :sending AND claimed_at < :stale)"
+        if retry_failed:
+            condition += " OR mail_state = :failed"
         try:
             self._db().put_item(
                 TableName=self.table_name,
@@ -538,14 +556,41 @@ class Store:
                         TTL_ATTRIBUTE: registration.get(TTL_ATTRIBUTE),
                     }
                 ),
-                ConditionExpression="attribute_not_exists(sk) OR (mail_state = :sending AND claimed_at < :stale)",
-                ExpressionAttributeValues=_item({":sending": "sending", ":stale": moment - MAIL_CLAIM_LEASE_SECONDS}),
+                ConditionExpression=condition,
+                ExpressionAttributeValues=_item(
+                    {
+                        ":sending": "sending",
+                        ":stale": moment - MAIL_CLAIM_LEASE_SECONDS,
+                        **({":failed": "failed"} if retry_failed else {}),
+                    }
+                ),
+                # The row in the way comes back with the refusal: no second read to learn why.
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
+                old = _plain(exc.response.get("Item") or {})
+                return MailRow(str(old.get("mail_state", "sending")), old.get("failure_reason"))
             raise
-        return True
+        return None
+
+    def mark_mail_failed(self, registration: dict[str, Any], kind: str, reason: str, now: datetime) -> None:
+        """Park a claimed mail that can never go: no retry takes it unless an admin asks."""
+        self._db().update_item(
+            TableName=self.table_name,
+            Key=_item({"event_id": registration["event_id"], "sk": _mail_sk(registration, kind)}),
+            UpdateExpression="SET mail_state = :failed, failure_reason = :reason, failed_at = :at",
+            ExpressionAttributeValues=_item({":failed": "failed", ":reason": reason, ":at": utc_iso(now)}),
+        )
+
+    def mark_mail_suppressed(self, registration: dict[str, Any], kind: str, now: datetime) -> None:
+        """A claimed mail not sent because its recipient complained about our mails."""
+        self._db().update_item(
+            TableName=self.table_name,
+            Key=_item({"event_id": registration["event_id"], "sk": _mail_sk(registration, kind)}),
+            UpdateExpression="SET mail_state = :suppressed, failed_at = :at",
+            ExpressionAttributeValues=_item({":suppressed": "suppressed", ":at": utc_iso(now)}),
+        )
 
     def mark_mail_sent(self, registration: dict[str, Any], kind: str, message_id: str, now: datetime) -> None:
         self._db().update_item(
@@ -563,6 +608,57 @@ class Store:
             ConditionExpression="mail_state = :sending",
             ExpressionAttributeValues=_item({":sending": "sending"}),
         )
+
+    # --- what SES reports back (bounces and complaints) ---------------------------------------
+    def mark_mail_problem(self, registration: dict[str, Any], problem: str, detail: str, at: str) -> bool:
+        """Note on `registration` that mail to it bounced or drew a complaint; the stream takes
+        the change to the mail function (which tells the organisers of a bounce).
+
+        A complaint also keeps every later mail of this event from the address, even after it
+        registers again. False when the registration is gone meanwhile or (for a bounce) was
+        marked already: the organisers are told once."""
+        update = {
+            "TableName": self.table_name,
+            "Key": _registration_key(registration["event_id"], registration["registration_id"]),
+            "UpdateExpression": "SET mail_problem = :problem, mail_problem_detail = :detail, mail_problem_at = :at",
+            "ConditionExpression": "attribute_exists(sk)"
+            + (" AND attribute_not_exists(mail_problem)" if problem == "bounced" else ""),
+            "ExpressionAttributeValues": _item({":problem": problem, ":detail": detail, ":at": at}),
+        }
+        actions: list[dict[str, Any]] = [{"Update": update}]
+        if problem == "complaint":
+            marker = {
+                "event_id": registration["event_id"],
+                "sk": COMPLAINT_PREFIX + registration["email"].lower(),
+                "complained_at": at,
+                TTL_ATTRIBUTE: registration.get(TTL_ATTRIBUTE),  # kept no longer than the registration
+            }
+            actions.append({"Put": {"TableName": self.table_name, "Item": _item(marker)}})
+        try:
+            self._transact(actions)
+        except _Cancelled as exc:
+            if exc.codes[0] == "ConditionalCheckFailed":
+                return False
+            raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
+        return True
+
+    def complained(self, event_id: str, email: str) -> bool:
+        """Whether `email` marked a mail about `event_id` as spam."""
+        response = self._db().get_item(
+            TableName=self.table_name,
+            Key=_item({"event_id": event_id, "sk": COMPLAINT_PREFIX + email.lower()}),
+            ConsistentRead=True,
+        )
+        return "Item" in response
+
+    def forget_complaint(self, event_id: str, email: str) -> bool:
+        """Erase the complaint row of `email` in `event_id` (it holds the address); True if there was one."""
+        response = self._db().delete_item(
+            TableName=self.table_name,
+            Key=_item({"event_id": event_id, "sk": COMPLAINT_PREFIX + email.lower()}),
+            ReturnValues="ALL_OLD",
+        )
+        return "Attributes" in response
 
     def _transact(self, actions: list[dict[str, Any]]) -> None:
         # Concurrent transactions on one event's counter conflict; DynamoDB

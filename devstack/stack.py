@@ -15,6 +15,7 @@ from typing import Any
 from chalicelib.event_files import read_event_files
 from chalicelib.stage_config import PROJECT_DIR, stage_environment
 from chalicelib.store import Store
+from devstack.alert_printer import AlertPrinter, subscribe_queue
 from devstack.demo_event import demo_event
 from devstack.mailbox import MailPrinter
 from devstack.page_server import PageServer
@@ -22,6 +23,8 @@ from devstack.page_server import PageServer
 STAGE = "local"
 # moto accepts any credentials; boto3 only needs some to sign with.
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local"}
+MOTO_ACCOUNT = "123456789012"  # the account moto answers as
+ALERT_TOPIC = "registration-alerts-local"
 
 
 def free_port() -> int:
@@ -64,11 +67,14 @@ class LocalStack:
         self._processes: list[subprocess.Popen[bytes]] = []
         self._page_server: PageServer | None = None
         self._mail_printer: MailPrinter | None = None
+        self._alert_printer: AlertPrinter | None = None
+        stage = stage_environment(STAGE)
         self.environment = {
-            **stage_environment(STAGE),
+            **stage,
             **FAKE_CREDENTIALS,
             "AWS_ENDPOINT_URL": self.aws_url,
             "PUBLIC_API_URL": self.api_url,
+            "ALERT_TOPIC_ARN": f"arn:aws:sns:{stage['AWS_DEFAULT_REGION']}:{MOTO_ACCOUNT}:{ALERT_TOPIC}",
             **(environment or {}),
         }
 
@@ -135,12 +141,17 @@ class LocalStack:
         if self._print_mail is not None:
             self._mail_printer = MailPrinter(self.aws_url, self._print_mail)
             self._mail_printer.start()
+            sqs = self.aws_client("sqs")
+            queue_url = subscribe_queue(self.aws_client("sns"), sqs, self.environment["ALERT_TOPIC_ARN"])
+            self._alert_printer = AlertPrinter(sqs, queue_url, self._print_mail)
+            self._alert_printer.start()
 
     def _provision(self) -> None:
         """The table, a verified sender, and every event file plus the open demo event."""
         store = self.store()
         store.create_table()
         self.aws_client("ses").verify_email_identity(EmailAddress=self.environment["SENDER_EMAIL"])
+        self.aws_client("sns").create_topic(Name=ALERT_TOPIC)
         events = read_event_files(sorted((PROJECT_DIR / "events").glob("*.json")))
         template = next(e for e in events if e.event_id == "netzwerktreffen-nrw-2016")
         store.save_events([*events, demo_event(template, date.today(), self.page_url)])
@@ -156,6 +167,8 @@ class LocalStack:
     def stop(self) -> None:
         if self._mail_printer is not None:
             self._mail_printer.stop()
+        if self._alert_printer is not None:
+            self._alert_printer.stop()
         if self._page_server is not None:
             self._page_server.stop()
         for process in reversed(self._processes):

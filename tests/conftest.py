@@ -13,6 +13,8 @@ os.environ.pop("AWS_ENDPOINT_URL", None)  # API tests talk to moto's in-process 
 os.environ.update(stage_environment("local", environ={}))
 os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})
 os.environ.setdefault("PUBLIC_API_URL", "https://api.example.org/api")
+# moto's account; the API tests' store fixture creates the topic.
+os.environ.setdefault("ALERT_TOPIC_ARN", "arn:aws:sns:eu-central-1:123456789012:registration-alerts")
 
 
 @pytest.fixture(scope="session")

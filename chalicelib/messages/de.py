@@ -15,12 +15,15 @@ TEXTS = {
     "error.invalid": "Bitte prüfen Sie Ihre Angaben.",
     "error.rate_limited": "Von Ihrem Netzwerk kamen in dieser Stunde schon zu viele Anmeldungen. "
     "Bitte versuchen Sie es später noch einmal.",
+    "error.too_fast": "Das ging sehr schnell: Ihre Anmeldung ist noch nicht gespeichert. "
+    "Bitte prüfen Sie Ihre Angaben und senden Sie das Formular in ein paar Sekunden noch einmal.",
     "error.unavailable": "Der Dienst ist gerade überlastet. Bitte versuchen Sie es in einer Minute noch einmal.",
     "error.internal_error": "Ein unerwarteter Fehler ist aufgetreten. Bitte versuchen Sie es später noch einmal.",
     # Field errors.
     "field_error.required": "{field}: Bitte ausfüllen.",
     "field_error.too_long": "{field}: Höchstens {max_length} Zeichen.",
     "field_error.control_characters": "{field}: Enthält unzulässige Steuerzeichen.",
+    "field_error.invalid_characters": "{field}: Enthält Zeichen, die kein Text sind (etwa eine defekte Kodierung).",
     "field_error.invalid_email": "{field}: Keine gültige E-Mail-Adresse.",
     "field_error.consent_required": "{field}: Ohne Ihre Einwilligung können wir die Anmeldung nicht annehmen.",
     "field_error.invalid_choice": "{field}: Bitte wählen Sie einen der angebotenen Werte.",
@@ -41,6 +44,7 @@ TEXTS = {
     "field.website": "Website",
     # The HTML answer page.
     "page.back": "Zurück zum Formular",
+    "page.send_again": "Noch einmal senden",
     "page.fix": "Bitte korrigieren Sie:",
     # The organiser notification.
     "mail.organiser.subject": "Anmeldung: {title} – {name}",
@@ -89,6 +93,27 @@ TEXTS = {
     "mail.organiser.promoted_subject": "Nachgerückt: {title} – {name}",
     "mail.organiser.promoted_intro": "{name} ({email}) ist von Platz {position} der Warteliste nachgerückt und hat "
     "jetzt einen bestätigten Platz bei {title}.",
+    # Mails to the organisers when a mail to a registrant did not arrive.
+    "mail.organiser.undeliverable_subject": "Nicht zugestellt: Mail an {name} – {title}",
+    "mail.organiser.undeliverable_intro": "Die {mail} an {name} ({email}) zu {title} konnte nicht zugestellt werden. "
+    "Die Anmeldung selbst ist gespeichert.",
+    "mail.organiser.undeliverable_advice": "Bitte prüfen Sie die Adresse und geben Sie der Person auf anderem Weg "
+    "Bescheid, zum Beispiel mit „Antworten“ oder telefonisch.",
+    "mail.organiser.bounced_subject": "Adresse unzustellbar: {name} – {title}",
+    "mail.organiser.bounced_intro": "Die Mail an {email} kam als unzustellbar zurück: Vermutlich enthält die Adresse "
+    "einen Tippfehler. {name} ist für {title} angemeldet, hat aber unsere Bestätigung nicht erhalten.",
+    "mail.organiser.bounced_advice": "Bitte erreichen Sie die Person auf anderem Weg, etwa über die Organisation oder "
+    "die Telefonnummer unten, und fragen Sie nach der richtigen Adresse.",
+    "mail.reason": "Grund",
+    "mail.kind.registrant_confirmed": "Anmeldebestätigung",
+    "mail.kind.registrant_promoted": "Nachrück-Bestätigung",
+    "mail.kind.registrant_waitlisted": "Wartelisten-Bestätigung",
+    "mail.kind.registrant_cancelled": "Abmeldebestätigung",
+    "mail.failure.unbuildable": "Die Mail ließ sich aus den Angaben nicht erstellen.",
+    "mail.failure.recipient_rejected": "Der Mailversand (Amazon SES) hat die Empfängeradresse abgelehnt. Solange das "
+    "AWS-Konto in der SES-Sandbox ist, gehen Mails nur an bestätigte Adressen.",
+    "mail.failure.message_rejected": "Der Mailversand (Amazon SES) hat die Nachricht abgelehnt.",
+    "mail.failure.invalid_message": "Der Mailversand (Amazon SES) hält die Adresse oder die Nachricht für ungültig.",
     # The cancel pages.
     "cancel.title": "Anmeldung absagen",
     "cancel.question": "Möchten Sie Ihre Anmeldung von {name} zu „{title}“ wirklich absagen?",

@@ -13,11 +13,14 @@ TEXTS = {
     "error.unsupported_media_type": "This format is not accepted. Please send a form or JSON.",
     "error.invalid": "Please check your entries.",
     "error.rate_limited": "Too many registrations have come from your network this hour. Please try again later.",
+    "error.too_fast": "That was very quick: your registration has not been saved yet. "
+    "Please check your details and send the form again in a few seconds.",
     "error.unavailable": "The service is busy right now. Please try again in a minute.",
     "error.internal_error": "An unexpected error occurred. Please try again later.",
     "field_error.required": "{field}: Please fill this in.",
     "field_error.too_long": "{field}: At most {max_length} characters.",
     "field_error.control_characters": "{field}: Contains control characters that are not allowed.",
+    "field_error.invalid_characters": "{field}: Contains characters that are not text (a broken encoding?).",
     "field_error.invalid_email": "{field}: Not a valid e-mail address.",
     "field_error.consent_required": "{field}: We cannot accept the registration without your consent.",
     "field_error.invalid_choice": "{field}: Please choose one of the values offered.",
@@ -36,6 +39,7 @@ TEXTS = {
     "field.lang": "Language",
     "field.website": "Website",
     "page.back": "Back to the form",
+    "page.send_again": "Send again",
     "page.fix": "Please correct:",
     "mail.organiser.subject": "Registration: {title} – {name}",
     "mail.organiser.waitlisted_subject": "Waiting list: {title} – {name}",
@@ -79,6 +83,27 @@ TEXTS = {
     "mail.organiser.promoted_subject": "Moved up: {title} – {name}",
     "mail.organiser.promoted_intro": "{name} ({email}) has moved up from number {position} on the waiting list and "
     "now has a confirmed place at {title}.",
+    # Mails to the organisers when a mail to a registrant did not arrive.
+    "mail.organiser.undeliverable_subject": "Not delivered: mail to {name} – {title}",
+    "mail.organiser.undeliverable_intro": "The {mail} to {name} ({email}) about {title} could not be delivered. "
+    "The registration itself is stored.",
+    "mail.organiser.undeliverable_advice": "Please check the address and let the person know another way, for "
+    "example with “Reply” or by phone.",
+    "mail.organiser.bounced_subject": "Address bounced: {name} – {title}",
+    "mail.organiser.bounced_intro": "The mail to {email} bounced: the address probably has a typo. {name} is "
+    "registered for {title} but did not receive our confirmation.",
+    "mail.organiser.bounced_advice": "Please reach the person another way, for example through their organisation "
+    "or the phone number below, and ask for the right address.",
+    "mail.reason": "Reason",
+    "mail.kind.registrant_confirmed": "confirmation",
+    "mail.kind.registrant_promoted": "confirmation of the place from the waiting list",
+    "mail.kind.registrant_waitlisted": "waiting-list confirmation",
+    "mail.kind.registrant_cancelled": "cancellation confirmation",
+    "mail.failure.unbuildable": "The mail could not be put together from the details given.",
+    "mail.failure.recipient_rejected": "The mail service (Amazon SES) refused the recipient's address. While the AWS "
+    "account is in the SES sandbox, mail goes to verified addresses only.",
+    "mail.failure.message_rejected": "The mail service (Amazon SES) refused the message.",
+    "mail.failure.invalid_message": "The mail service (Amazon SES) found the address or the message invalid.",
     "cancel.title": "Cancel registration",
     "cancel.question": "Do you really want to cancel the registration of {name} for “{title}”?",
     "cancel.button": "Yes, cancel my registration",

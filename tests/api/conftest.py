@@ -14,6 +14,7 @@ from chalice.test import Client
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
+from moto.sns.models import sns_backends
 
 import app as app_module
 from chalicelib import aws
@@ -63,6 +64,7 @@ def store():
         table = Store(os.environ["TABLE_NAME"])
         table.create_table()
         boto3.client("ses").verify_email_identity(EmailAddress=os.environ["SENDER_EMAIL"])
+        boto3.client("sns").create_topic(Name=os.environ["ALERT_TOPIC_ARN"].rpartition(":")[2])
         table.save_events([seed_event()])
         _mail_function[:] = [MailFunction(table.table_name)]
         yield table
@@ -92,6 +94,13 @@ def sent_mails() -> list[EmailMessage]:
     _mail_function[0].deliver()
     backend = ses_backends[DEFAULT_ACCOUNT_ID][os.environ["AWS_DEFAULT_REGION"]]
     return [message_from_string(m.raw_data, policy=default) for m in backend.sent_messages]
+
+
+def alerts_published() -> list[tuple[str, str]]:
+    """(subject, message) of every alert published to the (mocked) alert topic."""
+    backend = sns_backends[DEFAULT_ACCOUNT_ID][os.environ["AWS_DEFAULT_REGION"]]
+    topic = backend.topics[os.environ["ALERT_TOPIC_ARN"]]
+    return [(subject, message) for _, message, subject, *_ in topic.sent_notifications]
 
 
 def organiser_mails() -> list[EmailMessage]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
+from urllib.parse import urlencode
 
 from tests.api.conftest import all_items, reload_events, sent_mails
 from tests.factories import SEED_EVENT_ID, event, submission
@@ -15,15 +18,41 @@ def post(client, **values):
     return client.http.post(PATH, headers={"Content-Type": "application/json"}, body=body)
 
 
-def test_a_form_sent_faster_than_a_person_types_looks_accepted_and_stores_nothing(client, store, clock):
+def test_a_form_sent_faster_than_a_person_types_is_told_to_send_again_and_stores_nothing(client, store, clock):
     before = all_items(store)
     started = int(clock.now.timestamp() * 1000) - 800
-    response = post(client, form_started_at=str(started))
-    assert response.status_code == 201
+    response = post(client, form_started_at=str(started), lang="en")
+    assert response.status_code == 429
+    assert json.loads(response.body)["error"] == "too_fast"
+    assert "has not been saved" in json.loads(response.body)["message"]
+    assert response.headers["Retry-After"] == "3"  # 2.2 s left of the seed event's 3, rounded up
     assert all_items(store) == before
     assert sent_mails() == []
     assert post(client, form_started_at=str(started - 10_000)).status_code == 201
     assert len(all_items(store)) == len(before) + 2  # registration and its address marker
+
+
+def test_a_browser_sent_too_soon_gets_a_page_that_sends_the_same_fields_again(client, store, clock):
+    started = str(int(clock.now.timestamp() * 1000) - 500)
+    fields = {**submission(given_name='Ann "<b>"'), "form_started_at": started, "consent": "on"}
+    response = client.http.post(
+        PATH, headers={"Content-Type": "application/x-www-form-urlencoded"}, body=urlencode(fields).encode()
+    )
+    assert response.status_code == 429
+    page = response.body.decode() if isinstance(response.body, bytes) else response.body
+    form = page[page.index("<form") : page.index("</form>")]
+    assert 'method="post"' in form
+    assert "action=" not in form  # back to the URL it was posted to
+    resent = dict(re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', form))
+    assert {k: html.unescape(v) for k, v in resent.items()} == fields
+    assert "Noch einmal senden" in form
+    clock.now = clock.now.replace(second=clock.now.second + 5)
+    again = client.http.post(
+        PATH,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        body=urlencode({k: html.unescape(v) for k, v in resent.items()}).encode(),
+    )
+    assert again.status_code == 201
 
 
 def test_one_address_is_limited_per_event_and_hour(client, store, clock):

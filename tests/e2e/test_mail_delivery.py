@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import time
 import urllib.request
 
 import pytest
 
+from chalicelib.stage_config import PROJECT_DIR
+from devstack.alert_printer import AlertPrinter, subscribe_queue
 from devstack.demo_event import DEMO_EVENT_ID
 from devstack.mail_poller import DEAD_LETTER_QUEUE
+from devstack.mailbox import sent_mails
 from devstack.stack import LocalStack, free_port
 from tests.e2e.test_local_stack import mails_to, mails_to_organiser_about, post, registrations_url, unique_address
 from tests.factories import submission
@@ -96,3 +101,47 @@ def test_a_batch_that_keeps_failing_lands_in_the_dead_letter_queue_and_can_be_re
     assert len(mails_to_organiser_about(stack, address)) == 1
     again = stack.cli("send-mails")
     assert "sent 0 mail(s)" in again.stdout
+
+
+def test_a_bounce_fed_in_locally_reaches_the_organisers(stack):
+    address = unique_address()
+    register(stack, address)
+    assert len(mails_to(stack, address)) == 1
+    port = stack.aws_url.rpartition(":")[2]
+    fed = subprocess.run(
+        [sys.executable, "-m", "devstack.ses_feedback", "bounce", address, "--aws-port", port],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert fed.returncode == 0, fed.stderr
+    assert "{'acted_on': 1}" in fed.stdout
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        notices = [m for m in sent_mails(stack.aws_url) if m["subject"].startswith("Adresse unzustellbar")]
+        notices = [m for m in notices if address in m["body"]]
+        if notices:
+            break
+        time.sleep(0.1)
+    assert len(notices) == 1
+    [item] = [i for i in stack.store().registrations(DEMO_EVENT_ID) if i["email"] == address]
+    assert item["mail_problem"] == "bounced"
+
+
+def test_alerts_published_locally_are_printed(stack):
+    sns, sqs = stack.aws_client("sns"), stack.aws_client("sqs")
+    printed = []
+    printer = AlertPrinter(sqs, subscribe_queue(sns, sqs, stack.environment["ALERT_TOPIC_ARN"]), printed.append)
+    printer.start()
+    try:
+        sns.publish(TopicArn=stack.environment["ALERT_TOPIC_ARN"], Subject="a test alert", Message="what to do")
+        deadline = time.monotonic() + 10
+        while not printed and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        printer.stop()
+    assert len(printed) == 1
+    assert "ALERT: a test alert" in printed[0]
+    assert "what to do" in printed[0]

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.spam import address_key, filled_too_fast, honeypot_filled, hour_window
+from chalicelib.spam import address_key, honeypot_filled, hour_window, seconds_too_soon
 
 NOW = datetime(2016, 11, 10, 11, 59, 30, tzinfo=UTC)
 MS = int(NOW.timestamp() * 1000)
@@ -17,23 +17,23 @@ def test_the_honeypot(value, filled):
 
 
 @pytest.mark.parametrize(
-    ("started", "too_fast"),
+    ("started", "wait"),
     [
-        (MS - 1_000, True),  # one second: no person fills a form that fast
-        (MS - 2_999, True),
-        (MS - 3_000, False),
-        (MS - 60_000, False),
-        (MS + 30_000, False),  # a clock running ahead proves nothing
-        ("", False),  # no JavaScript, no timestamp
-        ("soon", True),  # not written by our page
+        (MS - 1_000, 2),  # one second in: two more to go
+        (MS - 2_999, 1),  # rounded up, so sending again after the wait passes
+        (MS - 3_000, 0),
+        (MS - 60_000, 0),
+        (MS + 30_000, 0),  # a clock running ahead proves nothing
+        ("", 0),  # no JavaScript, no timestamp
+        ("soon", 3),  # not written by our page
     ],
 )
-def test_the_minimum_fill_time(started, too_fast):
-    assert filled_too_fast({"form_started_at": [started]}, NOW, 3) is too_fast
+def test_the_minimum_fill_time(started, wait):
+    assert seconds_too_soon({"form_started_at": [started]}, NOW, 3) == wait
 
 
 def test_a_fill_time_of_zero_turns_the_check_off():
-    assert filled_too_fast({"form_started_at": [MS]}, NOW, 0) is False
+    assert seconds_too_soon({"form_started_at": [MS]}, NOW, 0) == 0
 
 
 def test_addresses_are_pseudonymous_and_stable():
