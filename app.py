@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 
 from chalice import Chalice, IAMAuthorizer, Response
 
-from chalicelib import admin, answers, feedback
+from chalicelib import admin, answers, feedback, openapi
 from chalicelib.alerts import Alerts
 from chalicelib.cancellation import cancel, find_cancellable
+from chalicelib.guard import logged_and_guarded, note_outcome
 from chalicelib.intake import Accepted, Intake, Submitted, find_event
-from chalicelib.logs import logged_and_guarded, note_outcome
 from chalicelib.mail import Mailer
 from chalicelib.negotiation import answer_language, wants_json
 from chalicelib.outbox import Outbox
@@ -166,19 +166,23 @@ def handle_ses_feedback(event: dict, context: object) -> dict:
 @app.route("/openapi.json", methods=["GET"], content_types=ANY_BODY)
 @guard
 def openapi_json() -> Response:
-    return answers.openapi_response()
+    return openapi.openapi_response()
 
 
 @app.route("/admin/events", methods=["GET"], authorizer=iam, content_types=ANY_BODY)
 @guard
 def admin_events() -> Response:
-    return admin.list_events(store, now())
+    return answers.admin_events(admin.events_with_counts(store), now())
 
 
 @app.route("/admin/events/{event_id}/registrations", methods=["GET"], authorizer=iam, content_types=ANY_BODY)
 @guard
 def admin_registrations(event_id: str) -> Response:
-    return admin.registrations(store, event_id, (app.current_request.query_params or {}).get("format"))
+    try:
+        rendered = admin.registrations(store, event_id, (app.current_request.query_params or {}).get("format"))
+    except admin.AdminRefusal as refusal:
+        return answers.admin_problem(refusal.code, refusal.message)
+    return answers.admin_file(rendered)
 
 
 @app.route(
@@ -189,4 +193,8 @@ def admin_registrations(event_id: str) -> Response:
 )
 @guard
 def admin_cancel(event_id: str, registration_id: str) -> Response:
-    return admin.cancel_registration(store, event_id, registration_id, now())
+    try:
+        status = admin.cancel_registration(store, event_id, registration_id, now())
+    except admin.AdminRefusal as refusal:
+        return answers.admin_problem(refusal.code, refusal.message)
+    return answers.admin_document({"registration_id": registration_id, "status": status})

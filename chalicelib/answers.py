@@ -5,10 +5,10 @@ The only module that knows status codes.
 
 from __future__ import annotations
 
-import functools
 import json
 from datetime import datetime
 from html import escape
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from chalice import Response
@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from chalicelib.api_shapes import EventView, FieldProblem, InvalidProblem, Problem, Registered
 from chalicelib.events import Event, Window, registration_window
+from chalicelib.export import Rendered
 from chalicelib.intake import Accepted, IntakeResult, Outcome, Refused
 from chalicelib.messages import field_label, text
 from chalicelib.registration import FieldError
@@ -31,6 +32,9 @@ STATUS = {
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     "invalid": 422,
+    "unknown_format": 400,
+    "unknown_registration": 404,
+    "already_cancelled": 409,
     "rate_limited": 429,
     "too_fast": 429,
     "internal_error": 500,
@@ -245,13 +249,30 @@ def event_response(record: EventRecord, now: datetime, origin: str | None) -> Re
     return _json(200, event_document(record, now), cors_headers(record.event, origin), nulls=True)
 
 
-@functools.cache
-def _openapi_body() -> str:
-    from chalicelib.openapi import openapi_document  # builds every schema: only when asked for
+# --- the admin API -------------------------------------------------------------------------
+def admin_events(events: list[tuple[EventRecord, dict[str, Any]]], now: datetime) -> Response:
+    listed = [{**event_document(record, now).model_dump(mode="json"), **counts} for record, counts in events]
+    return _plain_json(200, {"events": listed})
 
-    return json.dumps(openapi_document(), ensure_ascii=False)
+
+def admin_document(document: dict[str, Any]) -> Response:
+    return _plain_json(200, document)
 
 
-def openapi_response() -> Response:
-    headers = {"Content-Type": "application/json; charset=utf-8", "Access-Control-Allow-Origin": "*"}
-    return Response(body=_openapi_body(), status_code=200, headers=headers)
+def admin_file(rendered: Rendered) -> Response:
+    headers = {"Content-Type": rendered.content_type}
+    if not rendered.content_type.startswith("text/html"):  # the attendance list opens in the browser to print
+        headers["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
+    return Response(body=rendered.body, status_code=200, headers=headers)
+
+
+def admin_problem(code: str, message: str) -> Response:
+    return _plain_json(STATUS[code], {"error": code, "message": message})
+
+
+def _plain_json(status: int, document: dict[str, Any]) -> Response:
+    return Response(
+        body=json.dumps(document, ensure_ascii=False),
+        status_code=status,
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )

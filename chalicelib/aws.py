@@ -52,3 +52,9 @@ def _client(service: str) -> Any:
 
                 client = _clients[service] = boto3.client(service, config=Config(**_TIMEOUTS))
     return client
+
+
+def error_name(exc: BaseException) -> str:
+    """An exception named without its message, which may quote an address or a name."""
+    code = getattr(exc, "response", {}).get("Error", {}).get("Code")  # botocore's ClientError
+    return f"{type(exc).__name__}({code})" if code else type(exc).__name__

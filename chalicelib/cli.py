@@ -39,9 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     dump = commands.add_parser("export", help="every registration of an event to stdout")
     dump.add_argument("event_id")
     dump.add_argument(
-        "--format", choices=("csv", "json", "attendance"), default="csv", help="attendance: a printable HTML list"
+        "--format", choices=export.FORMATS, default=export.DEFAULT_FORMAT, help="attendance: a printable HTML list"
     )
-    dump.add_argument("--separator", choices=(",", ";"), default=",", help="CSV separator (German Excel: ';')")
+    dump.add_argument(
+        "--separator", choices=(",", ";"), help="CSV separator (default: ';' for a German event, as Excel expects)"
+    )
     resend = commands.add_parser(
         "send-mails", help="send every mail not sent yet (after an SES outage or a dead-lettered batch)"
     )
@@ -85,14 +87,7 @@ def export_registrations(store: Store, args: argparse.Namespace) -> str:
     record = store.find_event(args.event_id)
     if record is None:
         raise CommandError(f"no event {args.event_id!r} in table {store.table_name}")
-    items = store.registrations(args.event_id)
-    if args.format == "csv":
-        out = export.to_csv(record.event, items, args.separator)
-    elif args.format == "attendance":
-        out = export.to_attendance_list(record.event, items)
-    else:
-        out = export.to_json(items)
-    _write(out)
+    _write(export.render(record.event, store.registrations(args.event_id), args.format, args.separator).body)
     return ""
 
 

@@ -6,7 +6,7 @@ import enum
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -24,6 +24,8 @@ from pydantic import (
 )
 
 Language = Literal["de", "en"]
+LANGUAGES: tuple[str, ...] = get_args(Language)
+EVENT_ID_PATTERN = r"^[a-z0-9-]{3,64}$"
 
 # Fields every registration has; a question may not reuse these names, nor the
 # attributes the store keeps beside the answers.
@@ -188,7 +190,7 @@ class Question(BaseModel):
 class Event(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
-    event_id: str = Field(pattern=r"^[a-z0-9-]{3,64}$")
+    event_id: str = Field(pattern=EVENT_ID_PATTERN)
     title: Line
     timezone: str
     starts_at: LocalDateTime

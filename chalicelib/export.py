@@ -1,4 +1,8 @@
-"""Registrations -> CSV, JSON or a printable attendance list for organisers. Pure: items in, text out."""
+"""Registrations -> CSV, JSON or a printable attendance list for organisers. Pure: items in, text out.
+
+`render` is the one dispatcher: the command line and the admin API offer the same formats
+with the same defaults.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,12 @@ import csv
 import io
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 from chalicelib.events import Event
-from chalicelib.messages import text
-from chalicelib.notifications import when_text
+from chalicelib.messages import text, when_text
 
 BASE_COLUMNS = (
     "registration_id",
@@ -49,6 +53,37 @@ def safe_cell(value: Any, language: str) -> str:
     else:
         cell = str(value)
     return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+FORMATS = ("csv", "json", "attendance")
+DEFAULT_FORMAT = "csv"
+
+
+def default_separator(event: Event) -> str:
+    """`;` for a German event: a German Excel opening a file by double-click expects it."""
+    return ";" if event.language == "de" else ","
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: str
+    content_type: str
+    filename: str
+
+
+def render(
+    event: Event, items: Iterable[dict[str, Any]], output: str = DEFAULT_FORMAT, separator: str | None = None
+) -> Rendered:
+    """The registrations of `event` as `output` (one of `FORMATS`)."""
+    name = event.event_id
+    if output == "csv":
+        body = to_csv(event, items, separator or default_separator(event))
+        return Rendered(body, "text/csv; charset=utf-8", f"{name}.csv")
+    if output == "attendance":
+        return Rendered(to_attendance_list(event, items), "text/html; charset=utf-8", f"{name}-attendance.html")
+    if output == "json":
+        return Rendered(to_json(items), "application/json; charset=utf-8", f"{name}.json")
+    raise ValueError(f"unknown format {output!r}")
 
 
 def to_csv(event: Event, items: Iterable[dict[str, Any]], separator: str = ",") -> str:

@@ -13,7 +13,7 @@ from html import escape
 from chalicelib.events import Event
 from chalicelib.ics import event_ics
 from chalicelib.mail import Attachment, OutgoingMail, one_line
-from chalicelib.messages import field_label, text
+from chalicelib.messages import field_label, text, when_text
 from chalicelib.registration import Answer, Registration
 
 CALENDAR_FILE = "einladung.ics"
@@ -27,21 +27,6 @@ class Link:
 
 # A mail is a list of blocks, rendered twice: as plain text and as HTML.
 Block = str | list[tuple[str, Answer]] | Link
-
-
-def when_text(event: Event, language: str) -> str:
-    """ "Donnerstag, 1. Dezember 2016, 10:00–17:00 Uhr" in the event's zone."""
-    start = event.starts_at
-    values = {
-        "weekday": text(language, "date.weekdays").split()[start.weekday()],
-        "day": start.day,
-        "month": text(language, "date.months").split()[start.month - 1],
-        "year": start.year,
-        "start": start.strftime("%H:%M"),
-    }
-    if event.ends_at is not None and event.ends_at.date() == start.date():
-        return text(language, "date.format", end=event.ends_at.strftime("%H:%M"), **values)
-    return text(language, "date.format_open_end", **values)
 
 
 def _value_text(value: Answer, language: str) -> str:

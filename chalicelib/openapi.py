@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
+from chalice import Response
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.answers import STATUS
 from chalicelib.api_shapes import EventView, InvalidProblem, Problem, Registered
+from chalicelib.events import EVENT_ID_PATTERN
 from chalicelib.forms import MAX_BODY_BYTES
 from chalicelib.registration import Submission
 
@@ -63,7 +67,7 @@ def openapi_document() -> dict[str, Any]:
         "name": "event_id",
         "in": "path",
         "required": True,
-        "schema": {"type": "string", "pattern": "^[a-z0-9-]{3,64}$"},
+        "schema": {"type": "string", "pattern": EVENT_ID_PATTERN},
         "example": EXAMPLE_EVENT,
     }
     body = {"$ref": _REF.format(model="Submission")}
@@ -144,3 +148,14 @@ def openapi_document() -> dict[str, Any]:
         },
         "components": {"schemas": schemas},
     }
+
+
+@functools.cache
+def _openapi_body() -> str:
+    # Building every schema costs tens of milliseconds: once per instance, and only when asked.
+    return json.dumps(openapi_document(), ensure_ascii=False)
+
+
+def openapi_response() -> Response:
+    headers = {"Content-Type": "application/json; charset=utf-8", "Access-Control-Allow-Origin": "*"}
+    return Response(body=_openapi_body(), status_code=200, headers=headers)

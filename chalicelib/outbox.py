@@ -21,8 +21,8 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.alerts import Alerts
+from chalicelib.aws import error_name
 from chalicelib.links import CancelClaim, cancel_url
-from chalicelib.logs import safe_reason
 from chalicelib.mail import Mailer, OutgoingMail
 from chalicelib.mail_failures import UNBUILDABLE, permanent_reason
 from chalicelib.notifications import (
@@ -109,7 +109,7 @@ class Outbox:
                 self.deliver(item, now, events)
             except Exception as exc:
                 # No traceback or message: SES names rejected recipients in its messages.
-                logger.warning("mail for %s failed (%s); retried from it", item["registration_id"], safe_reason(exc))
+                logger.warning("mail for %s failed (%s); retried from it", item["registration_id"], error_name(exc))
                 return {"batchItemFailures": [{"itemIdentifier": record["dynamodb"]["SequenceNumber"]}]}
         return {"batchItemFailures": []}
 
@@ -142,7 +142,7 @@ class Outbox:
             raw = self.mailer.render(mail)
         except Exception as exc:
             # The type only: the message may quote the submitted text.
-            logger.warning("%s for %s cannot be built: %s", kind, item["registration_id"], safe_reason(exc))
+            logger.warning("%s for %s cannot be built: %s", kind, item["registration_id"], error_name(exc))
             return UNBUILDABLE
         tags = {"event_id": item["event_id"], "registration_id": item["registration_id"], "mail_kind": kind}
         try:

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from chalicelib.events import STANDARD_FIELDS, Event, Question, not_text
+from chalicelib.events import STANDARD_FIELDS, Event, Language, Question, not_text
 
 Answer = str | bool | list[str]
 TRUE_WORDS = frozenset({"on", "true", "yes", "1"})
@@ -147,7 +147,7 @@ class Submission(BaseModel):
     consent: Annotated[bool, BeforeValidator(_consent)]
     # The honeypot: `intake` acts on it before validation; here it is only a known name.
     website: str | None = None
-    lang: Annotated[Literal["de", "en"] | None, Blank] = None
+    lang: Annotated[Language | None, Blank] = None
     # Read by `spam` before validation; never stored.
     form_started_at: str | int | float | None = None
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from chalicelib.events import LANGUAGES, Event
 from chalicelib.messages import de, en
 
-LANGUAGES = ("de", "en")
+__all__ = ["LANGUAGES", "field_label", "text", "when_text"]
 _TEXTS = {"de": de.TEXTS, "en": en.TEXTS}
 
 
@@ -17,3 +18,18 @@ def text(language: str, key: str, **values: object) -> str:
 def field_label(language: str, field: str) -> str:
     """A standard field's label, or the field name itself for anything else."""
     return _TEXTS.get(language, de.TEXTS).get(f"field.{field}", field)
+
+
+def when_text(event: Event, language: str) -> str:
+    """ "Donnerstag, 1. Dezember 2016, 10:00–17:00 Uhr" in the event's zone."""
+    start = event.starts_at
+    values = {
+        "weekday": text(language, "date.weekdays").split()[start.weekday()],
+        "day": start.day,
+        "month": text(language, "date.months").split()[start.month - 1],
+        "year": start.year,
+        "start": start.strftime("%H:%M"),
+    }
+    if event.ends_at is not None and event.ends_at.date() == start.date():
+        return text(language, "date.format", end=event.ends_at.strftime("%H:%M"), **values)
+    return text(language, "date.format_open_end", **values)

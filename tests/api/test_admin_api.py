@@ -52,9 +52,9 @@ def test_events_are_listed_with_their_counts(client, store):
 def test_registrations_as_json_csv_and_attendance_list(client, store):
     register(client, "a@example.org")
     path = f"/admin/events/{SEED_EVENT_ID}/registrations"
-    as_json = json.loads(client.http.get(path).body)
-    assert [r["email"] for r in as_json["registrations"]] == ["a@example.org"]
-    as_csv = client.http.get(f"{path}?format=csv")
+    as_json = json.loads(client.http.get(f"{path}?format=json").body)
+    assert [r["email"] for r in as_json] == ["a@example.org"]
+    as_csv = client.http.get(path)  # CSV, as the command line's default
     assert as_csv.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(as_csv.body.decode().lstrip("\ufeff")), delimiter=";"))
     assert rows[0]["email"] == "a@example.org"

@@ -64,7 +64,7 @@ def test_export_as_csv_and_json(client, store, tmp_path, capsys):
     assert main(["export", SEED_EVENT_ID]) == 0
     out = capsys.readouterr().out
     assert out.startswith("\ufeff")
-    [row] = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))
+    [row] = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff")), delimiter=";"))  # a German event
     assert (row["given_name"], row["family_name"], row["organisation_type"]) == ("'=1+1", "Müller", "Kommune")
     assert main(["export", SEED_EVENT_ID, "--format", "json"]) == 0
     [item] = json.loads(capsys.readouterr().out)

@@ -48,9 +48,9 @@ def test_a_bounced_confirmation_marks_the_registration_and_tells_the_organisers_
     # Seen where organisers and admins look: the export and the admin API.
     assert cli.main(["export", SEED_EVENT_ID, "--format", "csv"]) == 0
     header, line = capsys.readouterr().out.lstrip("\ufeff").splitlines()[:2]
-    assert line.split(",")[header.split(",").index("mail_problem")] == "bounced"
-    listed = json.loads(client.http.get(f"/admin/events/{SEED_EVENT_ID}/registrations").body)
-    assert listed["registrations"][0]["mail_problem"] == "bounced"
+    assert line.split(";")[header.split(";").index("mail_problem")] == "bounced"
+    listed = json.loads(client.http.get(f"/admin/events/{SEED_EVENT_ID}/registrations?format=json").body)
+    assert listed[0]["mail_problem"] == "bounced"
 
 
 def test_a_soft_bounce_changes_nothing(client, store):

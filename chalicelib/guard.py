@@ -1,5 +1,5 @@
-"""Logs of the Lambda functions: one JSON line per request, and the guard that turns a bug
-into a logged traceback and a JSON 500.
+"""The guard around every route: one JSON log line per request, a bug turned into a logged
+traceback and a JSON 500, AWS being unavailable into a 503.
 
 The request line names the request id, route, event, status, outcome and latency, and
 never an e-mail address or a name: CloudWatch keeps logs longer than we keep registrations.
@@ -18,6 +18,7 @@ from typing import Any
 from chalice import Chalice, Response
 
 from chalicelib.answers import error_response
+from chalicelib.aws import error_name
 from chalicelib.intake import RETRY_AFTER_SECONDS
 from chalicelib.negotiation import answer_language, wants_json
 from chalicelib.seats import Contended
@@ -34,12 +35,6 @@ def request_id(app: Chalice) -> str:
     """The Lambda request id (also under `chalice local` and the test client)."""
     context = getattr(app, "lambda_context", None)
     return str(getattr(context, "aws_request_id", None) or "-")
-
-
-def safe_reason(exc: BaseException) -> str:
-    """An exception named without its message, which may quote an address or a name."""
-    code = getattr(exc, "response", {}).get("Error", {}).get("Code")  # botocore's ClientError
-    return f"{type(exc).__name__}({code})" if code else type(exc).__name__
 
 
 def note_outcome(outcome: str) -> None:
@@ -88,7 +83,7 @@ def logged_and_guarded(
                 response = view(*args, **kwargs)
             except (StoreUnavailable, Contended) as exc:
                 # The reason only (a code, no message): AWS messages may quote the data sent.
-                logger.warning("AWS unavailable, request id %s: %s", request_id(app), safe_reason(exc))
+                logger.warning("AWS unavailable, request id %s: %s", request_id(app), error_name(exc))
                 response = failure("unavailable", {"Retry-After": str(RETRY_AFTER_SECONDS)})
             except Exception:
                 logger.exception("unexpected error, request id %s", request_id(app))
