@@ -12,8 +12,8 @@ from html import escape
 
 from chalicelib.events import Event
 from chalicelib.ics import event_ics
-from chalicelib.mail import Attachment, OutgoingMail, one_line
 from chalicelib.messages import field_label, text, when_text
+from chalicelib.mime import Attachment, OutgoingMail, one_line
 from chalicelib.registration import Answer, Registration
 
 CALENDAR_FILE = "einladung.ics"

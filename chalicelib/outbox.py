@@ -23,8 +23,9 @@ from typing import Any
 from chalicelib.alerts import Alerts
 from chalicelib.aws import error_name
 from chalicelib.links import CancelClaim, cancel_url
-from chalicelib.mail import Mailer, OutgoingMail
+from chalicelib.mail import Mailer
 from chalicelib.mail_failures import UNBUILDABLE, permanent_reason
+from chalicelib.mime import OutgoingMail
 from chalicelib.notifications import (
     organiser_bounce,
     organiser_cancellation,

@@ -31,8 +31,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from chalicelib.events import STANDARD_FIELDS, Event
-from chalicelib.mail import to_mime
 from chalicelib.messages import de, en, field_label, text
+from chalicelib.mime import to_mime
 from chalicelib.notifications import (
     CALENDAR_FILE,
     organiser_bounce,

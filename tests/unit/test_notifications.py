@@ -9,7 +9,7 @@ from email.policy import default
 
 import icalendar
 
-from chalicelib.mail import to_mime
+from chalicelib.mime import to_mime
 from chalicelib.notifications import (
     organiser_cancellation,
     organiser_promotion,

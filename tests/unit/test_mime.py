@@ -7,7 +7,7 @@ from email.policy import default
 
 import pytest
 
-from chalicelib.mail import OutgoingMail, to_mime
+from chalicelib.mime import OutgoingMail, to_mime
 from chalicelib.notifications import organiser_notification
 from chalicelib.registration import new_registration, validate_submission
 from tests.factories import event, seed_event
