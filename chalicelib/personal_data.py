@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from chalicelib.handover import release
 from chalicelib.registration import stored_address, utc_iso
-from chalicelib.seats import release
 from chalicelib.store import Store
 
 

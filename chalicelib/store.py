@@ -347,11 +347,24 @@ class Store:
         )
         return _registration_values(response["Item"]) if "Item" in response else None
 
+    def waiting_list(self, event_id: str) -> list[dict[str, Any]]:
+        """The waitlisted registrations of `event_id`, first in line first."""
+        # Consistent: a waiting person missed by a stale read would lose the seat to someone later.
+        # Still one Query over the event's registrations (the filter only saves the transfer).
+        items = self._all(
+            "query",
+            TableName=self.table_name,
+            KeyConditionExpression="event_id = :e AND begins_with(sk, :p)",
+            FilterExpression="#status = :waitlisted",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=_item({":e": event_id, ":p": REGISTRATION_PREFIX, ":waitlisted": "waitlisted"}),
+            ConsistentRead=True,
+        )
+        return sorted((_registration_values(item) for item in items), key=lambda item: item["waitlist_position"])
+
     def first_waitlisted(self, event_id: str) -> dict[str, Any] | None:
-        """The waitlisted registration with the lowest place, if any."""
-        # Consistent: a waiting person missed by a stale read would lose the seat to nobody.
-        waiting = [i for i in self.registrations(event_id, consistent=True) if i.get("status") == "waitlisted"]
-        return min(waiting, key=lambda item: item["waitlist_position"], default=None)
+        """The waitlisted registration with the lowest number, if any."""
+        return next(iter(self.waiting_list(event_id)), None)
 
     def cancel_registration(self, registration: dict[str, Any], promote: dict[str, Any] | None, at: str) -> None:
         """In one transaction: the registration becomes `cancelled`, its address may register
@@ -463,14 +476,22 @@ class Store:
         self, registration: dict[str, Any], promote: dict[str, Any] | None, at: str
     ) -> list[dict[str, Any]]:
         """What leaving does to the event: a confirmed seat goes to `promote` (the first
-        waitlisted) or back to the event; a waiting-list place just empties."""
+        waitlisted) or back to the event; a waiting-list place just empties.
+
+        The conditions keep "nobody waits while a seat is free" whatever commits meanwhile:
+        the seat goes back only while nobody waits (someone who joined the list after the
+        caller looked fails it, and the caller looks again), and it is handed over only to
+        someone still waiting (nobody can join the list ahead of them: numbers only grow)."""
+        event_id = registration["event_id"]
         if registration["status"] == "waitlisted":
-            return [self._count("waiting_count", -1, registration["event_id"])]
+            return [self._count("waiting_count", -1, event_id, condition="#counter > :zero")]
         if registration["status"] != "confirmed":
             return []
         if promote is None:
-            return [self._count("confirmed_count", -1, registration["event_id"])]
-        return [self._promotion(promote, at), self._count("waiting_count", -1, registration["event_id"])]
+            waiting = {"#waiting": "waiting_count"}
+            nobody_waits = "attribute_not_exists(#waiting) OR #waiting = :zero"
+            return [self._count("confirmed_count", -1, event_id, condition=nobody_waits, names=waiting)]
+        return [self._promotion(promote, at), self._count("waiting_count", -1, event_id, condition="#counter > :zero")]
 
     def _promotion(self, registration: dict[str, Any], at: str) -> dict[str, Any]:
         return {
@@ -484,36 +505,46 @@ class Store:
             }
         }
 
-    def _count(self, counter: str, change: int, event_id: str) -> dict[str, Any]:
+    def _count(
+        self, counter: str, change: int, event_id: str, *, condition: str, names: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         return {
             "Update": {
                 "TableName": self.table_name,
                 "Key": _item({"event_id": event_id, "sk": EVENT_SK}),
                 "UpdateExpression": "ADD #counter :change",
-                "ExpressionAttributeNames": {"#counter": counter},
-                "ExpressionAttributeValues": _item({":change": change}),
+                "ConditionExpression": condition,
+                "ExpressionAttributeNames": {"#counter": counter, **(names or {})},
+                "ExpressionAttributeValues": _item({":change": change, ":zero": 0}),
             }
         }
 
-    def promote(self, registration: dict[str, Any], at: str) -> None:
-        """Give a free seat to a waitlisted registration (after capacity was raised).
+    def promote(self, first_in_line: list[dict[str, Any]], record: EventRecord, at: str) -> None:
+        """Give free seats to `first_in_line` (the first waitlisted, in order; at most 99) in one
+        transaction, after capacity was raised.
 
-        Raises `ClaimLost` if it is no longer waiting or the seat is gone."""
-        seat = {
+        Raises `ClaimLost` if any of them is no longer waiting, the capacity changed from
+        `record`'s or fewer seats are free than people to move up (look again)."""
+        count = len(first_in_line)
+        names = {"#confirmed": "confirmed_count", "#waiting": "waiting_count", "#capacity": "capacity"}
+        values: dict[str, Any] = {":up": count, ":down": -count}
+        if record.event.capacity is None:
+            seats_free = "attribute_not_exists(#capacity)"
+        else:
+            # No arithmetic in conditions: "capacity as read and confirmed + count <= capacity".
+            seats_free = "#capacity = :capacity AND #confirmed <= :room"
+            values |= {":capacity": record.event.capacity, ":room": record.event.capacity - count}
+        seats = {
             "Update": {
                 "TableName": self.table_name,
-                "Key": _item({"event_id": registration["event_id"], "sk": EVENT_SK}),
-                "UpdateExpression": "ADD #confirmed :one, #waiting :minus_one",
-                "ConditionExpression": "attribute_not_exists(#capacity) OR #confirmed < #capacity",
-                "ExpressionAttributeNames": {
-                    "#confirmed": "confirmed_count",
-                    "#waiting": "waiting_count",
-                    "#capacity": "capacity",
-                },
-                "ExpressionAttributeValues": _item({":one": 1, ":minus_one": -1}),
+                "Key": _item({"event_id": record.event.event_id, "sk": EVENT_SK}),
+                "UpdateExpression": "ADD #confirmed :up, #waiting :down",
+                "ConditionExpression": f"{seats_free} AND #waiting >= :up",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": _item(values),
             }
         }
-        self._transact_release([self._promotion(registration, at), seat])
+        self._transact_release([*(self._promotion(waiting, at) for waiting in first_in_line), seats])
 
     # --- the mail function ---------------------------------------------------------------------
     def changed_registration(self, record: dict[str, Any]) -> dict[str, Any] | None:
@@ -625,10 +656,11 @@ def _claim(claim: Claim) -> dict[str, Any]:
         }
     # Places are handed out one after another: each claim names the place it
     # expects to be next, so positions are unique and gap-free in commit order.
+    # Only while no seat is free: a seat given back meanwhile goes to this registrant instead.
     return {
         "UpdateExpression": "SET #waitlisted = :position ADD #waiting :one",
         "ConditionExpression": (
-            "#waitlisted = :previous AND (#confirmed >= #capacity OR #waiting > :zero) AND "
+            "#waitlisted = :previous AND #confirmed >= #capacity AND "
             "(#waiting = :ahead OR (attribute_not_exists(#waiting) AND :ahead = :zero))"
         ),
         "ExpressionAttributeNames": names,
