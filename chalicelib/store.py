@@ -398,6 +398,7 @@ class Store:
             TableName=self.table_name,
             FilterExpression="begins_with(sk, :registration)",
             ExpressionAttributeValues=_item({":registration": REGISTRATION_PREFIX}),
+            ConsistentRead=True,  # `forget` right after a registration must find it
         )
         found = [_registration_values(item) for item in items]
         return [item for item in found if str(item.get("email", "")).lower() == wanted]
@@ -410,6 +411,7 @@ class Store:
             ExpressionAttributeValues=_item(
                 {":e": registration["event_id"], ":p": f"{MAIL_PREFIX}{registration['registration_id']}#"}
             ),
+            ConsistentRead=True,
         )
         return [_plain(item) for item in items]
 
@@ -555,12 +557,16 @@ class Store:
         return _registration_values(image)
 
     def claim_mail(self, registration: dict[str, Any], kind: str, now: datetime) -> bool:
-        """Take the right to send mail `kind` about `registration`; False if it was sent or is being sent."""
+        """Take the right to send mail `kind` about `registration`; False if it was sent or is
+        being sent, or if the registration is gone (erased: nothing more about it is sent).
+
+        One transaction with a check that the registration still exists, so a claim cannot
+        follow an erasure that the stream record (an older image) knows nothing of."""
         moment = int(now.timestamp())
-        try:
-            self._db().put_item(
-                TableName=self.table_name,
-                Item=_item(
+        claim = {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": _item(
                     {
                         "event_id": registration["event_id"],
                         "sk": _mail_sk(registration, kind),
@@ -569,31 +575,64 @@ class Store:
                         TTL_ATTRIBUTE: registration.get(TTL_ATTRIBUTE),
                     }
                 ),
-                ConditionExpression="attribute_not_exists(sk) OR (mail_state = :sending AND claimed_at < :stale)",
-                ExpressionAttributeValues=_item({":sending": "sending", ":stale": moment - MAIL_CLAIM_LEASE_SECONDS}),
+                "ConditionExpression": "attribute_not_exists(sk) OR (mail_state = :sending AND claimed_at < :stale)",
+                "ExpressionAttributeValues": _item(
+                    {":sending": "sending", ":stale": moment - MAIL_CLAIM_LEASE_SECONDS}
+                ),
+            }
+        }
+        still_there = {
+            "ConditionCheck": {
+                "TableName": self.table_name,
+                "Key": _registration_key(registration["event_id"], registration["registration_id"]),
+                "ConditionExpression": "attribute_exists(sk)",
+            }
+        }
+        try:
+            self._transact([claim, still_there])
+        except _Cancelled as exc:
+            if "ConditionalCheckFailed" in exc.codes:
+                return False
+            raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
+        return True
+
+    def mark_mail_sent(self, registration: dict[str, Any], kind: str, message_id: str, now: datetime) -> bool:
+        """Record mail `kind` as sent; False when its claim is gone (erased meanwhile: nothing is
+        written back about the person)."""
+        return self._update_existing_mail(
+            registration,
+            kind,
+            UpdateExpression="SET mail_state = :sent, sent_at = :at, ses_message_id = :id",
+            ConditionExpression="attribute_exists(sk)",
+            ExpressionAttributeValues=_item({":sent": "sent", ":at": utc_iso(now), ":id": message_id}),
+        )
+
+    def release_mail(self, registration: dict[str, Any], kind: str) -> None:
+        """Give a claim back after a failed send, so the retry may take it."""
+        try:
+            self._db().delete_item(
+                TableName=self.table_name,
+                Key=_item({"event_id": registration["event_id"], "sk": _mail_sk(registration, kind)}),
+                ConditionExpression="mail_state = :sending",
+                ExpressionAttributeValues=_item({":sending": "sending"}),
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise  # else: erased meanwhile, nothing to give back
+
+    def _update_existing_mail(self, registration: dict[str, Any], kind: str, **update: Any) -> bool:
+        # An UpdateItem on a missing key creates the item: the condition keeps erased rows erased.
+        try:
+            self._db().update_item(
+                TableName=self.table_name,
+                Key=_item({"event_id": registration["event_id"], "sk": _mail_sk(registration, kind)}),
+                **update,
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return False
             raise
         return True
-
-    def mark_mail_sent(self, registration: dict[str, Any], kind: str, message_id: str, now: datetime) -> None:
-        self._db().update_item(
-            TableName=self.table_name,
-            Key=_item({"event_id": registration["event_id"], "sk": _mail_sk(registration, kind)}),
-            UpdateExpression="SET mail_state = :sent, sent_at = :at, ses_message_id = :id",
-            ExpressionAttributeValues=_item({":sent": "sent", ":at": utc_iso(now), ":id": message_id}),
-        )
-
-    def release_mail(self, registration: dict[str, Any], kind: str) -> None:
-        """Give a claim back after a failed send, so the retry may take it."""
-        self._db().delete_item(
-            TableName=self.table_name,
-            Key=_item({"event_id": registration["event_id"], "sk": _mail_sk(registration, kind)}),
-            ConditionExpression="mail_state = :sending",
-            ExpressionAttributeValues=_item({":sending": "sending"}),
-        )
 
     def _transact(self, actions: list[dict[str, Any]]) -> None:
         # Concurrent transactions on one event's counter conflict; DynamoDB

@@ -60,7 +60,10 @@ def _restore(saved: list[tuple[Any, ...]]) -> None:
 
 
 def install() -> None:
-    """Patch moto in this process (the embedded AWS server only)."""
+    """Patch moto in this process (the embedded AWS server, and the API tests' in-process moto)."""
+    if _state.get("installed"):
+        return
+    _state["installed"] = True
     original = DynamoDBBackend.transact_write_items
     dynamodb_models.copy = types.SimpleNamespace(deepcopy=_deepcopy)  # type: ignore[assignment]
 
