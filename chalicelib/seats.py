@@ -4,6 +4,11 @@ and never takes a free seat while anyone waits for one (seats given up: `handove
 Each attempt is one conditional DynamoDB transaction (`Store.insert_registration`).
 The counts it starts from may be stale (cached); when a claim is lost the
 event is read again, consistently, and the decision made afresh.
+
+An outcome is checked before it is reported: when the write failed in a way that may
+hide a commit (a timeout, a 500) or met an existing registration of the address, the
+marker is read back. If it names this registration, it was stored after all; if it names
+the same submission made minutes ago (a double click, a retry), that one is the answer.
 """
 
 from __future__ import annotations
@@ -11,10 +16,21 @@ from __future__ import annotations
 import dataclasses
 import random
 import time
+from datetime import datetime
 
+from chalicelib.events import Event
 from chalicelib.handover import Contended, fill_free_seats, seats_free
-from chalicelib.registration import Registration
-from chalicelib.store import ClaimLost, EventRecord, HourlyLimit, Seat, Store, WaitlistPlace
+from chalicelib.registration import Registration, registration_from_item
+from chalicelib.store import (
+    AlreadyRegistered,
+    ClaimLost,
+    EventRecord,
+    HourlyLimit,
+    Seat,
+    Store,
+    StoreUnavailable,
+    WaitlistPlace,
+)
 
 __all__ = ["Contended", "EventFull", "EventGone", "place"]
 
@@ -26,6 +42,9 @@ MAX_ATTEMPTS = 80
 PLACE_BUDGET_SECONDS = 15.0
 BASE_BACKOFF_SECONDS = 0.01  # about one DynamoDB transaction
 MAX_BACKOFF_SECONDS = 0.5
+# The same submission again within this time is answered as the first was (not "already
+# registered"): a double click, or a page that sent again after its answer was lost.
+REPEAT_WINDOW_SECONDS = 600
 
 
 class EventFull(Exception):
@@ -61,9 +80,13 @@ def place(
     *,
     expires_at: int,
     limit: HourlyLimit | None = None,
-) -> tuple[Registration, EventRecord]:
+) -> tuple[Registration, EventRecord | None]:
     """Store `registration` as confirmed or waitlisted; return it with its final status,
-    and the event's counts as this write left them (the next guess)."""
+    and the event's counts as this write left them (the next guess; None when unknown).
+
+    Returns the registration as stored, not `registration`, when the same submission was
+    stored minutes ago. Raises `AlreadyRegistered` for another one of the same address,
+    `StoreUnavailable` only when nothing was stored (or that cannot be read back)."""
     fresh = False
     deadline = time.monotonic() + PLACE_BUDGET_SECONDS
     for attempt in range(MAX_ATTEMPTS):
@@ -91,8 +114,42 @@ def place(
                 # colliding again, so a burst costs a few attempts each, not one per rival.
                 backoff = min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2**attempt)
                 time.sleep(random.uniform(0, backoff))  # noqa: S311 - jitter, not secrecy
+            except (AlreadyRegistered, StoreUnavailable):
+                stored = _stored_already(store, placed, record.event)
+                if stored is None:
+                    raise
+                return stored, None
         latest = store.find_event(record.event.event_id, consistent=True)
         if latest is None:
             raise EventGone()
         record, fresh = latest, True
     raise Contended()
+
+
+def _stored_already(store: Store, placed: Registration, event: Event) -> Registration | None:
+    """The registration that holds `placed`'s address, if it is `placed` itself (its write
+    went through although the answer said otherwise) or the same submission made less than
+    `REPEAT_WINDOW_SECONDS` before; None otherwise, or when it cannot be read."""
+    try:
+        item = store.holder_of_address(placed.event_id, placed.email)
+    except StoreUnavailable:
+        return None
+    if item is None:
+        return None
+    stored = registration_from_item(event, item)
+    if stored.registration_id != placed.registration_id and not _same_submission(stored, placed):
+        return None
+    if stored.status != "waitlisted":  # moved up meanwhile: the place in line is history
+        stored = dataclasses.replace(stored, waitlist_position=None, waitlist_place=None)
+    return stored
+
+
+def _same_submission(earlier: Registration, later: Registration) -> bool:
+    """What the person sent is the same (the address in any case), and not long ago."""
+    age = datetime.fromisoformat(later.registered_at) - datetime.fromisoformat(earlier.registered_at)
+    return (
+        0 <= age.total_seconds() <= REPEAT_WINDOW_SECONDS
+        and earlier.email.lower() == later.email.lower()
+        and (earlier.given_name, earlier.family_name, earlier.details, earlier.answers)
+        == (later.given_name, later.family_name, later.details, later.answers)
+    )

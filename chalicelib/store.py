@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -362,6 +363,18 @@ class Store:
         )
         return sorted((_registration_values(item) for item in items), key=lambda item: item["waitlist_position"])
 
+    def holder_of_address(self, event_id: str, email: str) -> dict[str, Any] | None:
+        """The registration holding `email`'s one-per-address marker in `event_id`, read
+        consistently (an answer about it must not be older than a write just made)."""
+        response = self._db().get_item(
+            TableName=self.table_name,
+            Key=_item({"event_id": event_id, "sk": EMAIL_PREFIX + email.lower()}),
+            ConsistentRead=True,
+        )
+        if "Item" not in response:
+            return None
+        return self.get_registration(event_id, _plain(response["Item"])["registration_id"])
+
     def first_waitlisted(self, event_id: str) -> dict[str, Any] | None:
         """The waitlisted registration with the lowest number, if any."""
         return next(iter(self.waiting_list(event_id)), None)
@@ -639,7 +652,11 @@ class Store:
         # expects the caller to retry with jittered backoff.
         for attempt in range(MAX_TRANSACTION_ATTEMPTS):
             try:
-                self._db().transact_write_items(TransactItems=actions)
+                # The token makes botocore's own retries (after a timeout, a 500) idempotent: a
+                # request that committed but whose answer was lost is answered as done, not
+                # applied again. botocore would add one itself; the guarantee is stated here.
+                # Each attempt of this loop is a new request, after a definite "not done".
+                self._db().transact_write_items(TransactItems=actions, ClientRequestToken=str(uuid.uuid4()))
                 return
             except ClientError as exc:  # transient failures arrive as StoreUnavailable
                 codes = _cancellation_codes(exc)

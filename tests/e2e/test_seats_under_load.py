@@ -73,17 +73,20 @@ def test_30_posts_for_5_seats_without_a_waiting_list(stack, round_):
     assert stack.store().find_event(e.event_id, consistent=True).confirmed == 5
 
 
-def test_a_double_clicked_submit_takes_one_seat(stack):
+def test_a_double_clicked_submit_takes_one_seat_and_both_clicks_are_told_so(stack):
     e = fresh_event(stack, capacity=3)
     url = f"{stack.api_url}/events/{e.event_id}/registrations"
     for i in range(10):
         body = json.dumps(submission(email=f"double{i}@example.org")).encode()
         with ThreadPoolExecutor(max_workers=2) as pool:
-            statuses = sorted(pool.map(lambda b: post(url, b, "application/json")[0], [body, body]))
+            answers = list(pool.map(lambda b: post(url, b, "application/json"), [body, body]))
+        outcomes = sorted((status, json.loads(text).get("registration_id")) for status, _, text in answers)
         if i < 3:
-            assert statuses == [201, 409]
+            # The second click is the same submission: it answers like the first, with its id.
+            assert [status for status, _ in outcomes] == [201, 201]
+            assert outcomes[0][1] == outcomes[1][1]
         else:
-            assert statuses == [409, 409]
+            assert outcomes == [(409, None), (409, None)]
     assert stack.store().find_event(e.event_id, consistent=True).confirmed == 3
     assert len(list(stack.store().registrations(e.event_id))) == 3
 
