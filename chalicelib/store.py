@@ -700,12 +700,13 @@ def _claim(claim: Claim) -> dict[str, Any]:
         "#capacity": "capacity",
     }
     if isinstance(claim, Seat):
-        # A free seat goes to a newcomer only while nobody waits for it.
+        # A free seat goes to a newcomer only while nobody waits for it (with or without a
+        # limit: people still wait for a moment after the limit is lifted).
         return {
             "UpdateExpression": "ADD #confirmed :one",
             "ConditionExpression": (
-                "attribute_exists(sk) AND (attribute_not_exists(#capacity) OR "
-                "(#confirmed < #capacity AND (attribute_not_exists(#waiting) OR #waiting = :zero)))"
+                "attribute_exists(sk) AND (attribute_not_exists(#waiting) OR #waiting = :zero) AND "
+                "(attribute_not_exists(#capacity) OR #confirmed < #capacity)"
             ),
             "ExpressionAttributeNames": {k: names[k] for k in ("#confirmed", "#waiting", "#capacity")},
             "ExpressionAttributeValues": _item({":one": 1, ":zero": 0}),

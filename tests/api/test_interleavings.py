@@ -133,3 +133,18 @@ def test_the_seat_goes_to_the_first_in_line_even_when_they_leave_during_the_hand
     assert statuses == {"first@example.org": "cancelled", "w1@example.org": "cancelled", "w2@example.org": "confirmed"}
     record = store.find_event(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waiting) == (1, 0)
+
+
+def test_a_newcomer_with_a_stale_nobody_waits_does_not_pass_the_list_when_the_limit_goes(client, store):
+    reload_events(store, event())  # no capacity
+    register(client, "first@example.org")  # this instance now caches "no limit, nobody waits"
+    store.save_events([event(capacity=1, waitlist=True)])
+    assert register_elsewhere(store, "waiting@example.org").status == "waitlisted"
+    store.save_events([event()])  # the limit removed, the list not yet moved up (load-events runs on)
+    assert register(client, "new@example.org")["status"] == "confirmed"
+    statuses = {i["email"]: i["status"] for i in registration_items(store)}
+    assert statuses["waiting@example.org"] == "confirmed"  # moved up before the newcomer took a seat
+    [waited] = [i for i in registration_items(store) if i["email"] == "waiting@example.org"]
+    [newcomer] = [i for i in registration_items(store) if i["email"] == "new@example.org"]
+    assert waited["promoted_at"] <= newcomer["registered_at"]
+    assert store.find_event(SEED_EVENT_ID, consistent=True).waiting == 0
