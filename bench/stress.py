@@ -59,8 +59,8 @@ def one(url: str, kind: str, accepted: list[str], rng: random.Random) -> Sent:
         email = f"{uuid.uuid4().hex[:12]}@example.org"
         body, ctype = json.dumps(person(email)).encode(), "application/json"
     elif kind == "duplicate" and accepted:
-        email = rng.choice(accepted).upper()
-        body, ctype = json.dumps(person(email)).encode(), "application/json"
+        email = rng.choice(accepted).upper()  # another form of a registered address (the same one is a repeat: 201)
+        body, ctype = json.dumps({**person(email), "given_name": "Noch einmal"}).encode(), "application/json"
     elif kind == "invalid":
         body, ctype = json.dumps({"given_name": "", "email": "nope", "colour": "blau"}).encode(), "application/json"
     elif kind == "honeypot":

@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.events import Event
+from chalicelib.handover import release
 from chalicelib.links import InvalidToken, read_cancel_token
 from chalicelib.registration import utc_iso
-from chalicelib.seats import release
 from chalicelib.store import Store
 
 ACTIVE = ("confirmed", "waitlisted")

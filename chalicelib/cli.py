@@ -16,10 +16,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import export, personal_data
 from chalicelib.event_files import EventFileErrors, read_event_files
+from chalicelib.handover import fill_free_seats
 from chalicelib.mail import Mailer
 from chalicelib.outbox import Outbox
 from chalicelib.registration import utc_iso
-from chalicelib.seats import fill_free_seats
 from chalicelib.settings import SettingsError, load_settings
 from chalicelib.stage_config import UnknownStage, stage_environment
 from chalicelib.store import CapacityBelowTaken, EventRecord, Store, StoreUnavailable

@@ -139,7 +139,8 @@ class Intake:
             logger.warning("registration write failed: %s", type(exc).__name__)
             return Refused("unavailable", retry_after=RETRY_AFTER_SECONDS)
         # Mails follow from the stored registration (the table's stream feeds `outbox`).
-        self.events.update(event.event_id, counts)
+        if counts is not None:
+            self.events.update(event.event_id, counts)
         return Accepted(
             registration.registration_id,
             registration.status,

@@ -3,17 +3,28 @@
 Erasure deletes rather than cancels: nobody is mailed about the person, their seat goes to
 the first on the waiting list (who is told, as after any cancellation), and their mail
 records go too. Only their own rows are touched.
+
+Erasure wins over mail in flight: the mail function claims each mail in a transaction that
+requires the registration to exist, so once it is deleted no mail about it is claimed,
+sent or recorded. A mail claimed just before is waited for (it is in SES' hands already),
+then its record is deleted with the others.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from chalicelib.handover import release
 from chalicelib.registration import stored_address, utc_iso
-from chalicelib.seats import release
 from chalicelib.store import Store
+
+# The mail function runs at most 60 s (its Lambda timeout, .chalice/config.json): a claim
+# older than this has nobody sending it any more.
+MAIL_IN_FLIGHT_SECONDS = 90
+POLL_SECONDS = 0.2
 
 
 @dataclass
@@ -74,6 +85,7 @@ def forget(store: Store, email: str, now: datetime) -> list[Erased]:
         if released is None:
             continue  # erased meanwhile
         gone = released.registration
+        _wait_for_mail_in_flight(store, gone, now)
         store.forget_complaint(gone["event_id"], gone["email"])
         removed.append(
             Erased(
@@ -85,3 +97,15 @@ def forget(store: Store, email: str, now: datetime) -> list[Erased]:
             )
         )
     return removed
+
+
+def _wait_for_mail_in_flight(store: Store, registration: dict[str, Any], now: datetime) -> None:
+    """Return once no mail about the (already erased) `registration` is being sent: its
+    sender marks it sent or gives it back, or the claim is too old to have a sender."""
+    recent = int(now.timestamp()) - MAIL_IN_FLIGHT_SECONDS
+    deadline = time.monotonic() + MAIL_IN_FLIGHT_SECONDS
+    while time.monotonic() < deadline:
+        records = store.mail_records(registration)
+        if not any(r.get("mail_state") == "sending" and r.get("claimed_at", 0) > recent for r in records):
+            return
+        time.sleep(POLL_SECONDS)

@@ -1,9 +1,14 @@
-"""Seats: a registration is confirmed, waitlisted or refused and never overbooks; a seat that
-is given up goes to the first on the waiting list.
+"""Seats for newcomers: a registration is confirmed, waitlisted or refused and never overbooks,
+and never takes a free seat while anyone waits for one (seats given up: `handover`).
 
 Each attempt is one conditional DynamoDB transaction (`Store.insert_registration`).
 The counts it starts from may be stale (cached); when a claim is lost the
 event is read again, consistently, and the decision made afresh.
+
+An outcome is checked before it is reported: when the write failed in a way that may
+hide a commit (a timeout, a 500) or met an existing registration of the address, the
+marker is read back. If it names this registration, it was stored after all; if it names
+the same submission made minutes ago (a double click, a retry), that one is the answer.
 """
 
 from __future__ import annotations
@@ -11,12 +16,23 @@ from __future__ import annotations
 import dataclasses
 import random
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
-from chalicelib.registration import Registration
-from chalicelib.store import ClaimLost, EventRecord, HourlyLimit, Seat, Store, WaitlistPlace
+from chalicelib.events import Event
+from chalicelib.handover import Contended, fill_free_seats, seats_free
+from chalicelib.registration import Registration, registration_from_item
+from chalicelib.store import (
+    AlreadyRegistered,
+    ClaimLost,
+    EventRecord,
+    HourlyLimit,
+    Seat,
+    Store,
+    StoreUnavailable,
+    WaitlistPlace,
+)
+
+__all__ = ["Contended", "EventFull", "EventGone", "place"]
 
 # Enough for every one of 60 simultaneous registrants to get a waiting-list
 # place: each round of contention hands out at least one place.
@@ -24,9 +40,11 @@ MAX_ATTEMPTS = 80
 # However many rivals there are, a registrant gets an answer (503 at worst) well inside the
 # function's 25 s: contention is given this long, AWS calls their own timeouts on top.
 PLACE_BUDGET_SECONDS = 15.0
-MAX_RELEASE_ATTEMPTS = 10
 BASE_BACKOFF_SECONDS = 0.01  # about one DynamoDB transaction
 MAX_BACKOFF_SECONDS = 0.5
+# The same submission again within this time is answered as the first was (not "already
+# registered"): a double click, or a page that sent again after its answer was lost.
+REPEAT_WINDOW_SECONDS = 600
 
 
 class EventFull(Exception):
@@ -37,15 +55,17 @@ class EventGone(Exception):
     """The event was removed while registering."""
 
 
-class Contended(Exception):
-    """Too many rounds of contention; the caller answers 503."""
+class _HandOver:
+    """Seats are free while people wait (capacity was just raised): they are theirs."""
 
 
-def _next_claim(record: EventRecord, fresh: bool) -> Seat | WaitlistPlace | None:
+def _next_claim(record: EventRecord, fresh: bool) -> Seat | WaitlistPlace | _HandOver | None:
     """What to ask for given `record`'s counts; None: read the counts again first."""
-    event = record.event
-    if event.capacity is None or (record.confirmed < event.capacity and record.waiting == 0):
+    event, free = record.event, seats_free(record)
+    if free != 0 and record.waiting == 0:
         return Seat()
+    if free != 0:
+        return _HandOver() if fresh else None  # a cached count may be out of date: look first
     if event.waitlist:
         return WaitlistPlace(record.waitlisted + 1, ahead=record.waiting)
     if fresh:
@@ -60,16 +80,24 @@ def place(
     *,
     expires_at: int,
     limit: HourlyLimit | None = None,
-) -> tuple[Registration, EventRecord]:
+) -> tuple[Registration, EventRecord | None]:
     """Store `registration` as confirmed or waitlisted; return it with its final status,
-    and the event's counts as this write left them (the next guess)."""
+    and the event's counts as this write left them (the next guess; None when unknown).
+
+    Returns the registration as stored, not `registration`, when the same submission was
+    stored minutes ago. Raises `AlreadyRegistered` for another one of the same address,
+    `StoreUnavailable` only when nothing was stored (or that cannot be read back)."""
     fresh = False
     deadline = time.monotonic() + PLACE_BUDGET_SECONDS
     for attempt in range(MAX_ATTEMPTS):
         if time.monotonic() > deadline:
             break
         claim = _next_claim(record, fresh)
-        if claim is not None:
+        if isinstance(claim, _HandOver):
+            # Finish the hand-over `load-events` started (or was stopped in) before taking
+            # anything: the first in line move up, then this registrant is decided afresh.
+            fill_free_seats(store, record.event.event_id, registration.registered_at, attempts=1)
+        elif claim is not None:
             placed = dataclasses.replace(
                 registration,
                 status="confirmed" if isinstance(claim, Seat) else "waitlisted",
@@ -86,6 +114,11 @@ def place(
                 # colliding again, so a burst costs a few attempts each, not one per rival.
                 backoff = min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2**attempt)
                 time.sleep(random.uniform(0, backoff))  # noqa: S311 - jitter, not secrecy
+            except (AlreadyRegistered, StoreUnavailable):
+                stored = _stored_already(store, placed, record.event)
+                if stored is None:
+                    raise
+                return stored, None
         latest = store.find_event(record.event.event_id, consistent=True)
         if latest is None:
             raise EventGone()
@@ -93,51 +126,30 @@ def place(
     raise Contended()
 
 
-@dataclass(frozen=True)
-class Released:
-    registration: dict[str, Any]  # as it was when released
-    promoted: dict[str, Any] | None  # the waitlisted registration that got its seat
+def _stored_already(store: Store, placed: Registration, event: Event) -> Registration | None:
+    """The registration that holds `placed`'s address, if it is `placed` itself (its write
+    went through although the answer said otherwise) or the same submission made less than
+    `REPEAT_WINDOW_SECONDS` before; None otherwise, or when it cannot be read."""
+    try:
+        item = store.holder_of_address(placed.event_id, placed.email)
+    except StoreUnavailable:
+        return None
+    if item is None:
+        return None
+    stored = registration_from_item(event, item)
+    if stored.registration_id != placed.registration_id and not _same_submission(stored, placed):
+        return None
+    if stored.status != "waitlisted":  # moved up meanwhile: the place in line is history
+        stored = dataclasses.replace(stored, waitlist_position=None, waitlist_place=None)
+    return stored
 
 
-def release(
-    store: Store,
-    registration: dict[str, Any],
-    write: Callable[[dict[str, Any], dict[str, Any] | None], None],
-    *,
-    states: tuple[str, ...],
-) -> Released | None:
-    """Run `write(registration, first_waitlisted)` (one transaction that frees the seat or
-    hands it over) until it holds; None when the registration left `states` meanwhile."""
-    for _ in range(MAX_RELEASE_ATTEMPTS):
-        promote = store.first_waitlisted(registration["event_id"]) if registration["status"] == "confirmed" else None
-        try:
-            write(registration, promote)
-            return Released(registration, promote)
-        except ClaimLost:
-            # Someone else changed this one, or took the promotion: look again.
-            current = store.get_registration(registration["event_id"], registration["registration_id"])
-            if current is None or current["status"] not in states:
-                return None
-            registration = current
-    raise Contended()
-
-
-def fill_free_seats(store: Store, event_id: str, at: str) -> list[str]:
-    """Move people up from the waiting list while seats are free (after capacity was raised).
-    Returns the registration ids that got a seat, first in line first."""
-    promoted: list[str] = []
-    for _ in range(MAX_ATTEMPTS):
-        record = store.find_event(event_id, consistent=True)
-        if record is None or record.waiting == 0:
-            return promoted
-        if record.event.capacity is not None and record.confirmed >= record.event.capacity:
-            return promoted
-        first = store.first_waitlisted(event_id)
-        if first is None:
-            return promoted
-        try:
-            store.promote(first, at)
-            promoted.append(first["registration_id"])
-        except ClaimLost:
-            continue  # someone else moved or took the seat: look again
-    return promoted
+def _same_submission(earlier: Registration, later: Registration) -> bool:
+    """What the person sent is the same (the address in any case), and not long ago."""
+    age = datetime.fromisoformat(later.registered_at) - datetime.fromisoformat(earlier.registered_at)
+    return (
+        0 <= age.total_seconds() <= REPEAT_WINDOW_SECONDS
+        and earlier.email.lower() == later.email.lower()
+        and (earlier.given_name, earlier.family_name, earlier.details, earlier.answers)
+        == (later.given_name, later.family_name, later.details, later.answers)
+    )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -103,6 +104,10 @@ class MailRow:
 
     state: str
     reason: str | None = None
+
+
+# `claim_mail`'s answer when the registration is gone: erased, so nothing more is sent about it.
+GONE = MailRow("gone")
 
 
 class CapacityBelowTaken(Exception):
@@ -358,11 +363,36 @@ class Store:
         )
         return _registration_values(response["Item"]) if "Item" in response else None
 
+    def waiting_list(self, event_id: str) -> list[dict[str, Any]]:
+        """The waitlisted registrations of `event_id`, first in line first."""
+        # Consistent: a waiting person missed by a stale read would lose the seat to someone later.
+        # Still one Query over the event's registrations (the filter only saves the transfer).
+        items = self._all(
+            "query",
+            TableName=self.table_name,
+            KeyConditionExpression="event_id = :e AND begins_with(sk, :p)",
+            FilterExpression="#status = :waitlisted",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=_item({":e": event_id, ":p": REGISTRATION_PREFIX, ":waitlisted": "waitlisted"}),
+            ConsistentRead=True,
+        )
+        return sorted((_registration_values(item) for item in items), key=lambda item: item["waitlist_position"])
+
+    def holder_of_address(self, event_id: str, email: str) -> dict[str, Any] | None:
+        """The registration holding `email`'s one-per-address marker in `event_id`, read
+        consistently (an answer about it must not be older than a write just made)."""
+        response = self._db().get_item(
+            TableName=self.table_name,
+            Key=_item({"event_id": event_id, "sk": EMAIL_PREFIX + email.lower()}),
+            ConsistentRead=True,
+        )
+        if "Item" not in response:
+            return None
+        return self.get_registration(event_id, _plain(response["Item"])["registration_id"])
+
     def first_waitlisted(self, event_id: str) -> dict[str, Any] | None:
-        """The waitlisted registration with the lowest place, if any."""
-        # Consistent: a waiting person missed by a stale read would lose the seat to nobody.
-        waiting = [i for i in self.registrations(event_id, consistent=True) if i.get("status") == "waitlisted"]
-        return min(waiting, key=lambda item: item["waitlist_position"], default=None)
+        """The waitlisted registration with the lowest number, if any."""
+        return next(iter(self.waiting_list(event_id)), None)
 
     def cancel_registration(self, registration: dict[str, Any], promote: dict[str, Any] | None, at: str) -> None:
         """In one transaction: the registration becomes `cancelled`, its address may register
@@ -396,6 +426,7 @@ class Store:
             TableName=self.table_name,
             FilterExpression="begins_with(sk, :registration)",
             ExpressionAttributeValues=_item({":registration": REGISTRATION_PREFIX}),
+            ConsistentRead=True,  # `forget` right after a registration must find it
         )
         found = [_registration_values(item) for item in items]
         return [item for item in found if str(item.get("email", "")).lower() == wanted]
@@ -408,6 +439,7 @@ class Store:
             ExpressionAttributeValues=_item(
                 {":e": registration["event_id"], ":p": f"{MAIL_PREFIX}{registration['registration_id']}#"}
             ),
+            ConsistentRead=True,
         )
         return [_plain(item) for item in items]
 
@@ -474,14 +506,22 @@ class Store:
         self, registration: dict[str, Any], promote: dict[str, Any] | None, at: str
     ) -> list[dict[str, Any]]:
         """What leaving does to the event: a confirmed seat goes to `promote` (the first
-        waitlisted) or back to the event; a waiting-list place just empties."""
+        waitlisted) or back to the event; a waiting-list place just empties.
+
+        The conditions keep "nobody waits while a seat is free" whatever commits meanwhile:
+        the seat goes back only while nobody waits (someone who joined the list after the
+        caller looked fails it, and the caller looks again), and it is handed over only to
+        someone still waiting (nobody can join the list ahead of them: numbers only grow)."""
+        event_id = registration["event_id"]
         if registration["status"] == "waitlisted":
-            return [self._count("waiting_count", -1, registration["event_id"])]
+            return [self._count("waiting_count", -1, event_id, condition="#counter > :zero")]
         if registration["status"] != "confirmed":
             return []
         if promote is None:
-            return [self._count("confirmed_count", -1, registration["event_id"])]
-        return [self._promotion(promote, at), self._count("waiting_count", -1, registration["event_id"])]
+            waiting = {"#waiting": "waiting_count"}
+            nobody_waits = "attribute_not_exists(#waiting) OR #waiting = :zero"
+            return [self._count("confirmed_count", -1, event_id, condition=nobody_waits, names=waiting)]
+        return [self._promotion(promote, at), self._count("waiting_count", -1, event_id, condition="#counter > :zero")]
 
     def _promotion(self, registration: dict[str, Any], at: str) -> dict[str, Any]:
         return {
@@ -495,36 +535,46 @@ class Store:
             }
         }
 
-    def _count(self, counter: str, change: int, event_id: str) -> dict[str, Any]:
+    def _count(
+        self, counter: str, change: int, event_id: str, *, condition: str, names: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         return {
             "Update": {
                 "TableName": self.table_name,
                 "Key": _item({"event_id": event_id, "sk": EVENT_SK}),
                 "UpdateExpression": "ADD #counter :change",
-                "ExpressionAttributeNames": {"#counter": counter},
-                "ExpressionAttributeValues": _item({":change": change}),
+                "ConditionExpression": condition,
+                "ExpressionAttributeNames": {"#counter": counter, **(names or {})},
+                "ExpressionAttributeValues": _item({":change": change, ":zero": 0}),
             }
         }
 
-    def promote(self, registration: dict[str, Any], at: str) -> None:
-        """Give a free seat to a waitlisted registration (after capacity was raised).
+    def promote(self, first_in_line: list[dict[str, Any]], record: EventRecord, at: str) -> None:
+        """Give free seats to `first_in_line` (the first waitlisted, in order; at most 99) in one
+        transaction, after capacity was raised.
 
-        Raises `ClaimLost` if it is no longer waiting or the seat is gone."""
-        seat = {
+        Raises `ClaimLost` if any of them is no longer waiting, the capacity changed from
+        `record`'s or fewer seats are free than people to move up (look again)."""
+        count = len(first_in_line)
+        names = {"#confirmed": "confirmed_count", "#waiting": "waiting_count", "#capacity": "capacity"}
+        values: dict[str, Any] = {":up": count, ":down": -count}
+        if record.event.capacity is None:
+            seats_free = "attribute_not_exists(#capacity)"
+        else:
+            # No arithmetic in conditions: "capacity as read and confirmed + count <= capacity".
+            seats_free = "#capacity = :capacity AND #confirmed <= :room"
+            values |= {":capacity": record.event.capacity, ":room": record.event.capacity - count}
+        seats = {
             "Update": {
                 "TableName": self.table_name,
-                "Key": _item({"event_id": registration["event_id"], "sk": EVENT_SK}),
-                "UpdateExpression": "ADD #confirmed :one, #waiting :minus_one",
-                "ConditionExpression": "attribute_not_exists(#capacity) OR #confirmed < #capacity",
-                "ExpressionAttributeNames": {
-                    "#confirmed": "confirmed_count",
-                    "#waiting": "waiting_count",
-                    "#capacity": "capacity",
-                },
-                "ExpressionAttributeValues": _item({":one": 1, ":minus_one": -1}),
+                "Key": _item({"event_id": record.event.event_id, "sk": EVENT_SK}),
+                "UpdateExpression": "ADD #confirmed :up, #waiting :down",
+                "ConditionExpression": f"{seats_free} AND #waiting >= :up",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": _item(values),
             }
         }
-        self._transact_release([self._promotion(registration, at), seat])
+        self._transact_release([*(self._promotion(waiting, at) for waiting in first_in_line), seats])
 
     # --- the mail function ---------------------------------------------------------------------
     def changed_registration(self, record: dict[str, Any]) -> dict[str, Any] | None:
@@ -538,16 +588,20 @@ class Store:
         self, registration: dict[str, Any], kind: str, now: datetime, *, retry_failed: bool = False
     ) -> MailRow | None:
         """Take the right to send mail `kind` about `registration`: None when taken, else the
-        row that stands in the way (sent, being sent, failed for good, or suppressed).
-        `retry_failed` takes a failed one too (a replay an admin asked for)."""
+        row that stands in the way (sent, being sent, failed for good, or suppressed), or
+        `GONE` when the registration itself is gone (erased: nothing more about it is sent).
+        `retry_failed` takes a failed one too (a replay an admin asked for).
+
+        One transaction with a check that the registration still exists, so a claim cannot
+        follow an erasure that the stream record (an older image) knows nothing of."""
         moment = int(now.timestamp())
         condition = "attribute_not_exists(sk) OR (mail_state = :sending AND claimed_at < :stale)"
         if retry_failed:
             condition += " OR mail_state = :failed"
-        try:
-            self._db().put_item(
-                TableName=self.table_name,
-                Item=_item(
+        claim = {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": _item(
                     {
                         "event_id": registration["event_id"],
                         "sk": _mail_sk(registration, kind),
@@ -556,8 +610,8 @@ class Store:
                         TTL_ATTRIBUTE: registration.get(TTL_ATTRIBUTE),
                     }
                 ),
-                ConditionExpression=condition,
-                ExpressionAttributeValues=_item(
+                "ConditionExpression": condition,
+                "ExpressionAttributeValues": _item(
                     {
                         ":sending": "sending",
                         ":stale": moment - MAIL_CLAIM_LEASE_SECONDS,
@@ -565,49 +619,82 @@ class Store:
                     }
                 ),
                 # The row in the way comes back with the refusal: no second read to learn why.
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                old = _plain(exc.response.get("Item") or {})
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        }
+        still_there = {
+            "ConditionCheck": {
+                "TableName": self.table_name,
+                "Key": _registration_key(registration["event_id"], registration["registration_id"]),
+                "ConditionExpression": "attribute_exists(sk)",
+            }
+        }
+        try:
+            self._transact([claim, still_there])
+        except _Cancelled as exc:
+            if exc.codes[1] == "ConditionalCheckFailed":
+                return GONE
+            if exc.codes[0] == "ConditionalCheckFailed":
+                old = _plain(exc.items[0] or {})
                 return MailRow(str(old.get("mail_state", "sending")), old.get("failure_reason"))
-            raise
+            raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
         return None
 
-    def mark_mail_failed(self, registration: dict[str, Any], kind: str, reason: str, now: datetime) -> None:
-        """Park a claimed mail that can never go: no retry takes it unless an admin asks."""
-        self._db().update_item(
-            TableName=self.table_name,
-            Key=_item({"event_id": registration["event_id"], "sk": _mail_sk(registration, kind)}),
-            UpdateExpression="SET mail_state = :failed, failure_reason = :reason, failed_at = :at",
-            ExpressionAttributeValues=_item({":failed": "failed", ":reason": reason, ":at": utc_iso(now)}),
-        )
-
-    def mark_mail_suppressed(self, registration: dict[str, Any], kind: str, now: datetime) -> None:
-        """A claimed mail not sent because its recipient complained about our mails."""
-        self._db().update_item(
-            TableName=self.table_name,
-            Key=_item({"event_id": registration["event_id"], "sk": _mail_sk(registration, kind)}),
-            UpdateExpression="SET mail_state = :suppressed, failed_at = :at",
-            ExpressionAttributeValues=_item({":suppressed": "suppressed", ":at": utc_iso(now)}),
-        )
-
-    def mark_mail_sent(self, registration: dict[str, Any], kind: str, message_id: str, now: datetime) -> None:
-        self._db().update_item(
-            TableName=self.table_name,
-            Key=_item({"event_id": registration["event_id"], "sk": _mail_sk(registration, kind)}),
+    def mark_mail_sent(self, registration: dict[str, Any], kind: str, message_id: str, now: datetime) -> bool:
+        """Record mail `kind` as sent; False when its claim is gone (erased meanwhile: nothing is
+        written back about the person)."""
+        return self._update_existing_mail(
+            registration,
+            kind,
             UpdateExpression="SET mail_state = :sent, sent_at = :at, ses_message_id = :id",
             ExpressionAttributeValues=_item({":sent": "sent", ":at": utc_iso(now), ":id": message_id}),
         )
 
+    def mark_mail_failed(self, registration: dict[str, Any], kind: str, reason: str, now: datetime) -> bool:
+        """Park a claimed mail that can never go: no retry takes it unless an admin asks."""
+        return self._update_existing_mail(
+            registration,
+            kind,
+            UpdateExpression="SET mail_state = :failed, failure_reason = :reason, failed_at = :at",
+            ExpressionAttributeValues=_item({":failed": "failed", ":reason": reason, ":at": utc_iso(now)}),
+        )
+
+    def mark_mail_suppressed(self, registration: dict[str, Any], kind: str, now: datetime) -> bool:
+        """A claimed mail not sent because its recipient complained about our mails."""
+        return self._update_existing_mail(
+            registration,
+            kind,
+            UpdateExpression="SET mail_state = :suppressed, failed_at = :at",
+            ExpressionAttributeValues=_item({":suppressed": "suppressed", ":at": utc_iso(now)}),
+        )
+
     def release_mail(self, registration: dict[str, Any], kind: str) -> None:
         """Give a claim back after a failed send, so the retry may take it."""
-        self._db().delete_item(
-            TableName=self.table_name,
-            Key=_item({"event_id": registration["event_id"], "sk": _mail_sk(registration, kind)}),
-            ConditionExpression="mail_state = :sending",
-            ExpressionAttributeValues=_item({":sending": "sending"}),
-        )
+        try:
+            self._db().delete_item(
+                TableName=self.table_name,
+                Key=_item({"event_id": registration["event_id"], "sk": _mail_sk(registration, kind)}),
+                ConditionExpression="mail_state = :sending",
+                ExpressionAttributeValues=_item({":sending": "sending"}),
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise  # else: erased meanwhile, nothing to give back
+
+    def _update_existing_mail(self, registration: dict[str, Any], kind: str, **update: Any) -> bool:
+        # An UpdateItem on a missing key creates the item: the condition keeps erased rows erased.
+        try:
+            self._db().update_item(
+                TableName=self.table_name,
+                Key=_item({"event_id": registration["event_id"], "sk": _mail_sk(registration, kind)}),
+                ConditionExpression="attribute_exists(sk)",
+                **update,
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     # --- what SES reports back (bounces and complaints) ---------------------------------------
     def mark_mail_problem(self, registration: dict[str, Any], problem: str, detail: str, at: str) -> bool:
@@ -665,14 +752,18 @@ class Store:
         # expects the caller to retry with jittered backoff.
         for attempt in range(MAX_TRANSACTION_ATTEMPTS):
             try:
-                self._db().transact_write_items(TransactItems=actions)
+                # The token makes botocore's own retries (after a timeout, a 500) idempotent: a
+                # request that committed but whose answer was lost is answered as done, not
+                # applied again. botocore would add one itself; the guarantee is stated here.
+                # Each attempt of this loop is a new request, after a definite "not done".
+                self._db().transact_write_items(TransactItems=actions, ClientRequestToken=str(uuid.uuid4()))
                 return
             except ClientError as exc:  # transient failures arrive as StoreUnavailable
-                codes = _cancellation_codes(exc)
-                if codes is None:
+                reasons = _cancellation_reasons(exc)
+                if reasons is None:
                     raise
-                if "TransactionConflict" not in codes:
-                    raise _Cancelled(codes) from None
+                if not any(reason.get("Code") == "TransactionConflict" for reason in reasons):
+                    raise _Cancelled(reasons) from None
             time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not secrecy
         raise StoreUnavailable("transaction conflicts persisted")
 
@@ -709,22 +800,24 @@ def _claim(claim: Claim) -> dict[str, Any]:
         "#capacity": "capacity",
     }
     if isinstance(claim, Seat):
-        # A free seat goes to a newcomer only while nobody waits for it.
+        # A free seat goes to a newcomer only while nobody waits for it (with or without a
+        # limit: people still wait for a moment after the limit is lifted).
         return {
             "UpdateExpression": "ADD #confirmed :one",
             "ConditionExpression": (
-                "attribute_exists(sk) AND (attribute_not_exists(#capacity) OR "
-                "(#confirmed < #capacity AND (attribute_not_exists(#waiting) OR #waiting = :zero)))"
+                "attribute_exists(sk) AND (attribute_not_exists(#waiting) OR #waiting = :zero) AND "
+                "(attribute_not_exists(#capacity) OR #confirmed < #capacity)"
             ),
             "ExpressionAttributeNames": {k: names[k] for k in ("#confirmed", "#waiting", "#capacity")},
             "ExpressionAttributeValues": _item({":one": 1, ":zero": 0}),
         }
     # Places are handed out one after another: each claim names the place it
     # expects to be next, so positions are unique and gap-free in commit order.
+    # Only while no seat is free: a seat given back meanwhile goes to this registrant instead.
     return {
         "UpdateExpression": "SET #waitlisted = :position ADD #waiting :one",
         "ConditionExpression": (
-            "#waitlisted = :previous AND (#confirmed >= #capacity OR #waiting > :zero) AND "
+            "#waitlisted = :previous AND #confirmed >= #capacity AND "
             "(#waiting = :ahead OR (attribute_not_exists(#waiting) AND :ahead = :zero))"
         ),
         "ExpressionAttributeNames": names,
@@ -756,16 +849,17 @@ class _Classifying:
 
 
 class _Cancelled(Exception):
-    def __init__(self, codes: list[str]) -> None:
-        super().__init__(codes)
-        self.codes = codes
+    def __init__(self, reasons: list[dict[str, Any]]) -> None:
+        self.codes = [reason.get("Code", "None") for reason in reasons]
+        super().__init__(self.codes)
+        # The items whose conditions failed, where an action asked for ALL_OLD.
+        self.items = [reason.get("Item") for reason in reasons]
 
 
-def _cancellation_codes(exc: ClientError) -> list[str] | None:
+def _cancellation_reasons(exc: ClientError) -> list[dict[str, Any]] | None:
     if exc.response["Error"]["Code"] != "TransactionCanceledException":
         return None
-    reasons = exc.response.get("CancellationReasons") or []
-    return [reason.get("Code", "None") for reason in reasons]
+    return list(exc.response.get("CancellationReasons") or [])
 
 
 def _raise_classified(exc: Exception) -> NoReturn:

@@ -8,6 +8,7 @@ import sys
 import threading
 
 from devstack.demo_event import DEMO_EVENT_ID
+from devstack.mailbox import MAILS_PATH
 from devstack.stack import LocalStack
 
 
@@ -36,7 +37,7 @@ def main() -> int:
             "\nReady:\n"
             f"  form page     {stack.page_url}/\n"
             f"  API           {stack.api_url}/events/{DEMO_EVENT_ID}\n"
-            f"  embedded AWS  {stack.aws_url}  (moto; mails at {stack.aws_url}/moto-api/data.json)\n"
+            f"  embedded AWS  {stack.aws_url}  (moto; mails at {stack.aws_url}{MAILS_PATH})\n"
             "Every mail the service sends is printed here. Ctrl-C stops everything.\n",
             flush=True,
         )

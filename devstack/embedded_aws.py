@@ -7,6 +7,17 @@ it behaves like a linearisable DynamoDB, so races in *our* code still show.
 `GET /embedded-aws/calls` answers how many calls each AWS operation has had, per
 caller (the app id in the User-Agent: `api-function`, `mail-function`, ...), so
 benchmarks can count the request path's DynamoDB calls per registration.
+
+`GET /embedded-aws/mails?after=N` answers the mails SES accepted after the first N,
+as `{"mails": [{id, source, raw_data}], "next": N + count}`: the mail printer and the
+tests read what is new instead of moto's `/moto-api/data.json`, which serialises every
+object moto ever made (every DynamoDB item version included) and so grows without end.
+
+moto keeps every model object it makes for that dashboard, and a new stream iterator
+per read of the stream: the server drops both for DynamoDB, so a day of `make run` costs
+memory for the table, not for every write and poll ever made. And moto answers each page
+of a Query by sorting the whole table: here a table Query reads its one partition, so an
+export or a look at the waiting list costs the event's rows, not every row there is.
 """
 
 from __future__ import annotations
@@ -26,9 +37,12 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 from devstack import moto_transactions
+from devstack.mailbox import MAILS_PATH
 
 CALLS_PATH = "/embedded-aws/calls"
 _APP_ID = re.compile(r"\bapp/([\w.-]+)")
+# Stream iterators kept: AWS lets them expire after 15 minutes; a reader asks every 0.2 s.
+MAX_SHARD_ITERATORS = 1000
 
 
 class CallCounter:
@@ -43,6 +57,10 @@ class CallCounter:
         if environ.get("PATH_INFO") == CALLS_PATH:
             start_response("200 OK", [("Content-Type", "application/json")])
             return [json.dumps(self.calls).encode()]
+        if environ.get("PATH_INFO") == MAILS_PATH:
+            after = int(parse_qs(environ.get("QUERY_STRING", "")).get("after", ["0"])[0] or 0)
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [json.dumps(sent_after(after)).encode()]
         caller = _APP_ID.search(environ.get("HTTP_USER_AGENT", ""))
         counter = self.calls.setdefault(caller.group(1) if caller else "other", Counter())
         target = environ.get("HTTP_X_AMZ_TARGET")
@@ -55,8 +73,70 @@ class CallCounter:
         return self.app(environ, start_response)
 
 
+def sent_after(after: int) -> dict[str, Any]:
+    """The raw mails SES accepted after the first `after` (one account and region in use)."""
+    from moto.ses.models import ses_backends
+
+    every = [
+        message
+        for account in sorted(ses_backends)
+        for _, backend in sorted(ses_backends[account].items())
+        for message in backend.sent_messages
+    ]
+    mails = [{"id": m.id, "source": m.source, "raw_data": m.raw_data} for m in every[after:] if hasattr(m, "raw_data")]
+    return {"mails": mails, "next": len(every)}
+
+
+class _Untracked(list):  # type: ignore[type-arg]
+    """An `instances_tracked` that keeps nothing."""
+
+    def append(self, item: object) -> None:
+        pass
+
+
+def _bound_memory() -> None:
+    """No dashboard copies of DynamoDB objects, and only the recent stream iterators."""
+    from moto.core.model_instances import model_data
+    from moto.dynamodbstreams.models import DynamoDBStreamsBackend
+
+    for service in ("dynamodb", "dynamodbstreams"):
+        for model in model_data[service].values():
+            model.instances_tracked = _Untracked()  # type: ignore[attr-defined]
+    get_records = DynamoDBStreamsBackend.get_records
+
+    def get_records_and_forget_old_iterators(self: DynamoDBStreamsBackend, iterator_arn: str, limit: int) -> Any:
+        answer = get_records(self, iterator_arn, limit)
+        while len(self.shard_iterators) > MAX_SHARD_ITERATORS:
+            del self.shard_iterators[next(iter(self.shard_iterators))]  # the oldest
+        return answer
+
+    DynamoDBStreamsBackend.get_records = get_records_and_forget_old_iterators  # type: ignore[method-assign]
+
+
+def _partition_queries() -> None:
+    """moto's Table.query, given only the items of the queried partition as the whole table."""
+    from moto.dynamodb.models.table import Table
+
+    query = Table.query
+
+    def partition_query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = kwargs["index_name"] if "index_name" in kwargs else (args[6] if len(args) > 6 else None)
+        if index_name is not None or hash_key is None or not self.range_key_attr:
+            return query(self, hash_key, *args, **kwargs)
+        partition = list(self.items[hash_key].values()) if hash_key in self.items else []
+        self.all_items = lambda: partition  # type: ignore[method-assign] # one request at a time
+        try:
+            return query(self, hash_key, *args, **kwargs)
+        finally:
+            del self.all_items
+
+    Table.query = partition_query  # type: ignore[method-assign]
+
+
 def serve(port: int, host: str = "127.0.0.1") -> None:
     moto_transactions.install()
+    _bound_memory()
+    _partition_queries()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per AWS call
     app = CallCounter(DomainDispatcherApplication(create_backend_app))
     server = make_server(host, port, app, threaded=False, request_handler=MotoRequestHandler)

@@ -78,6 +78,11 @@ class LocalStack:
             **(environment or {}),
         }
 
+    @property
+    def aws_pid(self) -> int:
+        """The embedded AWS's process id (started first)."""
+        return self._processes[0].pid
+
     def aws_client(self, service: str) -> Any:
         import boto3
 

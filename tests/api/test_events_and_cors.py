@@ -46,7 +46,7 @@ def test_an_unknown_event_is_404_in_the_answers_language(client):
 def test_cors_is_on_success_and_on_every_error(client):
     headers = {"Origin": ORIGIN, "Content-Type": "application/json"}
     ok = client.http.post(PATH, headers=headers, body=json.dumps(submission()).encode())
-    duplicate = client.http.post(PATH, headers=headers, body=json.dumps(submission()).encode())
+    duplicate = client.http.post(PATH, headers=headers, body=json.dumps(submission(given_name="Anders")).encode())
     invalid = client.http.post(PATH, headers=headers, body=b"{}")
     malformed = client.http.post(PATH, headers=headers, body=b"{")
     unsupported = client.http.post(PATH, headers={**headers, "Content-Type": "text/plain"}, body=b"x")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import app as app_module
+from chalicelib import handover
 from chalicelib.cli import main
+from chalicelib.store import Store
 from tests.api.conftest import organiser_mails, registration_items, reload_events, sent_mails, text_of
 from tests.factories import PROJECT_DIR, SEED_EVENT_ID, event, seed_event_document, submission
 
@@ -131,6 +134,57 @@ def test_a_free_seat_is_not_taken_past_people_waiting(client, store):
     app_module.intake.events.clear()
     status, answer = register(client, 3)
     assert (status, answer["status"], answer["waitlist_position"]) == (201, "waitlisted", 2)
+    # The newcomer found the seat free while person2 waited, and handed it over first.
+    by_email = {i["email"]: i["status"] for i in registration_items(store)}
+    assert by_email["person2@example.org"] == "confirmed"
+    record = store.find_event(SEED_EVENT_ID, consistent=True)
+    assert (record.confirmed, record.waiting) == (2, 1)
+
+
+def test_raising_capacity_moves_everyone_who_fits_up_in_one_pass(client, store, tmp_path, capsys, monkeypatch):
+    reload_events(store, event(capacity=1, waitlist=True))
+    for i in range(31):
+        register(client, i)  # person0 confirmed, 30 waiting
+    monkeypatch.setattr(handover, "PROMOTION_BATCH", 7)  # several batches from a small list
+    calls = Counter()
+
+    def counted(name):
+        real = getattr(Store, name)
+        return lambda self, *args, **kwargs: calls.update([name]) or real(self, *args, **kwargs)
+
+    for name in ("waiting_list", "promote", "registrations"):
+        monkeypatch.setattr(Store, name, counted(name))
+    capsys.readouterr()
+    assert _load(tmp_path, capacity=500, waitlist=True) == 0
+    assert "30 moved up from the waiting list" in capsys.readouterr().out
+    # The list is read once and moved up in 5 transactions (7 + 7 + 7 + 7 + 2), nothing re-read per person.
+    assert calls == {"waiting_list": 1, "promote": 5}
+    items = registration_items(store)
+    assert {i["status"] for i in items} == {"confirmed"}
+    record = store.find_event(SEED_EVENT_ID, consistent=True)
+    assert (record.confirmed, record.waiting, record.seats_left) == (31, 0, 469)
+
+
+def test_moving_up_fills_only_the_new_seats_first_in_line_first(client, store, tmp_path, capsys):
+    reload_events(store, event(capacity=1, waitlist=True))
+    for i in range(8):
+        register(client, i)  # person0 confirmed, person1..7 waiting with numbers 1..7
+    [third] = [i for i in registration_items(store) if i["email"] == "person3@example.org"]
+    store.cancel_registration(third, None, "2016-11-11T10:00:00.000Z")  # leaves the list: a gap in line
+    assert _load(tmp_path, capacity=4, waitlist=True) == 0
+    statuses = {i["email"]: i["status"] for i in registration_items(store)}
+    assert [statuses[f"person{i}@example.org"] for i in range(8)] == [
+        "confirmed",
+        "confirmed",
+        "confirmed",
+        "cancelled",
+        "confirmed",
+        "waitlisted",
+        "waitlisted",
+        "waitlisted",
+    ]
+    record = store.find_event(SEED_EVENT_ID, consistent=True)
+    assert (record.confirmed, record.waiting) == (4, 3)
 
 
 def test_leaving_the_waiting_list_is_counted(client, store):

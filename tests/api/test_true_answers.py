@@ -1,0 +1,174 @@
+"""Every answer is true under slow storage: a write that committed although its answer was
+lost is answered 201, and the same submission sent again answers like the first.
+
+The faults commit the transaction and then fail, as a read timeout after the commit does."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+from botocore.exceptions import ReadTimeoutError
+
+import app as app_module
+from chalicelib.store import Store
+from tests.api.conftest import all_items, registration_items, reload_events, sent_mails
+from tests.api.test_faults import client_error
+from tests.factories import SEED_EVENT_ID, event, submission
+
+PATH = f"/events/{SEED_EVENT_ID}/registrations"
+TIMEOUT = ReadTimeoutError(endpoint_url="https://dynamodb.eu-central-1.amazonaws.com")
+
+
+def post(client, **values):
+    body = json.dumps(submission(**values)).encode()
+    response = client.http.post(PATH, headers={"Content-Type": "application/json"}, body=body)
+    return response.status_code, json.loads(response.body)
+
+
+class CommitThen:
+    """The real client, except that the first transaction commits and then `after(real, request)`
+    decides what the caller sees."""
+
+    def __init__(self, real, after):
+        self.real, self.after, self.calls = real, after, 0
+
+    def __getattr__(self, name):
+        if name != "transact_write_items":
+            return getattr(self.real, name)
+
+        def transact(**request):
+            self.calls += 1
+            answer = self.real.transact_write_items(**request)
+            return self.after(self.real, request) if self.calls == 1 else answer
+
+        return transact
+
+
+@pytest.fixture
+def commit_then(store, monkeypatch):
+    def install(after):
+        faulty = CommitThen(app_module.store._client(), after)
+        monkeypatch.setattr(app_module.store, "_client", lambda: faulty)
+        return faulty
+
+    return install
+
+
+def the_sdk_retries(real, request):
+    """botocore's retry of the same request after the answer timed out: same token."""
+    return real.transact_write_items(**request)
+
+
+def a_retry_without_the_token(real, request):
+    """The retry as moto without token support ran it: applied again, meeting its own marker."""
+    return real.transact_write_items(**{**request, "ClientRequestToken": str(uuid.uuid4())})
+
+
+def timeout_twice(real, request):
+    raise TIMEOUT
+
+
+@pytest.mark.parametrize("after", [the_sdk_retries, a_retry_without_the_token, timeout_twice])
+def test_a_registration_stored_before_its_answer_was_lost_is_answered_201(client, store, commit_then, after):
+    reload_events(store, event(capacity=1, waitlist=True))
+    faulty = commit_then(after)
+    status, answer = post(client, email="ana@example.org")
+    assert (status, answer["status"]) == (201, "confirmed")
+    [stored] = registration_items(store)
+    assert stored["registration_id"] == answer["registration_id"]
+    assert faulty.calls == 1  # answered from the read-back, not by writing again
+    record = store.find_event(SEED_EVENT_ID, consistent=True)
+    assert (record.confirmed, record.waiting) == (1, 0)
+
+
+def test_a_waitlisted_registration_stored_before_a_timeout_is_told_its_place(client, store, commit_then):
+    reload_events(store, event(capacity=1, waitlist=True))
+    post(client, email="first@example.org")
+    commit_then(timeout_twice)
+    status, answer = post(client, email="ana@example.org")
+    assert (status, answer["status"], answer["waitlist_position"], answer["waitlist_place"]) == (
+        201,
+        "waitlisted",
+        1,
+        1,
+    )
+
+
+def test_the_sdks_retry_of_a_committed_write_is_answered_as_done(client, store, commit_then, monkeypatch):
+    tokens = []
+
+    def the_sdk_retries_seen(real, request):
+        tokens.append(request.get("ClientRequestToken"))
+        return the_sdk_retries(real, request)
+
+    commit_then(the_sdk_retries_seen)
+    read_back = []
+    monkeypatch.setattr(Store, "holder_of_address", lambda *args: read_back.append(args))
+    assert post(client)[0] == 201
+    assert tokens[0]  # the request names itself, so DynamoDB (and the embedded AWS) do not apply it twice
+    assert read_back == []  # the retry was answered "done", with no marker to meet
+    assert len(registration_items(store)) == 1
+
+
+def test_when_nothing_can_be_read_back_it_is_503_and_the_same_submission_later_gets_the_first_answer(
+    client, store, commit_then, monkeypatch
+):
+    faulty = commit_then(timeout_twice)
+    real_get = faulty.real.get_item
+    down = [True]
+
+    def get_item_down_after_the_write(**request):
+        if faulty.calls and down[0]:
+            raise client_error("InternalServerError", "GetItem")
+        return real_get(**request)
+
+    monkeypatch.setattr(faulty, "get_item", get_item_down_after_the_write, raising=False)
+    status, answer = post(client, email="ana@example.org")
+    assert (status, answer["error"]) == (503, "unavailable")  # the one answer that cannot be checked
+    [stored] = registration_items(store)
+
+    down[0] = False  # DynamoDB answers again; the page (or the person) sends the same form
+    status, again = post(client, email="ana@example.org")
+    assert (status, again["registration_id"], again["status"]) == (201, stored["registration_id"], "confirmed")
+    assert len(registration_items(store)) == 1
+
+
+def test_the_same_submission_again_within_minutes_answers_like_the_first(client, store, clock):
+    reload_events(store, event(capacity=1, waitlist=True))
+    post(client, email="first@example.org")
+    status, first = post(client, email="ana@example.org")
+    rows = len(all_items(store))
+    status, again = post(client, email="ANA@example.org")  # a double click, a resend after a lost answer
+    assert status == 201
+    assert again == first  # same id, status, number and place
+    assert len(all_items(store)) == rows  # nothing written
+    clock.now += timedelta(minutes=9)
+    assert post(client, email="ana@example.org")[1]["registration_id"] == first["registration_id"]
+    assert len([m for m in sent_mails() if m["To"] == "ana@example.org"]) == 1
+
+
+def test_another_submission_of_the_address_or_one_much_later_is_already_registered(client, store, clock):
+    status, first = post(client, email="ana@example.org")
+    status, changed = post(client, email="ana@example.org", organisation="Kreis Wesel")
+    assert (status, changed["error"]) == (409, "already_registered")
+    clock.now += timedelta(minutes=11)
+    status, late = post(client, email="ana@example.org")
+    assert (status, late["error"]) == (409, "already_registered")
+    assert [i["registration_id"] for i in registration_items(store)] == [first["registration_id"]]
+
+
+def test_a_repeat_after_moving_up_is_answered_with_the_seat(client, store):
+    reload_events(store, event(capacity=1, waitlist=True))
+    status, first = post(client, email="first@example.org", given_name="Erste")
+    status, waiting = post(client, email="ana@example.org")
+    assert waiting["status"] == "waitlisted"
+    by_id = {i["registration_id"]: i for i in registration_items(store)}
+    store.cancel_registration(
+        by_id[first["registration_id"]], by_id[waiting["registration_id"]], "2016-11-10T11:05:00Z"
+    )
+    status, again = post(client, email="ana@example.org")
+    assert (status, again["registration_id"], again["status"]) == (201, waiting["registration_id"], "confirmed")
+    assert "waitlist_position" not in again or again["waitlist_position"] is None
