@@ -18,7 +18,7 @@ from chalicelib.intake import Accepted, Intake, Submitted, find_event
 from chalicelib.mail import Mailer
 from chalicelib.negotiation import answer_language, wants_json
 from chalicelib.outbox import Outbox
-from chalicelib.registration import utc_iso
+from chalicelib.records import utc_iso
 from chalicelib.settings import SettingsError, load_settings
 from chalicelib.store import Store
 
@@ -179,7 +179,7 @@ def admin_events() -> Response:
 @guard
 def admin_registrations(event_id: str) -> Response:
     try:
-        rendered = admin.registrations(store, event_id, (app.current_request.query_params or {}).get("format"))
+        rendered = admin.export_registrations(store, event_id, (app.current_request.query_params or {}).get("format"))
     except admin.AdminRefusal as refusal:
         return answers.admin_problem(refusal.code, refusal.message)
     return answers.admin_file(rendered)
@@ -194,7 +194,7 @@ def admin_registrations(event_id: str) -> Response:
 @guard
 def admin_cancel(event_id: str, registration_id: str) -> Response:
     try:
-        status = admin.cancel_registration(store, event_id, registration_id, now())
+        status = admin.cancel_by_admin(store, event_id, registration_id, now())
     except admin.AdminRefusal as refusal:
         return answers.admin_problem(refusal.code, refusal.message)
     return answers.admin_document({"registration_id": registration_id, "status": status})

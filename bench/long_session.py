@@ -67,7 +67,7 @@ def main(registrations: int = 3000) -> int:
 
     with LocalStack(free_port(), free_port(), free_port(), print_mail=count) as stack:
         event = bench_event("long-session")
-        stack.store().save_events([event])
+        stack.store().events.save([event])
         url = f"{stack.api_url}/events/{event.event_id}/registrations"
         pid = stack.aws_pid
         started = time.perf_counter()

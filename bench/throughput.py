@@ -93,7 +93,7 @@ def main(count: int = 120) -> None:
         )
         for label, changes in scenarios:
             event = bench_event(**changes)
-            stack.store().save_events([event])
+            stack.store().events.save([event])
             run_level(stack, event, 4, 8)  # warm up: clients built, event cached
             print(f"\n{label}: {count} registrations per level through {stack.api_url}")
             print("request path (the API function's calls only):")

@@ -23,27 +23,27 @@ def events_with_counts(store: Store) -> list[tuple[EventRecord, dict[str, Any]]]
     """Every stored event, with the counts an admin wants beside its public view."""
     return [
         (record, {"confirmed": record.confirmed, "waitlisted": record.waitlisted, "capacity": record.event.capacity})
-        for record in store.all_events()
+        for record in store.events.all()
     ]
 
 
-def registrations(store: Store, event_id: str, output: str | None) -> export.Rendered:
+def export_registrations(store: Store, event_id: str, output: str | None) -> export.Rendered:
     output = output or export.DEFAULT_FORMAT
     if output not in export.FORMATS:
         raise AdminRefusal("unknown_format", f"format must be one of {', '.join(export.FORMATS)}")
-    record = store.find_event(event_id)
+    record = store.events.find(event_id)
     if record is None:
         raise AdminRefusal("unknown_event", f"no event {event_id!r}")
-    return export.render(record.event, store.registrations(event_id), output)
+    return export.render(record.event, store.registrations.of_event(event_id), output)
 
 
-def cancel_registration(store: Store, event_id: str, registration_id: str, now: datetime) -> str:
+def cancel_by_admin(store: Store, event_id: str, registration_id: str, now: datetime) -> str:
     """Cancel as the person's own link would; returns the registration's status afterwards."""
-    record = store.find_event(event_id)
-    registration = store.get_registration(event_id, registration_id) if record else None
+    record = store.events.find(event_id)
+    registration = store.registrations.get(event_id, registration_id) if record else None
     if record is None or registration is None:
         raise AdminRefusal("unknown_registration", f"no registration {registration_id!r} in {event_id!r}")
     if registration["status"] not in ACTIVE or not cancel(store, Cancellable(record.event, registration), now):
         raise AdminRefusal("already_cancelled", f"registration {registration_id!r} is cancelled already")
-    current = store.get_registration(event_id, registration_id) or registration
+    current = store.registrations.get(event_id, registration_id) or registration
     return str(current["status"])

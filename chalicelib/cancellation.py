@@ -12,7 +12,7 @@ from typing import Any
 from chalicelib.events import Event
 from chalicelib.handover import release
 from chalicelib.links import InvalidToken, read_cancel_token
-from chalicelib.registration import utc_iso
+from chalicelib.records import utc_iso
 from chalicelib.store import Store
 
 ACTIVE = ("confirmed", "waitlisted")
@@ -30,8 +30,8 @@ def find_cancellable(store: Store, secret: str, token: str | None, now: datetime
         claim = read_cancel_token(secret, token or "", now)
     except InvalidToken:
         return None
-    record = store.find_event(claim.event_id)
-    registration = store.get_registration(claim.event_id, claim.registration_id)
+    record = store.events.find(claim.event_id)
+    registration = store.registrations.get(claim.event_id, claim.registration_id)
     if record is None or registration is None or registration["status"] not in ACTIVE:
         return None  # a reused link: already cancelled
     return Cancellable(record.event, registration)
@@ -41,6 +41,6 @@ def cancel(store: Store, target: Cancellable, now: datetime) -> bool:
     """Cancel and promote in one transaction; False if it was cancelled meanwhile."""
     at = utc_iso(now)
     released = release(
-        store, target.registration, lambda reg, promote: store.cancel_registration(reg, promote, at), states=ACTIVE
+        store, target.registration, lambda reg, promote: store.seats.cancel(reg, promote, at), states=ACTIVE
     )
     return released is not None

@@ -19,7 +19,7 @@ from chalicelib.event_files import EventFileErrors, read_event_files
 from chalicelib.handover import fill_free_seats
 from chalicelib.mail import Mailer
 from chalicelib.outbox import Outbox
-from chalicelib.registration import utc_iso
+from chalicelib.records import utc_iso
 from chalicelib.settings import SettingsError, load_settings
 from chalicelib.stage_config import UnknownStage, stage_environment
 from chalicelib.store import CapacityBelowTaken, EventRecord, Store, StoreUnavailable
@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def create_table(store: Store, _: argparse.Namespace) -> str:
-    created = store.create_table()
+    created = store.table.create()
     return f"table {store.table_name} {'created' if created else 'already exists'}"
 
 
@@ -72,7 +72,7 @@ def load_events(store: Store, args: argparse.Namespace) -> str:
             print(problem, file=sys.stderr)
         raise CommandError(f"nothing loaded: {len(exc.problems)} problem(s) in the event files") from None
     try:
-        store.save_events(events)
+        store.events.save(events)
     except CapacityBelowTaken as exc:
         raise CommandError(f"nothing loaded: capacity below the seats already taken for {exc}") from None
     at = utc_iso(datetime.now(UTC))
@@ -84,10 +84,10 @@ def load_events(store: Store, args: argparse.Namespace) -> str:
 
 
 def export_registrations(store: Store, args: argparse.Namespace) -> str:
-    record = store.find_event(args.event_id)
+    record = store.events.find(args.event_id)
     if record is None:
         raise CommandError(f"no event {args.event_id!r} in table {store.table_name}")
-    _write(export.render(record.event, store.registrations(args.event_id), args.format, args.separator).body)
+    _write(export.render(record.event, store.registrations.of_event(args.event_id), args.format, args.separator).body)
     return ""
 
 
@@ -97,8 +97,8 @@ def send_mails(store: Store, args: argparse.Namespace) -> str:
     now = datetime.now(UTC)
     events: dict[str, EventRecord | None] = {}
     sent = 0
-    for event_id in args.event_ids or [record.event.event_id for record in store.all_events()]:
-        for item in store.registrations(event_id):
+    for event_id in args.event_ids or [record.event.event_id for record in store.events.all()]:
+        for item in store.registrations.of_event(event_id):
             sent += outbox.deliver(item, now, events, retry_failed=args.retry_failed)
     return f"sent {sent} mail(s) that had not been sent"
 

@@ -22,7 +22,7 @@ Fields = dict[str, list[Any]]
 
 
 class BodyError(Exception):
-    """The body cannot be read; `code` is the contract's error code."""
+    """The body cannot be read; `code` is the API's error code (docs/api.md)."""
 
     def __init__(self, code: str, detail: str) -> None:
         super().__init__(detail)

@@ -3,7 +3,7 @@
 
 Each step is one conditional transaction in `store` built from a consistent read; a
 condition that fails means someone else wrote meanwhile, and the step is decided again
-from a fresh read. The conditions, not the reads, keep the invariants (docs/design.md).
+from a fresh read. The conditions, not the reads, keep the invariants (docs/development.md).
 """
 
 from __future__ import annotations
@@ -47,12 +47,16 @@ def release(
     list after it was read (the seat must go to them now) or when the one picked to move up
     left; each time the registration and the list are read again."""
     for _ in range(MAX_RELEASE_ATTEMPTS):
-        promote = store.first_waitlisted(registration["event_id"]) if registration["status"] == "confirmed" else None
+        promote = (
+            store.registrations.first_waiting(registration["event_id"])
+            if registration["status"] == "confirmed"
+            else None
+        )
         try:
             write(registration, promote)
             return Released(registration, promote)
         except ClaimLost:
-            current = store.get_registration(registration["event_id"], registration["registration_id"])
+            current = store.registrations.get(registration["event_id"], registration["registration_id"])
             if current is None or current["status"] not in states:
                 return None
             registration = current
@@ -75,18 +79,18 @@ def fill_free_seats(store: Store, event_id: str, at: str, *, attempts: int | Non
     promoted: list[str] = []
     lost = 0
     while attempts is None or attempts > 0:
-        record = store.find_event(event_id, consistent=True)
+        record = store.events.find(event_id, consistent=True)
         free = seats_free(record) if record is not None else 0
         if record is None or record.waiting == 0 or free == 0:
             return promoted
-        queue = store.waiting_list(event_id)[:free]
+        queue = store.registrations.waiting(event_id)[:free]
         if not queue:
             return promoted  # the counter says someone waits but no row does: nothing to move
         for start in range(0, len(queue), PROMOTION_BATCH):
             batch = queue[start : start + PROMOTION_BATCH]
             attempts = None if attempts is None else attempts - 1
             try:
-                store.promote(batch, record, at)
+                store.seats.promote(batch, record, at)
             except ClaimLost:
                 lost += 1
                 if lost >= MAX_LOST_ROUNDS:

@@ -18,13 +18,8 @@ from chalicelib.event_cache import EventCache
 from chalicelib.events import Event, Window, expiry_epoch, registration_window
 from chalicelib.forms import BodyError, Fields, parse_body
 from chalicelib.negotiation import answer_language
-from chalicelib.registration import (
-    FieldError,
-    InvalidSubmission,
-    new_registration,
-    new_registration_id,
-    validate_submission,
-)
+from chalicelib.records import new_registration_id
+from chalicelib.registration import FieldError, InvalidSubmission, new_registration, validate_submission
 from chalicelib.seats import Contended, EventFull, EventGone, place
 from chalicelib.store import AlreadyRegistered, EventRecord, HourlyLimit, RateLimited, Store, StoreUnavailable
 
@@ -64,7 +59,7 @@ def find_event(store: Store, event_id: str) -> EventRecord | None:
     """The event `event_id`, or None for an id that cannot exist or is not stored."""
     if not EVENT_ID.match(event_id):
         return None
-    return store.find_event(event_id)
+    return store.events.find(event_id)
 
 
 @dataclass(frozen=True)

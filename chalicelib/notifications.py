@@ -14,7 +14,7 @@ from chalicelib.events import Event
 from chalicelib.ics import event_ics
 from chalicelib.messages import field_label, text, when_text
 from chalicelib.mime import Attachment, OutgoingMail, one_line
-from chalicelib.registration import Answer, Registration
+from chalicelib.records import Answer, Registration
 
 CALENDAR_FILE = "einladung.ics"
 

@@ -36,7 +36,7 @@ from chalicelib.notifications import (
     registrant_confirmation,
     registrant_waitlist_notice,
 )
-from chalicelib.registration import Registration, registration_from_item
+from chalicelib.records import Registration, registration_from_item
 from chalicelib.settings import Settings
 from chalicelib.store import EventRecord, MailRow, Store
 
@@ -90,7 +90,7 @@ class Outbox:
         tries mails parked as failed once more (an admin's replay)."""
         event_id = item["event_id"]
         if event_id not in events:
-            events[event_id] = self.store.find_event(event_id)
+            events[event_id] = self.store.events.find(event_id)
         record = events[event_id]
         if record is None:
             logger.warning("no event %s for registration %s; no mail", event_id, item["registration_id"])
@@ -103,7 +103,7 @@ class Outbox:
         (ReportBatchItemFailures) and keeps the order. Only transient failures get here."""
         events: dict[str, EventRecord | None] = {}
         for record in records:
-            item = self.store.changed_registration(record)
+            item = self.store.registrations.changed(record)
             if item is None:
                 continue
             try:
@@ -118,16 +118,16 @@ class Outbox:
         """Claim, build and send mail `kind`; 1 if it went now. A permanent failure is parked and
         passed on (`_after_failure`), also when an earlier run parked it."""
         item = letter.item
-        row = self.store.claim_mail(item, kind, letter.now, retry_failed=retry_failed)
+        row = self.store.mail.claim(item, kind, letter.now, retry_failed=retry_failed)
         if row is None:
             if to_registrant(kind) and self._complained(item):
-                self.store.mark_mail_suppressed(item, kind, letter.now)
+                self.store.mail.mark_suppressed(item, kind, letter.now)
                 logger.info("%s for %s not sent: the address complained", kind, item["registration_id"])
                 return 0
             reason = self._try_send(kind, letter)
             if reason is None:
                 return 1
-            self.store.mark_mail_failed(item, kind, reason, letter.now)
+            self.store.mail.mark_failed(item, kind, reason, letter.now)
             logger.warning("%s for %s failed for good: %s", kind, item["registration_id"], reason)
             row = MailRow("failed", reason)
         if row.state == "failed":
@@ -151,10 +151,10 @@ class Outbox:
         except Exception as exc:
             reason = permanent_reason(exc, self.mailer.sender)
             if reason is None:
-                self.store.release_mail(item, kind)
+                self.store.mail.release(item, kind)
                 raise
             return reason
-        self.store.mark_mail_sent(item, kind, message_id, letter.now)
+        self.store.mail.mark_sent(item, kind, message_id, letter.now)
         logger.info("sent %s for %s", kind, item["registration_id"])
         return None
 
@@ -170,14 +170,14 @@ class Outbox:
 
     def _publish_once(self, kind: str, letter: _Letter, publish: Callable[[], None]) -> None:
         """An alert claimed like a mail, so a retried batch does not publish it twice."""
-        if self.store.claim_mail(letter.item, kind, letter.now) is not None:
+        if self.store.mail.claim(letter.item, kind, letter.now) is not None:
             return
         try:
             publish()
         except Exception:
-            self.store.release_mail(letter.item, kind)
+            self.store.mail.release(letter.item, kind)
             raise
-        self.store.mark_mail_sent(letter.item, kind, "alert", letter.now)
+        self.store.mail.mark_sent(letter.item, kind, "alert", letter.now)
 
     def _alert_failed_mail(self, kind: str, reason: str, letter: _Letter) -> None:
         item = letter.item
@@ -193,7 +193,7 @@ class Outbox:
         )
 
     def _complained(self, item: dict[str, Any]) -> bool:
-        return item.get("mail_problem") == "complaint" or self.store.complained(item["event_id"], item["email"])
+        return item.get("mail_problem") == "complaint" or self.store.mail.complained(item["event_id"], item["email"])
 
     def _build(self, kind: str, letter: _Letter) -> OutgoingMail:
         event, item, registration = letter.record.event, letter.item, letter.registration

@@ -18,7 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.handover import release
-from chalicelib.registration import stored_address, utc_iso
+from chalicelib.records import utc_iso
+from chalicelib.registration import stored_address
 from chalicelib.store import Store
 
 # The mail function runs at most 60 s (its Lambda timeout, .chalice/config.json): a claim
@@ -49,8 +50,8 @@ def access_report(store: Store, email: str) -> AccessReport:
     """Everything stored about `email`: each registration with its answers, its marker and
     the mails sent about it."""
     report = AccessReport(email)
-    for registration in store.registrations_of(stored_address(email)):
-        marker = store.marker_of(registration)
+    for registration in store.scans.registrations_of(stored_address(email)):
+        marker = store.registrations.marker_of(registration)
         mails = [
             {
                 "kind": record["sk"].rsplit("#", 1)[1],
@@ -58,13 +59,13 @@ def access_report(store: Store, email: str) -> AccessReport:
                 "sent_at": record.get("sent_at"),
                 "failure_reason": record.get("failure_reason"),
             }
-            for record in store.mail_records(registration)
+            for record in store.mail.records_of(registration)
         ]
         report.registrations.append(
             {
                 **registration,
                 "one_per_address_marker": bool(marker),
-                "complaint_marker": store.complained(registration["event_id"], registration["email"]),
+                "complaint_marker": store.mail.complained(registration["event_id"], registration["email"]),
                 "mails": mails,
             }
         )
@@ -75,25 +76,25 @@ def forget(store: Store, email: str, now: datetime) -> list[Erased]:
     """Erase `email` from every event; returns what was removed."""
     at = utc_iso(now)
     removed = []
-    for registration in store.registrations_of(stored_address(email)):
+    for registration in store.scans.registrations_of(stored_address(email)):
         released = release(
             store,
             registration,
-            lambda reg, promote: store.erase_registration(reg, promote, at),
+            lambda reg, promote: store.seats.erase(reg, promote, at),
             states=("confirmed", "waitlisted", "cancelled"),
         )
         if released is None:
             continue  # erased meanwhile
         gone = released.registration
         _wait_for_mail_in_flight(store, gone, now)
-        store.forget_complaint(gone["event_id"], gone["email"])
+        store.mail.forget_complaint(gone["event_id"], gone["email"])
         removed.append(
             Erased(
                 gone["event_id"],
                 gone["registration_id"],
                 gone["status"],
                 promoted=released.promoted["registration_id"] if released.promoted else None,
-                mail_records=store.delete_mail_records(gone),
+                mail_records=store.mail.delete_records(gone),
             )
         )
     return removed
@@ -105,7 +106,7 @@ def _wait_for_mail_in_flight(store: Store, registration: dict[str, Any], now: da
     recent = int(now.timestamp()) - MAIL_IN_FLIGHT_SECONDS
     deadline = time.monotonic() + MAIL_IN_FLIGHT_SECONDS
     while time.monotonic() < deadline:
-        records = store.mail_records(registration)
+        records = store.mail.records_of(registration)
         if not any(r.get("mail_state") == "sending" and r.get("claimed_at", 0) > recent for r in records):
             return
         time.sleep(POLL_SECONDS)

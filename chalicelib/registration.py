@@ -7,18 +7,17 @@ values sent for it (a form may repeat a key; JSON gives one value each).
 from __future__ import annotations
 
 import re
-import secrets
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from chalicelib.events import STANDARD_FIELDS, Event, Language, Question, not_text
+from chalicelib.records import DETAIL_FIELDS, Answer, Registration, new_registration_id, utc_iso
 
-Answer = str | bool | list[str]
 TRUE_WORDS = frozenset({"on", "true", "yes", "1"})
 FALSE_WORDS = frozenset({"off", "false", "no", "0", ""})
 # Bidi overrides and isolates render text out of order (names that lie about
@@ -133,7 +132,7 @@ Blank = BeforeValidator(_blank_is_absent)
 
 
 class Submission(BaseModel):
-    """The standard fields of contract §4; the event's questions are checked beside it."""
+    """The standard fields of every registration (docs/api.md); the event's questions are checked beside it."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True, defer_build=True)
 
@@ -281,44 +280,6 @@ def _in_form_order(errors: list[FieldError], event: Event) -> list[FieldError]:
     return sorted(errors, key=lambda e: order.get(e.field, len(order)))
 
 
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def new_registration_id(now: datetime) -> str:
-    """A ULID: 26 characters that sort by arrival time, then 80 random bits."""
-    value = (int(now.timestamp() * 1000) << 80) | secrets.randbits(80)
-    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
-
-
-def utc_iso(moment: datetime) -> str:
-    """ISO 8601 in UTC with milliseconds and a Z, as stored and exported."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-@dataclass(frozen=True)
-class Registration:
-    """One accepted registration, as it is stored and mailed."""
-
-    event_id: str
-    registration_id: str
-    email: str
-    given_name: str
-    family_name: str
-    status: Literal["confirmed", "waitlisted", "cancelled"]
-    registered_at: str
-    consent_at: str
-    language: str
-    consent_version: str = ""
-    details: dict[str, str] = field(default_factory=dict)  # the optional standard fields given
-    answers: dict[str, Answer] = field(default_factory=dict)
-    waitlist_position: int | None = None  # the number on the list: unique, in order of arrival
-    waitlist_place: int | None = None  # the place in line when it joined (people ahead + 1)
-
-    @property
-    def name(self) -> str:
-        return f"{self.given_name} {self.family_name}"
-
-
 def new_registration(event: Event, valid: ValidSubmission, now: datetime, language: str) -> Registration:
     """The record for a valid submission received at `now` (status decided by the store)."""
     s = valid.submission
@@ -337,27 +298,4 @@ def new_registration(event: Event, valid: ValidSubmission, now: datetime, langua
         language=language,
         details=details,
         answers=dict(valid.answers),
-    )
-
-
-DETAIL_FIELDS = ("organisation", "role", "phone", "message")
-
-
-def registration_from_item(event: Event, item: dict[str, Any]) -> Registration:
-    """A stored registration (plain values, as `store` returns them) as a `Registration`."""
-    return Registration(
-        event_id=item["event_id"],
-        registration_id=item["registration_id"],
-        email=item["email"],
-        given_name=item["given_name"],
-        family_name=item["family_name"],
-        status=item["status"],
-        registered_at=item["registered_at"],
-        consent_at=item["consent_at"],
-        consent_version=item.get("consent_version", ""),
-        language=item.get("lang", event.language),
-        details={k: item[k] for k in DETAIL_FIELDS if item.get(k)},
-        answers={q.id: item[q.id] for q in event.questions if q.id in item},
-        waitlist_position=item.get("waitlist_position"),
-        waitlist_place=item.get("waitlist_place"),
     )

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from chalicelib.events import Event
 from chalicelib.handover import Contended, fill_free_seats, seats_free
-from chalicelib.registration import Registration, registration_from_item
+from chalicelib.records import Registration, registration_from_item
 from chalicelib.store import (
     AlreadyRegistered,
     ClaimLost,
@@ -105,7 +105,7 @@ def place(
                 waitlist_place=claim.ahead + 1 if isinstance(claim, WaitlistPlace) else None,
             )
             try:
-                store.insert_registration(placed, claim, expires_at=expires_at, limit=limit)
+                store.seats.insert(placed, claim, expires_at=expires_at, limit=limit)
                 if isinstance(claim, Seat):
                     return placed, dataclasses.replace(record, confirmed=record.confirmed + 1)
                 return placed, dataclasses.replace(record, waitlisted=claim.position, waiting=record.waiting + 1)
@@ -119,7 +119,7 @@ def place(
                 if stored is None:
                     raise
                 return stored, None
-        latest = store.find_event(record.event.event_id, consistent=True)
+        latest = store.events.find(record.event.event_id, consistent=True)
         if latest is None:
             raise EventGone()
         record, fresh = latest, True
@@ -131,7 +131,7 @@ def _stored_already(store: Store, placed: Registration, event: Event) -> Registr
     went through although the answer said otherwise) or the same submission made less than
     `REPEAT_WINDOW_SECONDS` before; None otherwise, or when it cannot be read."""
     try:
-        item = store.holder_of_address(placed.event_id, placed.email)
+        item = store.registrations.holder_of_address(placed.event_id, placed.email)
     except StoreUnavailable:
         return None
     if item is None:
@@ -145,10 +145,13 @@ def _stored_already(store: Store, placed: Registration, event: Event) -> Registr
 
 
 def _same_submission(earlier: Registration, later: Registration) -> bool:
-    """What the person sent is the same (the address in any case), and not long ago."""
-    age = datetime.fromisoformat(later.registered_at) - datetime.fromisoformat(earlier.registered_at)
+    """What the person sent is the same (the address in any case), and not long ago.
+
+    Either may carry the earlier time stamp: of two clicks racing through two instances, the
+    one stamped later can be the one stored first."""
+    apart = datetime.fromisoformat(later.registered_at) - datetime.fromisoformat(earlier.registered_at)
     return (
-        0 <= age.total_seconds() <= REPEAT_WINDOW_SECONDS
+        abs(apart.total_seconds()) <= REPEAT_WINDOW_SECONDS
         and earlier.email.lower() == later.email.lower()
         and (earlier.given_name, earlier.family_name, earlier.details, earlier.answers)
         == (later.given_name, later.family_name, later.details, later.answers)

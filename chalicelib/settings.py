@@ -41,7 +41,7 @@ class Settings(BaseModel):
     sender_email: EmailStr
     region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
     endpoint_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
-    # Signs cancel links; a long random string (see README, "Deploying").
+    # Signs cancel links; a long random string (see docs/admin.md, "Deploying to AWS").
     link_secret: str | None = Field(default=None, min_length=32, repr=False)
     # Where the API is reached from outside: the base of every cancel link in a mail.
     public_api_url: str | None = Field(default=None, pattern=r"^https?://[^\s?#]+$")

@@ -1,6 +1,6 @@
 """A moto server that serves one request at a time: `python -m devstack.embedded_aws PORT`.
 
-moto's backends are not safe under concurrent transactions (DESIGN.md): a
+moto's backends are not safe under concurrent transactions (docs/development.md): a
 threaded server lost updates and answered 500s. Served one request at a time
 it behaves like a linearisable DynamoDB, so races in *our* code still show.
 

@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["_HANDLER"] = "app.handle_ses_feedback"  # as Lambda names it: app.py checks the settings
     from app import handle_ses_feedback
 
-    registrations = sorted(stack.store().registrations_of(args.address), key=lambda r: r["registration_id"])
+    registrations = sorted(stack.store().scans.registrations_of(args.address), key=lambda r: r["registration_id"])
     if not registrations:
         print(f"error: no registration of {args.address} in the local stack", file=sys.stderr)
         return 1

@@ -154,12 +154,12 @@ class LocalStack:
     def _provision(self) -> None:
         """The table, a verified sender, and every event file plus the open demo event."""
         store = self.store()
-        store.create_table()
+        store.table.create()
         self.aws_client("ses").verify_email_identity(EmailAddress=self.environment["SENDER_EMAIL"])
         self.aws_client("sns").create_topic(Name=ALERT_TOPIC)
         events = read_event_files(sorted((PROJECT_DIR / "events").glob("*.json")))
         template = next(e for e in events if e.event_id == "netzwerktreffen-nrw-2016")
-        store.save_events([*events, demo_event(template, date.today(), self.page_url)])
+        store.events.save([*events, demo_event(template, date.today(), self.page_url)])
 
     def _spawn(self, command: list[str], caller: str = "api-function") -> None:
         # botocore names the caller in its User-Agent: the embedded AWS counts calls per function.

@@ -68,10 +68,10 @@ def store():
     with mock_aws():
         aws.reset()
         table = Store(os.environ["TABLE_NAME"])
-        table.create_table()
+        table.table.create()
         boto3.client("ses").verify_email_identity(EmailAddress=os.environ["SENDER_EMAIL"])
         boto3.client("sns").create_topic(Name=os.environ["ALERT_TOPIC_ARN"].rpartition(":")[2])
-        table.save_events([seed_event()])
+        table.events.save([seed_event()])
         _mail_function[:] = [MailFunction(table.table_name)]
         yield table
     aws.reset()
@@ -84,7 +84,7 @@ def mail_function(store) -> MailFunction:
 
 def reload_events(store: Store, *events) -> None:
     """What an admin's `load-events` does, without waiting out the app's event cache."""
-    store.save_events(list(events))
+    store.events.save(list(events))
     app_module.intake.events.clear()
 
 
@@ -128,4 +128,4 @@ def all_items(store: Store) -> list[dict]:
 
 def registration_items(store: Store, event_id: str = "netzwerktreffen-nrw-2016") -> list[dict]:
     """The registrations (not markers or mail records)."""
-    return list(store.registrations(event_id))
+    return list(store.registrations.of_event(event_id))

@@ -71,7 +71,7 @@ def test_a_cancelled_seat_goes_to_the_first_on_the_waiting_list(client, store):
     client.http.post(cancel_path("a@example.org"))
     assert status_of(store, "w2@example.org") == ("confirmed", 2)
     assert status_of(store, "w3@example.org") == ("waitlisted", 3)
-    record = store.find_event(SEED_EVENT_ID, consistent=True)
+    record = store.events.find(SEED_EVENT_ID, consistent=True)
     assert record.confirmed == 2  # seats passed on, never freed in between
 
     [promotion] = [m for m in mails_to("w1@example.org") if "frei geworden" in str(m["Subject"])]
@@ -88,7 +88,7 @@ def test_leaving_the_waiting_list_promotes_nobody(client, store):
     assert client.http.post(cancel_path("w1@example.org")).status_code == 200
     assert status_of(store, "a@example.org") == ("confirmed", None)
     assert status_of(store, "w2@example.org") == ("waitlisted", 2)
-    assert store.find_event(SEED_EVENT_ID, consistent=True).confirmed == 1
+    assert store.events.find(SEED_EVENT_ID, consistent=True).confirmed == 1
 
 
 def test_a_reused_forged_or_expired_link_is_refused_with_403(client, store, clock):

@@ -11,7 +11,7 @@ import boto3
 import app as app_module
 from chalicelib.mail import Mailer
 from chalicelib.personal_data import access_report, forget
-from chalicelib.store import Store
+from chalicelib.store.mail_rows import MailRows
 from tests.api.conftest import all_items, mails_to, sent_mails
 from tests.factories import SEED_EVENT_ID, submission
 
@@ -81,7 +81,7 @@ def test_forget_while_a_mail_is_being_sent_waits_for_it_then_erases_its_record(c
 
     # forget erases the registration, then finds the claim of the mail in flight and looks
     # again; before it looks again, the sender finishes.
-    real_records = Store.mail_records
+    real_records = MailRows.records_of
     polls = []
 
     def sender_finishes_between_polls(self, registration):
@@ -91,7 +91,7 @@ def test_forget_while_a_mail_is_being_sent_waits_for_it_then_erases_its_record(c
             sender.join(10)
         return real_records(self, registration)
 
-    monkeypatch.setattr(Store, "mail_records", sender_finishes_between_polls)
+    monkeypatch.setattr(MailRows, "records_of", sender_finishes_between_polls)
     [erased] = forget(store, ANA, app_module.now())
     order.append("forget returned")
 
@@ -110,9 +110,9 @@ def test_a_send_that_outlives_the_erasure_writes_no_mail_record_back(client, sto
 
     def erased_while_sending(self, mail, raw, tags=None):
         if not erased:  # a forget that gave up waiting (the sender hung): everything is gone
-            [item] = store.registrations(SEED_EVENT_ID)
-            store.erase_registration(item, None, "2016-11-10T11:00:00.000Z")
-            erased.append(store.delete_mail_records(item))
+            [item] = store.registrations.of_event(SEED_EVENT_ID)
+            store.seats.erase(item, None, "2016-11-10T11:00:00.000Z")
+            erased.append(store.mail.delete_records(item))
         return real_send(self, mail, raw, tags)
 
     monkeypatch.setattr(Mailer, "send", erased_while_sending)

@@ -56,8 +56,8 @@ def inject(store, monkeypatch):
     monkeypatch.setattr(seats, "BASE_BACKOFF_SECONDS", 0.0)  # no sleeping through the retries
 
     def with_fault(operation, name):
-        faulty = Faulty(app_module.store._client(), operation, FAULTS[name])
-        monkeypatch.setattr(app_module.store, "_client", lambda: faulty)
+        faulty = Faulty(app_module.store.table.client(), operation, FAULTS[name])
+        monkeypatch.setattr(app_module.store.table, "client", lambda: faulty)
         return faulty
 
     return with_fault
@@ -93,8 +93,8 @@ def test_a_fault_reading_the_event_answers_503(client, store, inject, fault):
 
 
 def test_a_conflict_that_clears_is_retried_and_succeeds(client, store, monkeypatch):
-    monkeypatch.setattr("chalicelib.store.time.sleep", lambda _: None)
-    real = app_module.store._client()
+    monkeypatch.setattr("chalicelib.store.table.time.sleep", lambda _: None)
+    real = app_module.store.table.client()
     attempts = []
 
     class ConflictTwice:
@@ -110,7 +110,7 @@ def test_a_conflict_that_clears_is_retried_and_succeeds(client, store, monkeypat
 
             return transact
 
-    monkeypatch.setattr(app_module.store, "_client", lambda: ConflictTwice())
+    monkeypatch.setattr(app_module.store.table, "client", lambda: ConflictTwice())
     response = client.http.post(
         PATH, headers={"Content-Type": "application/json"}, body=json.dumps(submission()).encode()
     )
@@ -158,7 +158,7 @@ def test_contention_that_never_ends_gets_a_503_within_the_budget(client, store, 
     def always_lost(*_, **__):
         raise seats.ClaimLost()
 
-    monkeypatch.setattr(app_module.store, "insert_registration", always_lost)
+    monkeypatch.setattr(app_module.store.seats, "insert", always_lost)
     before = all_items(store)
     response = client.http.post(
         PATH,

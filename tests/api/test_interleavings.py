@@ -15,7 +15,7 @@ import app as app_module
 from chalicelib.cancellation import Cancellable, cancel
 from chalicelib.intake import Intake, Submitted
 from chalicelib.links import CancelClaim, cancel_url
-from chalicelib.store import Store
+from chalicelib.store.registrations import RegistrationRows
 from tests.api.conftest import mails_to, registration_items, reload_events
 from tests.factories import SEED_EVENT_ID, event, submission
 
@@ -55,7 +55,7 @@ def after_first_call(monkeypatch, owner, name: str, rival: Callable[[], object])
 def cancel_elsewhere(store, registration_id):
     """A cancellation handled by another instance of the API function (the link's POST)."""
     [item] = [i for i in registration_items(store) if i["registration_id"] == registration_id]
-    target = Cancellable(store.find_event(SEED_EVENT_ID).event, item)
+    target = Cancellable(store.events.find(SEED_EVENT_ID).event, item)
     assert cancel(store, target, app_module.now())
 
 
@@ -89,13 +89,13 @@ def test_a_newcomer_between_the_releases_read_and_write_gets_the_freed_seat(clie
     first = register(client, "first@example.org")
     # The release has just seen that nobody waits; the newcomer now finds the event full.
     rival = after_first_call(
-        monkeypatch, Store, "first_waitlisted", lambda: register_elsewhere(store, "new@example.org")
+        monkeypatch, RegistrationRows, "first_waiting", lambda: register_elsewhere(store, "new@example.org")
     )
     RELEASES[release](client, store, first["registration_id"])
     assert rival[0].status == "waitlisted"  # the newcomer was told the truth at that moment
     [newcomer] = [i for i in registration_items(store) if i["email"] == "new@example.org"]
     assert newcomer["status"] == "confirmed"  # ... and the freed seat went to them, not back to the event
-    record = store.find_event(SEED_EVENT_ID, consistent=True)
+    record = store.events.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waiting, record.seats_left) == (1, 0, 0)
     assert any("frei geworden" in str(m["Subject"]) for m in mails_to("new@example.org"))
 
@@ -105,7 +105,7 @@ def test_a_newcomer_whose_read_is_overtaken_by_a_cancellation_takes_the_seat(cli
     first = register(client, "first@example.org")
     app_module.intake.events.clear()
     # The newcomer has read "full" and is about to claim a waiting-list place when the seat comes back.
-    real_insert = app_module.store.insert_registration
+    real_insert = app_module.store.seats.insert
     cancelled = []
 
     def cancel_first_then_insert(*args, **kwargs):
@@ -114,9 +114,9 @@ def test_a_newcomer_whose_read_is_overtaken_by_a_cancellation_takes_the_seat(cli
             cancel_elsewhere(store, first["registration_id"])
         return real_insert(*args, **kwargs)
 
-    monkeypatch.setattr(app_module.store, "insert_registration", cancel_first_then_insert)
+    monkeypatch.setattr(app_module.store.seats, "insert", cancel_first_then_insert)
     assert register(client, "new@example.org")["status"] == "confirmed"
-    record = store.find_event(SEED_EVENT_ID, consistent=True)
+    record = store.events.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waiting) == (1, 0)
 
 
@@ -127,24 +127,25 @@ def test_the_seat_goes_to_the_first_in_line_even_when_they_leave_during_the_hand
     register(client, "w2@example.org")
     [w1] = [i for i in registration_items(store) if i["email"] == "w1@example.org"]
     # The cancellation has picked w1 to move up; w1 leaves the list before the handover is written.
-    after_first_call(monkeypatch, Store, "first_waitlisted", lambda: cancel_elsewhere(store, w1["registration_id"]))
+    leaves = lambda: cancel_elsewhere(store, w1["registration_id"])  # noqa: E731
+    after_first_call(monkeypatch, RegistrationRows, "first_waiting", leaves)
     cancel_by_link(client, store, first["registration_id"])
     statuses = {i["email"]: i["status"] for i in registration_items(store)}
     assert statuses == {"first@example.org": "cancelled", "w1@example.org": "cancelled", "w2@example.org": "confirmed"}
-    record = store.find_event(SEED_EVENT_ID, consistent=True)
+    record = store.events.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waiting) == (1, 0)
 
 
 def test_a_newcomer_with_a_stale_nobody_waits_does_not_pass_the_list_when_the_limit_goes(client, store):
     reload_events(store, event())  # no capacity
     register(client, "first@example.org")  # this instance now caches "no limit, nobody waits"
-    store.save_events([event(capacity=1, waitlist=True)])
+    store.events.save([event(capacity=1, waitlist=True)])
     assert register_elsewhere(store, "waiting@example.org").status == "waitlisted"
-    store.save_events([event()])  # the limit removed, the list not yet moved up (load-events runs on)
+    store.events.save([event()])  # the limit removed, the list not yet moved up (load-events runs on)
     assert register(client, "new@example.org")["status"] == "confirmed"
     statuses = {i["email"]: i["status"] for i in registration_items(store)}
     assert statuses["waiting@example.org"] == "confirmed"  # moved up before the newcomer took a seat
     [waited] = [i for i in registration_items(store) if i["email"] == "waiting@example.org"]
     [newcomer] = [i for i in registration_items(store) if i["email"] == "new@example.org"]
     assert waited["promoted_at"] <= newcomer["registered_at"]
-    assert store.find_event(SEED_EVENT_ID, consistent=True).waiting == 0
+    assert store.events.find(SEED_EVENT_ID, consistent=True).waiting == 0

@@ -66,8 +66,8 @@ def test_forget_erases_the_person_everywhere_and_passes_the_seat_on(client, stor
     assert rows_mentioning(store, "Vergessen") == []
     statuses = {i["email"]: i["status"] for e in (SEED_EVENT_ID, OTHER) for i in registration_items(store, e)}
     assert statuses == {"waiting@example.org": "confirmed", "bystander@example.org": "confirmed"}
-    assert store.find_event(SEED_EVENT_ID, consistent=True).confirmed == 1
-    assert store.find_event(OTHER, consistent=True).confirmed == 1
+    assert store.events.find(SEED_EVENT_ID, consistent=True).confirmed == 1
+    assert store.events.find(OTHER, consistent=True).confirmed == 1
     mails = sent_mails()
     assert not [m for m in mails if "forget" in str(m["To"]).lower() and "Abmeldung" in str(m["Subject"])]
     assert any("frei geworden" in str(m["Subject"]) for m in mails_to("waiting@example.org"))
@@ -79,13 +79,13 @@ def test_forget_erases_the_person_everywhere_and_passes_the_seat_on(client, stor
 def test_forget_also_erases_a_cancelled_registration(client, store, capsys):
     register(client, email="ana@example.org")
     [item] = registration_items(store)
-    store.cancel_registration(item, None, "2016-11-11T10:00:00.000Z")
+    store.seats.cancel(item, None, "2016-11-11T10:00:00.000Z")
     register(client, email="ana@example.org")  # registered again after cancelling
     capsys.readouterr()
     assert main(["forget", "ana@example.org"]) == 0
     assert capsys.readouterr().out.count("removed registration") == 2
     assert rows_mentioning(store, "ana@example.org") == []
-    assert store.find_event(SEED_EVENT_ID, consistent=True).confirmed == 0
+    assert store.events.find(SEED_EVENT_ID, consistent=True).confirmed == 0
 
 
 def test_the_access_report_shows_everything_stored_about_one_address(client, store, capsys):

@@ -107,7 +107,7 @@ def _arrange(case, client, store, clock, redirects):
     if case == "registration_closed":
         clock.now = berlin(2016, 11, 18, 0, 0)
     if case == "registration_not_open":
-        store.save_events(
+        store.events.save(
             [event(registration_opens_at="2016-11-11T09:00:00", redirects=REDIRECTS if redirects else {})]
         )
     if case == "unknown_event":
@@ -282,16 +282,16 @@ def test_an_unexpected_exception_is_logged_with_the_request_id_and_answered_as_j
 
 
 def test_a_dynamodb_fault_in_browser_mode_is_a_503_page_or_the_error_redirect(client, store, monkeypatch):
-    real = app_module.store._client()
+    real = app_module.store.table.client()
     failing = _Failing(real, "transact_write_items", "InternalServerError")
-    monkeypatch.setattr(app_module.store, "_client", lambda: failing)
+    monkeypatch.setattr(app_module.store.table, "client", lambda: failing)
     page = post_form(client, submission(), Accept="text/html")
     assert page.status_code == 503
     assert page.headers["Retry-After"] == "30"
     assert "Bitte versuchen Sie es in einer Minute" in page.body.decode()
-    monkeypatch.setattr(app_module.store, "_client", lambda: real)
+    monkeypatch.setattr(app_module.store.table, "client", lambda: real)
     reload_events(store, event(redirects=REDIRECTS))
-    monkeypatch.setattr(app_module.store, "_client", lambda: failing)
+    monkeypatch.setattr(app_module.store.table, "client", lambda: failing)
     redirected = post_form(client, submission(), Accept="text/html")
     assert redirected.status_code == 303
     assert redirected.headers["Location"] == "https://ngo.example/fehler?status=unavailable"

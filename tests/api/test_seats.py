@@ -8,7 +8,8 @@ from collections import Counter
 import app as app_module
 from chalicelib import handover
 from chalicelib.cli import main
-from chalicelib.store import Store
+from chalicelib.store.registrations import RegistrationRows
+from chalicelib.store.seat_transactions import SeatTransactions
 from tests.api.conftest import organiser_mails, registration_items, reload_events, sent_mails, text_of
 from tests.factories import PROJECT_DIR, SEED_EVENT_ID, event, seed_event_document, submission
 
@@ -40,7 +41,7 @@ def test_seats_then_a_gap_free_waiting_list(client, store):
         ("waitlisted", 2),
         ("waitlisted", 3),
     ]
-    record = store.find_event(SEED_EVENT_ID, consistent=True)
+    record = store.events.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waitlisted) == (2, 3)
     assert describe(client)["seats_left"] == 0
     assert describe(client)["open"] is True  # the waiting list still takes registrations
@@ -68,14 +69,14 @@ def test_a_stale_cached_event_never_overbooks(client, store):
     other_instance.register(app_module.Submitted(SEED_EVENT_ID, body, "application/json", "10.0.0.1", app_module.now()))
     status, answer = register(client, 3)
     assert (status, answer["error"]) == (409, "event_full")
-    assert store.find_event(SEED_EVENT_ID, consistent=True).confirmed == 2
+    assert store.events.find(SEED_EVENT_ID, consistent=True).confirmed == 2
 
 
 def test_a_stale_cached_full_event_is_checked_before_refusing(client, store):
     reload_events(store, event(capacity=1))
     register(client, 1)
     assert register(client, 2)[0] == 409  # cached: full
-    store.save_events([event(capacity=5)])  # the admin adds seats; the app's cache still says full
+    store.events.save([event(capacity=5)])  # the admin adds seats; the app's cache still says full
     assert register(client, 3)[0] == 201
 
 
@@ -90,14 +91,14 @@ def test_changing_capacity_keeps_the_taken_seats(client, store, tmp_path, capsys
     register(client, 1)
     register(client, 2)
     assert _load(tmp_path, capacity=10) == 0
-    record = store.find_event(SEED_EVENT_ID, consistent=True)
+    record = store.events.find(SEED_EVENT_ID, consistent=True)
     assert (record.event.capacity, record.confirmed, record.seats_left) == (10, 2, 8)
     assert _load(tmp_path, capacity=2) == 0  # exactly the seats taken: allowed
     assert _load(tmp_path, capacity=1) == 1
     assert "capacity below the seats already taken for netzwerktreffen-nrw-2016" in capsys.readouterr().err
-    assert store.find_event(SEED_EVENT_ID, consistent=True).event.capacity == 2
+    assert store.events.find(SEED_EVENT_ID, consistent=True).event.capacity == 2
     assert _load(tmp_path) == 0  # no capacity: unlimited, count kept
-    assert store.find_event(SEED_EVENT_ID, consistent=True).confirmed == 2
+    assert store.events.find(SEED_EVENT_ID, consistent=True).confirmed == 2
 
 
 def test_the_shipped_events_load_from_their_folder(store, capsys):
@@ -117,7 +118,7 @@ def test_raising_capacity_moves_the_waiting_list_up_before_anyone_new(client, st
         "person2@example.org": ("confirmed", 2),
         "person3@example.org": ("waitlisted", 3),
     }
-    record = store.find_event(SEED_EVENT_ID, consistent=True)
+    record = store.events.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waiting) == (3, 1)
     app_module.intake.events.clear()
     status, answer = register(client, 9)
@@ -130,14 +131,14 @@ def test_a_free_seat_is_not_taken_past_people_waiting(client, store):
     reload_events(store, event(capacity=1, waitlist=True))
     register(client, 1)
     register(client, 2)  # waiting
-    store.save_events([event(capacity=2, waitlist=True)])  # seats added without moving anyone up
+    store.events.save([event(capacity=2, waitlist=True)])  # seats added without moving anyone up
     app_module.intake.events.clear()
     status, answer = register(client, 3)
     assert (status, answer["status"], answer["waitlist_position"]) == (201, "waitlisted", 2)
     # The newcomer found the seat free while person2 waited, and handed it over first.
     by_email = {i["email"]: i["status"] for i in registration_items(store)}
     assert by_email["person2@example.org"] == "confirmed"
-    record = store.find_event(SEED_EVENT_ID, consistent=True)
+    record = store.events.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waiting) == (2, 1)
 
 
@@ -148,20 +149,20 @@ def test_raising_capacity_moves_everyone_who_fits_up_in_one_pass(client, store, 
     monkeypatch.setattr(handover, "PROMOTION_BATCH", 7)  # several batches from a small list
     calls = Counter()
 
-    def counted(name):
-        real = getattr(Store, name)
+    def counted(part, name):
+        real = getattr(part, name)
         return lambda self, *args, **kwargs: calls.update([name]) or real(self, *args, **kwargs)
 
-    for name in ("waiting_list", "promote", "registrations"):
-        monkeypatch.setattr(Store, name, counted(name))
+    for part, name in ((RegistrationRows, "waiting"), (SeatTransactions, "promote"), (RegistrationRows, "of_event")):
+        monkeypatch.setattr(part, name, counted(part, name))
     capsys.readouterr()
     assert _load(tmp_path, capacity=500, waitlist=True) == 0
     assert "30 moved up from the waiting list" in capsys.readouterr().out
     # The list is read once and moved up in 5 transactions (7 + 7 + 7 + 7 + 2), nothing re-read per person.
-    assert calls == {"waiting_list": 1, "promote": 5}
+    assert calls == {"waiting": 1, "promote": 5}
     items = registration_items(store)
     assert {i["status"] for i in items} == {"confirmed"}
-    record = store.find_event(SEED_EVENT_ID, consistent=True)
+    record = store.events.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waiting, record.seats_left) == (31, 0, 469)
 
 
@@ -170,7 +171,7 @@ def test_moving_up_fills_only_the_new_seats_first_in_line_first(client, store, t
     for i in range(8):
         register(client, i)  # person0 confirmed, person1..7 waiting with numbers 1..7
     [third] = [i for i in registration_items(store) if i["email"] == "person3@example.org"]
-    store.cancel_registration(third, None, "2016-11-11T10:00:00.000Z")  # leaves the list: a gap in line
+    store.seats.cancel(third, None, "2016-11-11T10:00:00.000Z")  # leaves the list: a gap in line
     assert _load(tmp_path, capacity=4, waitlist=True) == 0
     statuses = {i["email"]: i["status"] for i in registration_items(store)}
     assert [statuses[f"person{i}@example.org"] for i in range(8)] == [
@@ -183,7 +184,7 @@ def test_moving_up_fills_only_the_new_seats_first_in_line_first(client, store, t
         "waitlisted",
         "waitlisted",
     ]
-    record = store.find_event(SEED_EVENT_ID, consistent=True)
+    record = store.events.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waiting) == (4, 3)
 
 
@@ -192,8 +193,8 @@ def test_leaving_the_waiting_list_is_counted(client, store):
     register(client, 1)
     register(client, 2)
     [waiting] = [i for i in registration_items(store) if i["status"] == "waitlisted"]
-    store.cancel_registration(waiting, None, "2016-11-11T10:00:00.000Z")
-    record = store.find_event(SEED_EVENT_ID, consistent=True)
+    store.seats.cancel(waiting, None, "2016-11-11T10:00:00.000Z")
+    record = store.events.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waiting, record.waitlisted) == (1, 0, 1)
 
 
@@ -202,8 +203,8 @@ def test_a_newcomer_is_told_their_place_in_line_and_keeps_a_unique_number(client
     for i in range(4):
         register(client, i)  # person0 confirmed; 1, 2, 3 waiting with numbers 1, 2, 3
     items = {i["email"]: i for i in registration_items(store)}
-    store.cancel_registration(items["person0@example.org"], items["person1@example.org"], "2016-11-11T10:00:00.000Z")
-    store.cancel_registration(items["person2@example.org"], None, "2016-11-11T10:00:00.000Z")
+    store.seats.cancel(items["person0@example.org"], items["person1@example.org"], "2016-11-11T10:00:00.000Z")
+    store.seats.cancel(items["person2@example.org"], None, "2016-11-11T10:00:00.000Z")
     app_module.intake.events.clear()
     status, answer = register(client, 9)  # only person3 waits now
     assert (status, answer["waitlist_position"], answer["waitlist_place"]) == (201, 4, 2)

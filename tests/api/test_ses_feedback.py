@@ -108,6 +108,6 @@ def test_forget_erases_the_complaint_marker_too(client, store):
     registration_id = register(client, email="ana@example.org")
     sent_mails()
     feed("Complaint", "ana@example.org", registration_id)
-    assert store.complained(SEED_EVENT_ID, "ana@example.org")
+    assert store.mail.complained(SEED_EVENT_ID, "ana@example.org")
     assert cli.main(["forget", "ana@example.org"]) == 0
-    assert not store.complained(SEED_EVENT_ID, "ana@example.org")
+    assert not store.mail.complained(SEED_EVENT_ID, "ana@example.org")

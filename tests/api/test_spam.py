@@ -66,7 +66,7 @@ def test_one_address_is_limited_per_event_and_hour(client, store, clock):
     assert 0 < int(refused.headers["Retry-After"]) <= 3600
     items = [i for i in all_items(store) if i["sk"]["S"].startswith("registration#")]
     assert len(items) == 2
-    assert store.find_event(SEED_EVENT_ID, consistent=True).confirmed == 2
+    assert store.events.find(SEED_EVENT_ID, consistent=True).confirmed == 2
     rate_rows = [i for i in all_items(store) if i["sk"]["S"].startswith("rate#")]
     assert len(rate_rows) == 1
     assert "127.0.0.1" not in json.dumps(rate_rows)  # the address itself is never stored

@@ -13,7 +13,7 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 
 import app as app_module
-from chalicelib.store import Store
+from chalicelib.store.registrations import RegistrationRows
 from tests.api.conftest import all_items, registration_items, reload_events, sent_mails
 from tests.api.test_faults import client_error
 from tests.factories import SEED_EVENT_ID, event, submission
@@ -50,8 +50,8 @@ class CommitThen:
 @pytest.fixture
 def commit_then(store, monkeypatch):
     def install(after):
-        faulty = CommitThen(app_module.store._client(), after)
-        monkeypatch.setattr(app_module.store, "_client", lambda: faulty)
+        faulty = CommitThen(app_module.store.table.client(), after)
+        monkeypatch.setattr(app_module.store.table, "client", lambda: faulty)
         return faulty
 
     return install
@@ -80,7 +80,7 @@ def test_a_registration_stored_before_its_answer_was_lost_is_answered_201(client
     [stored] = registration_items(store)
     assert stored["registration_id"] == answer["registration_id"]
     assert faulty.calls == 1  # answered from the read-back, not by writing again
-    record = store.find_event(SEED_EVENT_ID, consistent=True)
+    record = store.events.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waiting) == (1, 0)
 
 
@@ -106,7 +106,7 @@ def test_the_sdks_retry_of_a_committed_write_is_answered_as_done(client, store, 
 
     commit_then(the_sdk_retries_seen)
     read_back = []
-    monkeypatch.setattr(Store, "holder_of_address", lambda *args: read_back.append(args))
+    monkeypatch.setattr(RegistrationRows, "holder_of_address", lambda *args: read_back.append(args))
     assert post(client)[0] == 201
     assert tokens[0]  # the request names itself, so DynamoDB (and the embedded AWS) do not apply it twice
     assert read_back == []  # the retry was answered "done", with no marker to meet
@@ -166,9 +166,7 @@ def test_a_repeat_after_moving_up_is_answered_with_the_seat(client, store):
     status, waiting = post(client, email="ana@example.org")
     assert waiting["status"] == "waitlisted"
     by_id = {i["registration_id"]: i for i in registration_items(store)}
-    store.cancel_registration(
-        by_id[first["registration_id"]], by_id[waiting["registration_id"]], "2016-11-10T11:05:00Z"
-    )
+    store.seats.cancel(by_id[first["registration_id"]], by_id[waiting["registration_id"]], "2016-11-10T11:05:00Z")
     status, again = post(client, email="ana@example.org")
     assert (status, again["registration_id"], again["status"]) == (201, waiting["registration_id"], "confirmed")
     assert "waitlist_position" not in again or again["waitlist_position"] is None

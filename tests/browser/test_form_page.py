@@ -37,7 +37,7 @@ def address():
 
 
 def stored(stack, email):
-    return [i for i in stack.store().registrations(DEMO_EVENT_ID) if i["email"] == email]
+    return [i for i in stack.store().registrations.of_event(DEMO_EVENT_ID) if i["email"] == email]
 
 
 def serious_violations(page):
@@ -141,9 +141,9 @@ def test_a_quick_person_is_told_nothing_was_kept_and_sends_again(stack, page):
 
 def test_the_page_of_a_closed_event_disables_itself(stack, page):
     closed = (
-        stack.store().find_event(DEMO_EVENT_ID).event.model_copy(update={"event_id": "closed-demo", "closed": True})
+        stack.store().events.find(DEMO_EVENT_ID).event.model_copy(update={"event_id": "closed-demo", "closed": True})
     )
-    stack.store().save_events([closed])
+    stack.store().events.save([closed])
     page.goto(f"{stack.page_url}/?event=closed-demo")
     page.wait_for_function("document.getElementById('fields').disabled === true")
     assert "Die Anmeldung zu dieser Veranstaltung ist geschlossen." in page.inner_text("#event-status")

@@ -1,4 +1,4 @@
-"""Request bodies: every encoding the contract names, and a clear code for every other."""
+"""Request bodies: every encoding the API takes (docs/api.md), and a clear code for every other."""
 
 import json
 

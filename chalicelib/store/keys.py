@@ -1,0 +1,63 @@
+"""The table's keys and attribute names: the one place that knows them.
+
+One table. Partition key `event_id`, sort key `sk`:
+
+    sk = "event"                 the event: its definition and its seat counts
+    sk = "registration#<ULID>"   one registration (ULIDs sort by arrival)
+    sk = "email#<address>"       the one-per-address marker, address lower-cased
+    sk = "mail#<ULID>#<kind>"    one mail about a registration: claimed, then sent (exactly once)
+    sk = "rate#<key>#<hour>"     registrations from one (pseudonymised) address in one hour
+    sk = "complaint#<address>"   the address marked our mail as spam: no more mail to it for this event
+
+so an admin finds an event's registrations with one Query in the console:
+`event_id = <id>` and `sk` begins with `registration#`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.store.codec import item
+
+EVENT_SK = "event"
+REGISTRATION_PREFIX = "registration#"
+EMAIL_PREFIX = "email#"
+MAIL_PREFIX = "mail#"
+RATE_PREFIX = "rate#"
+COMPLAINT_PREFIX = "complaint#"
+TTL_ATTRIBUTE = "expires_at"
+# The event row's counters.
+CONFIRMED = "confirmed_count"  # seats taken
+WAITLISTED = "waitlisted_count"  # waiting-list numbers handed out so far (the last one)
+WAITING = "waiting_count"  # people on the waiting list now
+CAPACITY = "capacity"
+COUNTER_NAMES = {"#confirmed": CONFIRMED, "#waitlisted": WAITLISTED, "#waiting": WAITING, "#capacity": CAPACITY}
+
+
+def event_key(event_id: str) -> dict[str, Any]:
+    return item({"event_id": event_id, "sk": EVENT_SK})
+
+
+def registration_key(event_id: str, registration_id: str) -> dict[str, Any]:
+    return item({"event_id": event_id, "sk": REGISTRATION_PREFIX + registration_id})
+
+
+def marker_key(event_id: str, email: str) -> dict[str, Any]:
+    return item({"event_id": event_id, "sk": EMAIL_PREFIX + email.lower()})
+
+
+def complaint_key(event_id: str, email: str) -> dict[str, Any]:
+    return item({"event_id": event_id, "sk": COMPLAINT_PREFIX + email.lower()})
+
+
+def mail_sk(registration_id: str, kind: str) -> str:
+    return f"{MAIL_PREFIX}{registration_id}#{kind}"
+
+
+def mail_kind(sk: str) -> str:
+    """The mail kind a mail row's sort key names."""
+    return sk.rsplit("#", 1)[1]
+
+
+def is_registration(sk: str) -> bool:
+    return sk.startswith(REGISTRATION_PREFIX)

@@ -1,0 +1,215 @@
+"""Mail rows: each mail about a registration claimed before it is sent and marked after
+(exactly once), parked when it can never go; and what SES reported about a person's mail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.records import utc_iso
+from chalicelib.store.codec import StoreUnavailable, condition_failed, item, plain
+from chalicelib.store.keys import COMPLAINT_PREFIX, MAIL_PREFIX, TTL_ATTRIBUTE, complaint_key, mail_sk, registration_key
+from chalicelib.store.table import Cancelled, Table
+
+# A claim older than this whose mail was never marked sent (the sender died
+# mid-send) may be taken again: at worst one duplicate, never a lost mail.
+MAIL_CLAIM_LEASE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class MailRow:
+    """What a mail row says of its mail: `sending`, `sent`, `failed` (with a reason code from
+    `mail_failures`) or `suppressed` (the recipient complained)."""
+
+    state: str
+    reason: str | None = None
+
+
+# `MailRows.claim`'s answer when the registration is gone: erased, so nothing more is sent about it.
+GONE = MailRow("gone")
+
+
+class MailRows:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def claim(
+        self, registration: dict[str, Any], kind: str, now: datetime, *, retry_failed: bool = False
+    ) -> MailRow | None:
+        """Take the right to send mail `kind` about `registration`: None when taken, else the
+        row that stands in the way (sent, being sent, failed for good, or suppressed), or
+        `GONE` when the registration itself is gone (erased: nothing more about it is sent).
+        `retry_failed` takes a failed one too (a replay an admin asked for).
+
+        One transaction with a check that the registration still exists, so a claim cannot
+        follow an erasure that the stream record (an older image) knows nothing of."""
+        moment = int(now.timestamp())
+        condition = "attribute_not_exists(sk) OR (mail_state = :sending AND claimed_at < :stale)"
+        values = {":sending": "sending", ":stale": moment - MAIL_CLAIM_LEASE_SECONDS}
+        if retry_failed:
+            condition += " OR mail_state = :failed"
+            values[":failed"] = "failed"
+        row = {
+            "event_id": registration["event_id"],
+            "sk": mail_sk(registration["registration_id"], kind),
+            "mail_state": "sending",
+            "claimed_at": moment,
+            TTL_ATTRIBUTE: registration.get(TTL_ATTRIBUTE),
+        }
+        actions = {
+            "claim": {
+                "Put": {
+                    "Item": item(row),
+                    "ConditionExpression": condition,
+                    "ExpressionAttributeValues": item(values),
+                    # The row in the way comes back with the refusal: no second read to learn why.
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            },
+            "registration": {
+                "ConditionCheck": {
+                    "Key": registration_key(registration["event_id"], registration["registration_id"]),
+                    "ConditionExpression": "attribute_exists(sk)",
+                }
+            },
+        }
+        try:
+            self.table.transact(actions)
+        except Cancelled as exc:
+            if "registration" in exc.failed:
+                return GONE
+            if "claim" in exc.failed:
+                old = exc.old.get("claim", {})
+                return MailRow(str(old.get("mail_state", "sending")), old.get("failure_reason"))
+            raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
+        return None
+
+    def mark_sent(self, registration: dict[str, Any], kind: str, message_id: str, now: datetime) -> bool:
+        """Record mail `kind` as sent; False when its claim is gone (erased meanwhile: nothing is
+        written back about the person)."""
+        return self._update(
+            registration,
+            kind,
+            "SET mail_state = :sent, sent_at = :at, ses_message_id = :id",
+            {":sent": "sent", ":at": utc_iso(now), ":id": message_id},
+        )
+
+    def mark_failed(self, registration: dict[str, Any], kind: str, reason: str, now: datetime) -> bool:
+        """Park a claimed mail that can never go: no retry takes it unless an admin asks."""
+        return self._update(
+            registration,
+            kind,
+            "SET mail_state = :failed, failure_reason = :reason, failed_at = :at",
+            {":failed": "failed", ":reason": reason, ":at": utc_iso(now)},
+        )
+
+    def mark_suppressed(self, registration: dict[str, Any], kind: str, now: datetime) -> bool:
+        """A claimed mail not sent because its recipient complained about our mails."""
+        return self._update(
+            registration,
+            kind,
+            "SET mail_state = :suppressed, failed_at = :at",
+            {":suppressed": "suppressed", ":at": utc_iso(now)},
+        )
+
+    def release(self, registration: dict[str, Any], kind: str) -> None:
+        """Give a claim back after a failed send, so the retry may take it."""
+        try:
+            self.table.db().delete_item(
+                TableName=self.table.name,
+                Key=item({"event_id": registration["event_id"], "sk": mail_sk(registration["registration_id"], kind)}),
+                ConditionExpression="mail_state = :sending",
+                ExpressionAttributeValues=item({":sending": "sending"}),
+            )
+        except ClientError as exc:
+            if not condition_failed(exc):
+                raise  # else: erased meanwhile, nothing to give back
+
+    def records_of(self, registration: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every mail row about `registration`."""
+        items = self.table.every(
+            "query",
+            KeyConditionExpression="event_id = :e AND begins_with(sk, :p)",
+            ExpressionAttributeValues=item(
+                {":e": registration["event_id"], ":p": f"{MAIL_PREFIX}{registration['registration_id']}#"}
+            ),
+            ConsistentRead=True,
+        )
+        return [plain(i) for i in items]
+
+    def delete_records(self, registration: dict[str, Any]) -> int:
+        records = self.records_of(registration)
+        for record in records:
+            self.table.db().delete_item(
+                TableName=self.table.name, Key=item({"event_id": record["event_id"], "sk": record["sk"]})
+            )
+        return len(records)
+
+    # --- what SES reports back ---------------------------------------------------------------
+    def mark_problem(self, registration: dict[str, Any], problem: str, detail: str, at: str) -> bool:
+        """Note on `registration` that mail to it bounced or drew a complaint; the stream takes
+        the change to the mail function (which tells the organisers of a bounce).
+
+        A complaint also keeps every later mail of this event from the address, even after it
+        registers again. False when the registration is gone meanwhile or (for a bounce) was
+        marked already: the organisers are told once."""
+        actions: dict[str, dict[str, Any]] = {
+            "registration": {
+                "Update": {
+                    "Key": registration_key(registration["event_id"], registration["registration_id"]),
+                    "UpdateExpression": "SET mail_problem = :problem, mail_problem_detail = :detail, "
+                    "mail_problem_at = :at",
+                    "ConditionExpression": "attribute_exists(sk)"
+                    + (" AND attribute_not_exists(mail_problem)" if problem == "bounced" else ""),
+                    "ExpressionAttributeValues": item({":problem": problem, ":detail": detail, ":at": at}),
+                }
+            }
+        }
+        if problem == "complaint":
+            marker = {
+                "event_id": registration["event_id"],
+                "sk": COMPLAINT_PREFIX + registration["email"].lower(),
+                "complained_at": at,
+                TTL_ATTRIBUTE: registration.get(TTL_ATTRIBUTE),  # kept no longer than the registration
+            }
+            actions["complaint"] = {"Put": {"Item": item(marker)}}
+        try:
+            self.table.transact(actions)
+        except Cancelled as exc:
+            if "registration" in exc.failed:
+                return False
+            raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
+        return True
+
+    def complained(self, event_id: str, email: str) -> bool:
+        """Whether `email` marked a mail about `event_id` as spam."""
+        response = self.table.db().get_item(
+            TableName=self.table.name, Key=complaint_key(event_id, email), ConsistentRead=True
+        )
+        return "Item" in response
+
+    def forget_complaint(self, event_id: str, email: str) -> bool:
+        """Erase the complaint row of `email` in `event_id` (it holds the address); True if there was one."""
+        response = self.table.db().delete_item(
+            TableName=self.table.name, Key=complaint_key(event_id, email), ReturnValues="ALL_OLD"
+        )
+        return "Attributes" in response
+
+    def _update(self, registration: dict[str, Any], kind: str, expression: str, values: dict[str, Any]) -> bool:
+        # An UpdateItem on a missing key creates the item: the condition keeps erased rows erased.
+        try:
+            self.table.db().update_item(
+                TableName=self.table.name,
+                Key=item({"event_id": registration["event_id"], "sk": mail_sk(registration["registration_id"], kind)}),
+                UpdateExpression=expression,
+                ConditionExpression="attribute_exists(sk)",
+                ExpressionAttributeValues=item(values),
+            )
+        except ClientError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+        return True

@@ -1,0 +1,27 @@
+"""Scans over the whole table: for an admin's requests about one person, never on the request path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.store.codec import item
+from chalicelib.store.keys import REGISTRATION_PREFIX
+from chalicelib.store.registrations import registration_values
+from chalicelib.store.table import Table
+
+
+class Scans:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def registrations_of(self, email: str) -> list[dict[str, Any]]:
+        """Every registration of `email`, in any event and any state."""
+        wanted = email.strip().lower()
+        items = self.table.every(
+            "scan",
+            FilterExpression="begins_with(sk, :registration)",
+            ExpressionAttributeValues=item({":registration": REGISTRATION_PREFIX}),
+            ConsistentRead=True,  # `forget` right after a registration must find it
+        )
+        found = [registration_values(i) for i in items]
+        return [values for values in found if str(values.get("email", "")).lower() == wanted]

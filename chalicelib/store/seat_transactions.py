@@ -1,0 +1,301 @@
+"""The writes that take, give back or hand over a seat, each one conditional transaction.
+
+The conditions make the invariants of docs/development.md impossible to break whatever runs
+beside a write: no overbooking, nobody waits while a seat is free, waiting-list numbers
+unique and in order of arrival.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.records import Registration
+from chalicelib.store.codec import StoreUnavailable, item
+from chalicelib.store.events import EventRecord
+from chalicelib.store.keys import (
+    CAPACITY,
+    CONFIRMED,
+    COUNTER_NAMES,
+    EMAIL_PREFIX,
+    RATE_PREFIX,
+    REGISTRATION_PREFIX,
+    TTL_ATTRIBUTE,
+    WAITING,
+    event_key,
+    marker_key,
+    registration_key,
+)
+from chalicelib.store.table import Cancelled, Table
+
+
+class AlreadyRegistered(Exception):
+    """The address is already registered for this event."""
+
+
+class ClaimLost(Exception):
+    """The seat or waiting-list place asked for was taken meanwhile (or the event vanished)."""
+
+
+class RateLimited(Exception):
+    """This address has made its allowed number of registrations this hour."""
+
+
+@dataclass(frozen=True)
+class Seat:
+    """Claim a seat: only while fewer than `capacity` are confirmed and nobody waits."""
+
+
+@dataclass(frozen=True)
+class WaitlistPlace:
+    """Claim waiting-list number `position`: only if it is the next one, no seat is free to
+    take, and exactly `ahead` people wait (so the place in line the person is told is true)."""
+
+    position: int
+    ahead: int
+
+
+Claim = Seat | WaitlistPlace
+
+
+@dataclass(frozen=True)
+class HourlyLimit:
+    """At most `limit` registrations in the window `window` (an address and an hour)."""
+
+    window: str
+    limit: int
+    expires_at: int
+
+
+class SeatTransactions:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def insert(
+        self, registration: Registration, claim: Claim, *, expires_at: int, limit: HourlyLimit | None = None
+    ) -> None:
+        """Write the registration, its address marker, its claim on the event's counter and
+        its count against the hourly limit, in one transaction: all or nothing."""
+        event_id = registration.event_id
+        marker = {
+            "event_id": event_id,
+            "sk": EMAIL_PREFIX + registration.email.lower(),
+            "registration_id": registration.registration_id,
+            TTL_ATTRIBUTE: expires_at,
+        }
+        stored = {
+            "event_id": event_id,
+            "sk": REGISTRATION_PREFIX + registration.registration_id,
+            **_registration_attributes(registration),
+            TTL_ATTRIBUTE: expires_at,
+        }
+        new = "attribute_not_exists(sk)"
+        actions: dict[str, dict[str, Any]] = {
+            "marker": {"Put": {"Item": item(marker), "ConditionExpression": new}},
+            "registration": {"Put": {"Item": item(stored), "ConditionExpression": new}},
+            "seat": {"Update": {"Key": event_key(event_id), **_claim(claim)}},
+        }
+        if limit is not None:
+            actions["hourly_limit"] = {"Update": _hourly_count(event_id, limit)}
+        try:
+            self.table.transact(actions)
+        except Cancelled as exc:
+            if "marker" in exc.failed:
+                raise AlreadyRegistered() from None
+            if "hourly_limit" in exc.failed:
+                raise RateLimited() from None
+            if "seat" in exc.failed:
+                raise ClaimLost() from None
+            raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
+
+    def cancel(self, registration: dict[str, Any], promote: dict[str, Any] | None, at: str) -> None:
+        """In one transaction: the registration becomes `cancelled`, its address may register
+        again, and its seat goes to `promote` (the first waitlisted) or back to the event.
+
+        Raises `ClaimLost` when either registration changed meanwhile (look again)."""
+        cancelled = {
+            "Update": {
+                "Key": registration_key(registration["event_id"], registration["registration_id"]),
+                "UpdateExpression": "SET #status = :cancelled, cancelled_at = :at",
+                "ConditionExpression": "#status = :was",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": item(
+                    {":cancelled": "cancelled", ":at": at, ":was": registration["status"]}
+                ),
+            }
+        }
+        self._release(
+            {"registration": cancelled, "marker": _marker_release(registration), **_handover(registration, promote, at)}
+        )
+
+    def erase(self, registration: dict[str, Any], promote: dict[str, Any] | None, at: str) -> None:
+        """In one transaction: the registration and its marker are deleted, and its seat goes to
+        `promote` or back to the event. Deleting (not cancelling) sends nobody a mail about it.
+
+        Raises `ClaimLost` when either registration changed meanwhile (look again)."""
+        actions: dict[str, dict[str, Any]] = {
+            "registration": {
+                "Delete": {
+                    "Key": registration_key(registration["event_id"], registration["registration_id"]),
+                    "ConditionExpression": "#status = :was",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": item({":was": registration["status"]}),
+                }
+            }
+        }
+        if registration["status"] != "cancelled":  # a cancelled one's marker is gone already
+            actions["marker"] = _marker_release(registration)
+        self._release({**actions, **_handover(registration, promote, at)})
+
+    def promote(self, first_in_line: list[dict[str, Any]], record: EventRecord, at: str) -> None:
+        """Give free seats to `first_in_line` (the first waitlisted, in order; at most 99) in one
+        transaction, after capacity was raised.
+
+        Raises `ClaimLost` if any of them is no longer waiting, the capacity changed from
+        `record`'s or fewer seats are free than people to move up (look again)."""
+        count = len(first_in_line)
+        names = {"#confirmed": CONFIRMED, "#waiting": WAITING, "#capacity": CAPACITY}
+        values: dict[str, Any] = {":up": count, ":down": -count}
+        if record.event.capacity is None:
+            seats_free = "attribute_not_exists(#capacity)"
+        else:
+            # No arithmetic in conditions: "capacity as read and confirmed + count <= capacity".
+            seats_free = "#capacity = :capacity AND #confirmed <= :room"
+            values |= {":capacity": record.event.capacity, ":room": record.event.capacity - count}
+        seats = {
+            "Update": {
+                "Key": event_key(record.event.event_id),
+                "UpdateExpression": "ADD #confirmed :up, #waiting :down",
+                "ConditionExpression": f"{seats_free} AND #waiting >= :up",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": item(values),
+            }
+        }
+        moves = {f"promote {w['registration_id']}": _promotion(w, at) for w in first_in_line}
+        self._release({**moves, "seats": seats})
+
+    def _release(self, actions: dict[str, dict[str, Any]]) -> None:
+        try:
+            self.table.transact(actions)
+        except Cancelled as exc:
+            if exc.failed:
+                raise ClaimLost() from None
+            raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
+
+
+def _registration_attributes(registration: Registration) -> dict[str, Any]:
+    """The stored attributes of a new registration (`language` is stored as `lang`)."""
+    return {
+        "registration_id": registration.registration_id,
+        "email": registration.email,
+        "given_name": registration.given_name,
+        "family_name": registration.family_name,
+        "status": registration.status,
+        "registered_at": registration.registered_at,
+        "consent_at": registration.consent_at,
+        "consent_version": registration.consent_version,
+        "lang": registration.language,
+        "waitlist_position": registration.waitlist_position,
+        "waitlist_place": registration.waitlist_place,
+        **registration.details,
+        **registration.answers,
+    }
+
+
+def _claim(claim: Claim) -> dict[str, Any]:
+    """The counter update and condition for `claim` on the event item."""
+    if isinstance(claim, Seat):
+        # A free seat goes to a newcomer only while nobody waits for it (with or without a
+        # limit: people still wait for a moment after the limit is lifted).
+        return {
+            "UpdateExpression": "ADD #confirmed :one",
+            "ConditionExpression": (
+                "attribute_exists(sk) AND (attribute_not_exists(#waiting) OR #waiting = :zero) AND "
+                "(attribute_not_exists(#capacity) OR #confirmed < #capacity)"
+            ),
+            "ExpressionAttributeNames": {k: COUNTER_NAMES[k] for k in ("#confirmed", "#waiting", "#capacity")},
+            "ExpressionAttributeValues": item({":one": 1, ":zero": 0}),
+        }
+    # Places are handed out one after another: each claim names the place it
+    # expects to be next, so positions are unique and gap-free in commit order.
+    # Only while no seat is free: a seat given back meanwhile goes to this registrant instead.
+    return {
+        "UpdateExpression": "SET #waitlisted = :position ADD #waiting :one",
+        "ConditionExpression": (
+            "#waitlisted = :previous AND #confirmed >= #capacity AND "
+            "(#waiting = :ahead OR (attribute_not_exists(#waiting) AND :ahead = :zero))"
+        ),
+        "ExpressionAttributeNames": COUNTER_NAMES,
+        "ExpressionAttributeValues": item(
+            {":position": claim.position, ":previous": claim.position - 1, ":one": 1, ":zero": 0, ":ahead": claim.ahead}
+        ),
+    }
+
+
+def _hourly_count(event_id: str, limit: HourlyLimit) -> dict[str, Any]:
+    return {
+        "Key": item({"event_id": event_id, "sk": RATE_PREFIX + limit.window}),
+        "UpdateExpression": "ADD #count :one SET #ttl = :expires",
+        "ConditionExpression": "attribute_not_exists(#count) OR #count < :limit",
+        "ExpressionAttributeNames": {"#count": "registrations", "#ttl": TTL_ATTRIBUTE},
+        "ExpressionAttributeValues": item({":one": 1, ":limit": limit.limit, ":expires": limit.expires_at}),
+    }
+
+
+def _marker_release(registration: dict[str, Any]) -> dict[str, Any]:
+    """Delete the one-per-address marker, if it is still this registration's."""
+    return {
+        "Delete": {
+            "Key": marker_key(registration["event_id"], registration["email"]),
+            "ConditionExpression": "registration_id = :id",
+            "ExpressionAttributeValues": item({":id": registration["registration_id"]}),
+        }
+    }
+
+
+def _handover(registration: dict[str, Any], promote: dict[str, Any] | None, at: str) -> dict[str, dict[str, Any]]:
+    """What leaving does to the event: a confirmed seat goes to `promote` (the first
+    waitlisted) or back to the event; a waiting-list place just empties.
+
+    The conditions keep "nobody waits while a seat is free" whatever commits meanwhile:
+    the seat goes back only while nobody waits (someone who joined the list after the
+    caller looked fails it, and the caller looks again), and it is handed over only to
+    someone still waiting (nobody can join the list ahead of them: numbers only grow)."""
+    event_id = registration["event_id"]
+    if registration["status"] == "waitlisted":
+        return {"seats": _count(WAITING, -1, event_id, condition="#counter > :zero")}
+    if registration["status"] != "confirmed":
+        return {}
+    if promote is None:
+        nobody_waits = "attribute_not_exists(#waiting) OR #waiting = :zero"
+        return {"seats": _count(CONFIRMED, -1, event_id, condition=nobody_waits, names={"#waiting": WAITING})}
+    return {
+        "promotion": _promotion(promote, at),
+        "seats": _count(WAITING, -1, event_id, condition="#counter > :zero"),
+    }
+
+
+def _promotion(registration: dict[str, Any], at: str) -> dict[str, Any]:
+    return {
+        "Update": {
+            "Key": registration_key(registration["event_id"], registration["registration_id"]),
+            "UpdateExpression": "SET #status = :confirmed, promoted_at = :at",
+            "ConditionExpression": "#status = :waitlisted",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": item({":confirmed": "confirmed", ":at": at, ":waitlisted": "waitlisted"}),
+        }
+    }
+
+
+def _count(
+    counter: str, change: int, event_id: str, *, condition: str, names: dict[str, str] | None = None
+) -> dict[str, Any]:
+    return {
+        "Update": {
+            "Key": event_key(event_id),
+            "UpdateExpression": "ADD #counter :change",
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": {"#counter": counter, **(names or {})},
+            "ExpressionAttributeValues": item({":change": change, ":zero": 0}),
+        }
+    }

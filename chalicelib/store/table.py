@@ -1,0 +1,114 @@
+"""The table itself: its client, paging, transactions with their retries, creating it."""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.store.codec import Classifying, StoreUnavailable, plain
+from chalicelib.store.keys import TTL_ATTRIBUTE
+
+MAX_TRANSACTION_ATTEMPTS = 6
+
+
+class Cancelled(Exception):
+    """A transaction whose conditions did not all hold: nothing was written.
+
+    `failed` names the actions whose condition failed (the names the caller gave them), so
+    a caller reads the reason by meaning, never by position in the list. `old` holds, by
+    name, the item that failed an action's condition where the action asked for it
+    (`ReturnValuesOnConditionCheckFailure`)."""
+
+    def __init__(self, failed: frozenset[str], old: dict[str, dict[str, Any]], codes: list[str]) -> None:
+        super().__init__(codes)
+        self.failed = failed
+        self.old = old
+        self.codes = codes
+
+
+class Table:
+    """The table `name`, reached through the client `client()` returns."""
+
+    def __init__(self, name: str, client: Callable[[], Any]) -> None:
+        self.name = name
+        # Public so that a test can put a faulty client in its place.
+        self.client = client
+
+    def db(self) -> Classifying:
+        """The client, with every transient failure turned into `StoreUnavailable`."""
+        return Classifying(self.client())
+
+    def every(self, operation: str, **request: Any) -> list[dict[str, Any]]:
+        """Every item of a Query or Scan, page after page."""
+        items: list[dict[str, Any]] = []
+        while True:
+            page = getattr(self.db(), operation)(TableName=self.name, **request)
+            items += page["Items"]
+            if "LastEvaluatedKey" not in page:
+                return items
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def transact(self, actions: dict[str, dict[str, Any]]) -> None:
+        """Write `actions` (name -> one TransactWriteItems action) all or nothing.
+
+        Raises `Cancelled` when a condition failed. Concurrent transactions on one event's
+        counter conflict; DynamoDB expects the caller to retry with jittered backoff."""
+        names = list(actions)
+        items = [_with_table(action, self.name) for action in actions.values()]
+        for attempt in range(MAX_TRANSACTION_ATTEMPTS):
+            try:
+                # The token makes botocore's own retries (after a timeout, a 500) idempotent: a
+                # request that committed but whose answer was lost is answered as done, not
+                # applied again. Each attempt of this loop is a new request, after a definite
+                # "not done".
+                self.db().transact_write_items(TransactItems=items, ClientRequestToken=str(uuid.uuid4()))
+                return
+            except ClientError as exc:  # transient failures arrive as StoreUnavailable
+                if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                reasons = list(exc.response.get("CancellationReasons") or [])
+                codes = [reason.get("Code", "None") for reason in reasons]
+                if "TransactionConflict" not in codes:
+                    failed = frozenset(n for n, c in zip(names, codes, strict=False) if c == "ConditionalCheckFailed")
+                    old = {n: plain(r["Item"]) for n, r in zip(names, reasons, strict=False) if r.get("Item")}
+                    raise Cancelled(failed, old, codes) from None
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not secrecy
+        raise StoreUnavailable("transaction conflicts persisted")
+
+    def create(self) -> bool:
+        """Create the table with its stream and TTL; False when it already exists."""
+        client = self.db()
+        try:
+            client.create_table(
+                TableName=self.name,
+                AttributeDefinitions=[
+                    {"AttributeName": "event_id", "AttributeType": "S"},
+                    {"AttributeName": "sk", "AttributeType": "S"},
+                ],
+                KeySchema=[
+                    {"AttributeName": "event_id", "KeyType": "HASH"},
+                    {"AttributeName": "sk", "KeyType": "RANGE"},
+                ],
+                BillingMode="PAY_PER_REQUEST",
+                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ResourceInUseException":
+                return False
+            raise
+        client.get_waiter("table_exists").wait(TableName=self.name)
+        client.update_time_to_live(
+            TableName=self.name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
+        )
+        return True
+
+
+def _with_table(action: dict[str, Any], table_name: str) -> dict[str, Any]:
+    ((verb, body),) = action.items()
+    return {verb: {"TableName": table_name, **body}}
