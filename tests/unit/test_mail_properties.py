@@ -44,7 +44,8 @@ from chalicelib.notifications import (
     registrant_confirmation,
     registrant_waitlist_notice,
 )
-from chalicelib.registration import InvalidSubmission, Registration, new_registration, validate_submission
+from chalicelib.records import Registration
+from chalicelib.registration import InvalidSubmission, new_registration, validate_submission
 from tests.factories import seed_event_document
 
 SENDER = "anmeldung@example.org"
