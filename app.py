@@ -103,7 +103,8 @@ def show_event(event_id: str) -> Response:
     record = find_event(store, event_id)  # not the cache: seats_left is exact
     if record is None:
         return answers.error_response("unknown_event", answer_language(None, headers.get("accept-language"), None))
-    return answers.event_response(record, now(), headers.get("origin"))
+    language = answer_language(None, headers.get("accept-language"), record.event)
+    return answers.event_response(record, now(), headers.get("origin"), language)
 
 
 @app.route("/events/{event_id}/registrations", methods=["OPTIONS"], content_types=ANY_BODY)

@@ -14,7 +14,15 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from chalice import Response
 from pydantic import BaseModel
 
-from chalicelib.api_shapes import EventView, FieldProblem, InvalidProblem, Problem, Registered
+from chalicelib.api_shapes import (
+    ConsentView,
+    EventView,
+    FieldProblem,
+    InvalidProblem,
+    Problem,
+    QuestionView,
+    Registered,
+)
 from chalicelib.events import Event, Window, registration_window
 from chalicelib.export import Rendered
 from chalicelib.intake import Accepted, IntakeResult, Outcome, Refused
@@ -223,9 +231,11 @@ def cancel_refused(language: str) -> Response:
 
 
 # --- the event -----------------------------------------------------------------------------
-def event_document(record: EventRecord, now: datetime) -> EventView:
-    """`GET /events/{id}`: the public view, times as instants with their offset."""
+def event_document(record: EventRecord, now: datetime, language: str | None = None) -> EventView:
+    """`GET /events/{id}`: the public view, times as instants with their offset, labels and the
+    consent text in `language` (default: the event's)."""
     event = record.event
+    language = language or event.language
     seats_left = record.seats_left
     is_open = registration_window(event, now) is Window.OPEN and (
         seats_left is None or seats_left > 0 or event.waitlist
@@ -242,11 +252,26 @@ def event_document(record: EventRecord, now: datetime) -> EventView:
         registration_deadline=event.accepts_until.isoformat(timespec="seconds"),
         open=is_open,
         seats_left=seats_left,
+        questions=[
+            QuestionView(
+                id=q.id,
+                label=q.label_in(language),
+                type=q.type,
+                required=q.required,
+                choices=q.choices,
+                # Only text answers are measured (registration._answer); a number on a choice would mislead.
+                max_length=q.max_length if q.type == "text" else None,
+            )
+            for q in event.questions
+        ],
+        consent=ConsentView(version=event.consent.version, text=event.consent.text_in(language)),
     )
 
 
-def event_response(record: EventRecord, now: datetime, origin: str | None) -> Response:
-    return _json(200, event_document(record, now), cors_headers(record.event, origin), nulls=True)
+def event_response(record: EventRecord, now: datetime, origin: str | None, language: str | None = None) -> Response:
+    headers = cors_headers(record.event, origin)
+    headers["Vary"] = "Origin, Accept-Language"  # the labels follow Accept-Language
+    return _json(200, event_document(record, now, language), headers, nulls=True)
 
 
 # --- the admin API -------------------------------------------------------------------------

@@ -70,8 +70,31 @@ class InvalidProblem(Problem):
     errors: list[FieldProblem]
 
 
+class QuestionView(BaseModel):
+    """One of the event's questions: a page built by hand or by a CMS can be checked against it."""
+
+    model_config = _CONFIG
+
+    id: str = Field(description="the form field's name")
+    label: str = Field(description="in the answer's language")
+    type: Literal["text", "choice", "multi", "bool"]
+    required: bool
+    choices: list[str] | None = Field(description="choice and multi: the values accepted; otherwise null")
+    max_length: int | None = Field(description="text: the most characters accepted; otherwise null")
+
+
+class ConsentView(BaseModel):
+    """The consent sentence the form shows; its version is stored with every registration."""
+
+    model_config = _CONFIG
+
+    version: str
+    text: str = Field(description="in the answer's language")
+
+
 class EventView(BaseModel):
-    """GET /events/{event_id}: times are instants with their offset."""
+    """GET /events/{event_id}: times are instants with their offset; labels and the consent
+    text in the answer's language (Accept-Language, else the event's)."""
 
     model_config = _CONFIG
 
@@ -85,3 +108,5 @@ class EventView(BaseModel):
     registration_deadline: str = Field(description="the last instant a registration is accepted")
     open: bool
     seats_left: int | None = Field(description="null: no limit")
+    questions: list[QuestionView] = Field(description="the fields beyond the standard ones, in form order")
+    consent: ConsentView

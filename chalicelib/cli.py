@@ -55,6 +55,21 @@ def _parser() -> argparse.ArgumentParser:
     erase.add_argument("email")
     report = commands.add_parser("access-report", help="everything stored about a person, as JSON (GDPR Art. 15)")
     report.add_argument("email")
+    page = commands.add_parser("page", help="the event's registration page (HTML) to stdout, or its files to --out")
+    page.add_argument("event_id")
+    page.add_argument("--api-url", required=True, help="the API's address (EndpointURL), e.g. http://127.0.0.1:8000")
+    page.add_argument(
+        "--from-file",
+        nargs="?",
+        const="",
+        type=str,
+        metavar="PATH",
+        help="read the event file (default events/EVENT_ID.json) instead of the table",
+    )
+    page.add_argument(
+        "--out", type=Path, metavar="DIR", help="write index.html, register.js, register.css and privacy.html into DIR"
+    )
+    page.add_argument("--privacy-url", default="privacy.html", help="where the consent's privacy link goes")
     return parser
 
 
@@ -120,6 +135,46 @@ def access_report(store: Store, args: argparse.Namespace) -> str:
     return ""
 
 
+def page(store: Store, args: argparse.Namespace) -> str:
+    """The page is built from the event the API checks posts against: the one in the table.
+    `--from-file` builds it from the file without AWS (for `make examples`, or before loading)."""
+    from chalicelib import page as pages  # needs jinja2 (requirements-dev.txt): only this command
+
+    if args.from_file is not None:
+        path = Path(args.from_file or f"events/{args.event_id}.json")
+        try:
+            [event] = read_event_files([path])
+        except EventFileErrors as exc:
+            raise CommandError("; ".join(exc.problems)) from None
+        if event.event_id != args.event_id:
+            raise CommandError(f"{path} holds event {event.event_id!r}, not {args.event_id!r}")
+    else:
+        record = store.events.find(args.event_id)
+        if record is None:
+            raise CommandError(
+                f"no event {args.event_id!r} in table {store.table_name}: load it with load-events, "
+                "or build the page from the file with --from-file"
+            )
+        event = record.event
+    try:
+        files = pages.render_page(event, args.api_url, args.privacy_url)
+    except pages.PageError as exc:
+        raise CommandError(str(exc)) from None
+    if not event.allowed_origins:
+        print(
+            f"note: {event.event_id} has no allowed_origins: add the page's origin (e.g. https://www.example.org) "
+            "and run load-events, or the page's script cannot read the API's answers",
+            file=sys.stderr,
+        )
+    if args.out is None:
+        _write(files["index.html"])
+        return ""
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (args.out / name).write_bytes(content.encode("utf-8"))  # UTF-8 and \n whatever the platform
+    return f"wrote {', '.join(str(args.out / name) for name in files)}"
+
+
 def _write(text: str) -> None:
     """UTF-8 whatever the terminal's locale: the files are for Excel and other programs."""
     sys.stdout.flush()
@@ -134,6 +189,7 @@ COMMANDS = {
     "send-mails": send_mails,
     "forget": forget,
     "access-report": access_report,
+    "page": page,
 }
 
 

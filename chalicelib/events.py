@@ -159,6 +159,11 @@ class Consent(BaseModel):
     version: str = Field(default="1", min_length=1, max_length=40)
     text: Line | dict[Language, Line] = Field(default_factory=lambda: dict(DEFAULT_CONSENT))
 
+    def text_in(self, language: str) -> str:
+        if isinstance(self.text, str):
+            return self.text
+        return self.text.get(language) or next(iter(self.text.values()))  # type: ignore[call-overload]
+
 
 class Question(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)

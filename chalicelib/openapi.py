@@ -118,7 +118,9 @@ def openapi_document() -> dict[str, Any]:
                     },
                 },
                 "get": {
-                    "summary": "The event and whether it takes registrations",
+                    "summary": "The event, its questions and consent sentence, and whether it takes registrations",
+                    "description": "Question labels and the consent text are in the Accept-Language, else the "
+                    "event's language: a page built by hand or by a CMS can be checked against them.",
                     "parameters": [event_id],
                     "responses": {
                         "200": {"description": "the event", "content": _json("EventView")},

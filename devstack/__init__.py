@@ -1,2 +1,2 @@
 """The local stack behind `make run` and the end-to-end tests: an embedded AWS (moto),
-the API under `chalice local`, the example page, and every sent mail printed."""
+the API under `chalice local`, the form page of every loaded event, and every sent mail printed."""

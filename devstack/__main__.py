@@ -35,7 +35,7 @@ def main() -> int:
     with stack:
         print(
             "\nReady:\n"
-            f"  form page     {stack.page_url}/\n"
+            f"  form pages    {stack.page_url}/ (the demo event), {stack.page_url}/<event_id>/ (any loaded event)\n"
             f"  API           {stack.api_url}/events/{DEMO_EVENT_ID}\n"
             f"  embedded AWS  {stack.aws_url}  (moto; mails at {stack.aws_url}{MAILS_PATH})\n"
             "Every mail the service sends is printed here. Ctrl-C stops everything.\n",

@@ -13,10 +13,11 @@ from datetime import date
 from typing import Any
 
 from chalicelib.event_files import read_event_files
+from chalicelib.events import Event
 from chalicelib.stage_config import PROJECT_DIR, stage_environment
 from chalicelib.store import Store
 from devstack.alert_printer import AlertPrinter, subscribe_queue
-from devstack.demo_event import demo_event
+from devstack.demo_event import DEMO_EVENT_ID, demo_event
 from devstack.mailbox import MailPrinter
 from devstack.page_server import PageServer
 
@@ -141,7 +142,7 @@ class LocalStack:
         )
         wait_for_http(f"{self.api_url}/events/-")
         self._spawn([sys.executable, "-m", "devstack.mail_poller"], caller="mail-function")
-        self._page_server = PageServer(PROJECT_DIR / "examples", page_port, self.api_url)
+        self._page_server = PageServer(page_port, self.api_url, self._event_reader(), DEMO_EVENT_ID)
         self._page_server.start()
         if self._print_mail is not None:
             self._mail_printer = MailPrinter(self.aws_url, self._print_mail)
@@ -159,7 +160,19 @@ class LocalStack:
         self.aws_client("sns").create_topic(Name=ALERT_TOPIC)
         events = read_event_files(sorted((PROJECT_DIR / "events").glob("*.json")))
         template = next(e for e in events if e.event_id == "netzwerktreffen-nrw-2016")
+        # Every event's page is served here (`/<event_id>/`): its script may read the answers.
+        events = [e.model_copy(update={"allowed_origins": [*e.allowed_origins, self.page_url]}) for e in events]
         store.events.save([*events, demo_event(template, date.today(), self.page_url)])
+
+    def _event_reader(self) -> Callable[[str], Event | None]:
+        """The page server's view of the table: one client, shared by its threads (boto3's are thread-safe)."""
+        store = self.store()
+
+        def find(event_id: str) -> Event | None:
+            record = store.events.find(event_id)
+            return record.event if record else None
+
+        return find
 
     def _spawn(self, command: list[str], caller: str = "api-function") -> None:
         # botocore names the caller in its User-Agent: the embedded AWS counts calls per function.

@@ -1,6 +1,7 @@
 // Progressive enhancement for the registration form: posts JSON with fetch, shows the
 // outcome in place, marks refused fields, and reads the event to show the deadline in the
 // reader's local time and the seats left. Without JavaScript the form still posts as HTML.
+// Made by `python -m chalicelib.cli page`; the same for every event.
 (function () {
   "use strict";
 
@@ -38,8 +39,51 @@
     }
   }[language] || {};
 
+  // The fields every registration may send, and those it must (from the API's own model).
+  var STANDARD_FIELDS = ["given_name", "family_name", "email", "organisation", "role", "phone", "message", "consent", "website", "lang", "form_started_at"];
+  var REQUIRED_FIELDS = ["given_name", "family_name", "email", "consent"];
+
   // A person takes longer than a bot: the server ignores posts made too soon after this.
   form.elements.form_started_at.value = String(Date.now());
+
+  // A page adapted by hand or built by a CMS can drift from the event: a required question
+  // without a field, a renamed field or a mistyped choice makes the API refuse every
+  // registration. Whoever builds the page looks at the console: say it there.
+  function checkFields(event) {
+    if (!event.questions || !window.console || !console.warn) return;
+    var prefix = "Registration form for event \"" + event.event_id + "\": ";
+    var questions = {};
+    event.questions.forEach(function (question) { questions[question.id] = question; });
+    var names = {};
+    Array.prototype.forEach.call(form.elements, function (input) {
+      if (!input.name) return;
+      names[input.name] = true;
+      var question = questions[input.name];
+      var offered = (input.type === "radio" || input.type === "checkbox") ? [input.value]
+        : input.tagName === "SELECT" ? Array.prototype.map.call(input.options, function (o) { return o.value; })
+        : [];
+      if (!question || !question.choices) return;
+      offered.forEach(function (value) {
+        if (value !== "" && question.choices.indexOf(value) < 0) {
+          console.warn(prefix + "\"" + value + "\" is not one of the choices of \"" + question.id +
+            "\" (" + question.choices.join(", ") + "); choosing it is refused (invalid_choice).");
+        }
+      });
+    });
+    REQUIRED_FIELDS.concat(event.questions.filter(function (q) { return q.required; })
+      .map(function (q) { return q.id; })).forEach(function (name) {
+      if (!names[name]) {
+        console.warn(prefix + "the form has no field \"" + name + "\", which the event requires; " +
+          "every registration will be refused (required).");
+      }
+    });
+    Object.keys(names).forEach(function (name) {
+      if (STANDARD_FIELDS.indexOf(name) < 0 && !questions[name]) {
+        console.warn(prefix + "the form has a field \"" + name + "\" the event does not know; " +
+          "every registration that sends it will be refused (unknown_field).");
+      }
+    });
+  }
 
   function disable(message) {
     fields.disabled = true;
@@ -50,6 +94,7 @@
     .then(function (response) { return response.ok ? response.json() : null; })
     .then(function (event) {
       if (!event) return;
+      checkFields(event);
       if (!event.open) { disable(texts.closed); return; }
       var deadline = new Intl.DateTimeFormat(language, { dateStyle: "full", timeStyle: "short" })
         .format(new Date(event.registration_deadline));
@@ -70,17 +115,31 @@
     Array.prototype.forEach.call(form.querySelectorAll(".field-error"), function (p) { p.remove(); });
   }
 
+  // The inputs of a field: one, or a group of radios or tick boxes sharing the name.
+  function inputsOf(name) {
+    var found = form.elements[name];
+    if (!found) return [];
+    return found.id !== undefined ? [found] : Array.prototype.slice.call(found);
+  }
+
   function markField(error) {
-    var input = form.elements[error.field];
-    if (!input || !input.id) return false;
+    var inputs = inputsOf(error.field);
+    if (!inputs.length || !inputs[0].id) return false;
+    var first = inputs[0];
+    // A question's radios or tick boxes in their own fieldset get the note at its end.
+    var group = inputs.length > 1 || first.type === "radio" ? first.closest("fieldset:not(#fields)") : null;
+    var last = inputs[inputs.length - 1];
     var note = document.createElement("p");
     note.className = "field-error";
-    note.id = input.id + "-error";
+    note.id = (group ? error.field : first.id) + "-error";
     note.textContent = error.message;
-    var anchor = input.type === "checkbox" ? input.parentNode : input;
-    anchor.insertAdjacentElement("afterend", note);
-    input.setAttribute("aria-invalid", "true");
-    input.setAttribute("aria-describedby", note.id);
+    if (group) group.appendChild(note);
+    else if (inputs.length > 1) (last.parentNode.classList.contains("check") ? last.parentNode : last).insertAdjacentElement("afterend", note);
+    else (first.type === "checkbox" ? first.parentNode : first).insertAdjacentElement("afterend", note);
+    inputs.forEach(function (input) {
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", note.id);
+    });
     return true;
   }
 
@@ -93,7 +152,7 @@
       var item = document.createElement("li");
       if (markField(error)) {
         var link = document.createElement("a");
-        link.href = "#" + form.elements[error.field].id;
+        link.href = "#" + inputsOf(error.field)[0].id;
         link.textContent = error.message;
         item.appendChild(link);
       } else {
@@ -115,6 +174,7 @@
 
   // The form as JSON: a lone tick box is true or false, a group of tick boxes sharing a
   // name (a multi-choice question) is the list of ticked values, radios give the chosen one.
+  // A group marked `data-multiple` is a list even with a single tick box.
   function body() {
     var data = {};
     var checkboxes = {};
@@ -123,7 +183,7 @@
     });
     Array.prototype.forEach.call(form.elements, function (input) {
       if (!input.name || input.disabled) return;
-      if (input.type === "checkbox" && checkboxes[input.name] > 1) {
+      if (input.type === "checkbox" && (checkboxes[input.name] > 1 || input.closest("[data-multiple]"))) {
         data[input.name] = data[input.name] || [];
         if (input.checked) data[input.name].push(input.value);
       } else if (input.type === "checkbox") {

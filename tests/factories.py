@@ -45,3 +45,64 @@ def submission(**changes: Any) -> dict[str, Any]:
     }
     values.update(changes)
     return {k: v for k, v in values.items() if v is not None}
+
+
+EVERY_QUESTION_EVENT_ID = "every-question-en"
+
+
+def every_question_event(**changes: Any) -> Event:
+    """An English event asking every kind of question the page draws differently: a short and a
+    long text, a required choice of two (radios), an optional choice of six (a select), a
+    required multi (tick boxes) and a required yes/no (one tick box)."""
+    document = {
+        **seed_event_document(),
+        "event_id": EVERY_QUESTION_EVENT_ID,
+        "title": "Trade & Development: a day for local partnerships",
+        "language": "en",
+        "location": "Town Hall, 1 Market Square, Bonn",
+        "questions": [
+            {
+                "id": "dietary",
+                "label": {"de": "Ernährung", "en": "Dietary requirements"},
+                "type": "text",
+                "max_length": 100,
+            },
+            {
+                "id": "expectations",
+                "label": {"en": "What do you hope to take home from the day?"},
+                "type": "text",
+                "max_length": 1000,
+            },
+            {
+                "id": "workshop",
+                "label": {"en": "Workshop"},
+                "type": "choice",
+                "required": True,
+                "choices": ["Morning", "Afternoon"],
+            },
+            {
+                "id": "country",
+                "label": "Country",
+                "type": "choice",
+                "choices": ["Germany", "Ghana", "India", "Mexico", "Senegal", "Another country"],
+            },
+            {
+                "id": "topics",
+                "label": {"en": "Topics of interest"},
+                "type": "multi",
+                "required": True,
+                "choices": ["Climate", "Migration", "Trade"],
+            },
+            {
+                "id": "photos",
+                "label": {"en": "I agree to appear in photos of the day"},
+                "type": "bool",
+                "required": True,
+            },
+        ],
+        "consent": {
+            "version": "2026-01",
+            "text": {"en": "I consent to my details being processed to organise this event."},
+        },
+    }
+    return Event.model_validate({**document, **changes})

@@ -25,6 +25,42 @@ def test_the_event_is_described_with_instants_and_offsets(client, clock):
         "registration_deadline": "2016-11-17T23:59:59+01:00",
         "open": True,
         "seats_left": None,
+        "questions": [
+            {
+                "id": "organisation_type",
+                "label": "Art der Organisation",
+                "type": "choice",
+                "required": True,
+                "choices": [
+                    "Kommune",
+                    "Landkreis",
+                    "Migrantenorganisation oder Diasporaorganisation",
+                    "Entwicklungs- oder integrationspolitischer Verein",
+                    "Andere",
+                ],
+                "max_length": None,
+            },
+            {
+                "id": "department",
+                "label": "Fachbereich",
+                "type": "choice",
+                "required": False,
+                "choices": [
+                    "Integration",
+                    "Internationales",
+                    "Städtepartnerschaften",
+                    "Lokale Agenda 21",
+                    "Umwelt",
+                    "Anderer Fachbereich",
+                ],
+                "max_length": None,
+            },
+        ],
+        "consent": {
+            "version": "2016-11-01",
+            "text": "Ich willige ein, dass meine Angaben zur Organisation dieser Veranstaltung verarbeitet werden. "
+            "Mehr dazu in den Datenschutzhinweisen.",
+        },
     }
     clock.now = berlin(2016, 11, 18, 0, 0)
     assert json.loads(client.http.get(f"/events/{SEED_EVENT_ID}").body)["open"] is False

@@ -144,7 +144,7 @@ def test_the_page_of_a_closed_event_disables_itself(stack, page):
         stack.store().events.find(DEMO_EVENT_ID).event.model_copy(update={"event_id": "closed-demo", "closed": True})
     )
     stack.store().events.save([closed])
-    page.goto(f"{stack.page_url}/?event=closed-demo")
+    page.goto(f"{stack.page_url}/closed-demo/")
     page.wait_for_function("document.getElementById('fields').disabled === true")
     assert "Die Anmeldung zu dieser Veranstaltung ist geschlossen." in page.inner_text("#event-status")
     assert page.is_disabled("#submit")

@@ -37,6 +37,8 @@ LAYER_OF = {
     "negotiation": "core",
     "mail_failures": "core",
     "export": "core",
+    "page": "core",
+    "page_texts": "core",
     "store": "store",
     "mail": "store",
     "alerts": "store",

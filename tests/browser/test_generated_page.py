@@ -1,0 +1,179 @@
+"""The page `cli page` makes, in Chromium against the local stack: an English event with every
+kind of question posts with and without JavaScript, refused questions are marked where they
+are, axe finds nothing serious, and the script warns in the console when a page adapted by
+hand drifts from the event."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from devstack.demo_event import DEMO_EVENT_ID
+from tests.browser.test_form_page import address, serious_violations, wait_like_a_person
+from tests.factories import EVERY_QUESTION_EVENT_ID, every_question_event
+
+WARNING_PREFIX = f'Registration form for event "{DEMO_EVENT_ID}": '
+
+
+@pytest.fixture(scope="module")
+def english_page(stack):
+    """The every-question event, open, loaded into the stack; the URL of its page."""
+    today = date.today()
+    stack.store().events.save(
+        [
+            every_question_event(
+                starts_at=f"{today + timedelta(days=40)}T10:00:00",
+                ends_at=f"{today + timedelta(days=40)}T17:00:00",
+                registration_deadline=str(today + timedelta(days=30)),
+                organisers=[{"name": "Demo Organisation", "email": "organisation@example.org"}],
+                allowed_origins=[stack.page_url],
+                form_url=f"{stack.page_url}/{EVERY_QUESTION_EVENT_ID}/",
+            )
+        ]
+    )
+    return f"{stack.page_url}/{EVERY_QUESTION_EVENT_ID}/"
+
+
+def fill_everything(page, email):
+    page.fill("#given_name", "Ama")
+    page.fill("#family_name", "Mensah")
+    page.fill("#email", email)
+    page.fill("#dietary", "vegetarian")
+    page.fill("#expectations", "Partners for our town twinning\nand a few good ideas")
+    page.check("#workshop-2")
+    page.select_option("#country", "Ghana")
+    page.check("#topics-1")
+    page.check("#topics-3")
+    page.check("#photos")
+    page.check("#consent")
+
+
+def stored(stack, email):
+    return [i for i in stack.store().registrations.of_event(EVERY_QUESTION_EVENT_ID) if i["email"] == email]
+
+
+def assert_every_answer_stored(stack, email):
+    [item] = stored(stack, email)
+    assert item["status"] == "confirmed"
+    assert item["dietary"] == "vegetarian"
+    assert item["expectations"] == "Partners for our town twinning\nand a few good ideas"
+    assert item["workshop"] == "Afternoon"
+    assert item["country"] == "Ghana"
+    assert item["topics"] == ["Climate", "Trade"]
+    assert item["photos"] is True
+    assert item["lang"] == "en"
+    assert item["consent_version"] == "2026-01"
+
+
+def test_with_javascript_every_kind_of_question_is_posted_and_stored(stack, page, english_page):
+    email = address()
+    page.goto(english_page)
+    page.wait_for_function("document.getElementById('event-status').textContent.length > 0")
+    assert "Register by " in page.inner_text("#event-status")
+    fill_everything(page, email)
+    wait_like_a_person(page)
+    page.click("#submit")
+    page.wait_for_selector("#form-status.success")
+    assert page.url == english_page  # answered in place
+    assert "Your registration has been received." in page.inner_text("[role=alert]")
+    assert_every_answer_stored(stack, email)
+
+
+def test_without_javascript_every_kind_of_question_is_posted_and_stored(stack, page_without_javascript, english_page):
+    page = page_without_javascript
+    email = address()
+    page.goto(english_page)
+    fill_everything(page, email)
+    page.click("#submit")
+    page.wait_for_load_state()
+    assert page.url.startswith(f"{stack.api_url}/events/{EVERY_QUESTION_EVENT_ID}/registrations")
+    assert "Your registration has been received." in page.inner_text("h1")
+    assert_every_answer_stored(stack, email)
+
+
+def test_refused_questions_are_marked_where_they_are(stack, page, english_page):
+    email = address()
+    page.goto(english_page)
+    page.fill("#given_name", "Ama")
+    page.fill("#family_name", "Mensah")
+    page.fill("#email", email)
+    page.check("#consent")
+    wait_like_a_person(page)
+    page.click("#submit")
+    page.wait_for_selector("#form-status.error")
+    for inputs, message in (
+        (["workshop-1", "workshop-2"], "Workshop: Please fill this in."),
+        (["topics-1", "topics-2", "topics-3"], "Topics of interest: Please fill this in."),
+        (["photos"], "I agree to appear in photos of the day: Please fill this in."),
+    ):
+        for input_id in inputs:
+            assert page.get_attribute(f"#{input_id}", "aria-invalid") == "true"
+            note = page.get_attribute(f"#{input_id}", "aria-describedby")
+            assert page.inner_text(f"#{note}") == message
+        assert page.get_attribute(f"[role=alert] a:text-is('{message}')", "href") == f"#{inputs[0]}"
+    # A group's note is inside its fieldset, under the choices it is about.
+    assert page.evaluate("document.getElementById('workshop-error').closest('fieldset.group') !== null")
+    assert page.evaluate("document.activeElement.id") == "workshop-1"  # the first refused field
+    assert serious_violations(page) == []
+    page.check("#workshop-1")
+    page.check("#topics-2")
+    page.check("#photos")
+    page.click("#submit")
+    page.wait_for_selector("#form-status.success")
+    assert page.query_selector("[aria-invalid]") is None
+    assert stored(stack, email)[0]["topics"] == ["Migration"]
+
+
+def test_the_generated_page_passes_an_automated_accessibility_check(page, english_page):
+    page.goto(english_page)
+    page.wait_for_function("document.getElementById('event-status').textContent.length > 0")
+    assert serious_violations(page) == []
+    unlabelled = page.evaluate(
+        """[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+             .filter(e => !e.closest('[aria-hidden=true]'))
+             .filter(e => !document.querySelector('label[for="' + e.id + '"]'))
+             .map(e => e.name)"""
+    )
+    assert unlabelled == []
+
+
+def console_warnings(page, url):
+    """The script's console warnings once it has read the event."""
+    warnings = []
+    page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
+    page.goto(url)
+    page.wait_for_function("document.getElementById('event-status').textContent.length > 0")
+    return [w for w in warnings if w.startswith(WARNING_PREFIX)]
+
+
+def test_the_generated_page_draws_no_warning(stack, page):
+    assert console_warnings(page, f"{stack.page_url}/") == []
+
+
+def test_the_script_warns_when_a_page_adapted_by_hand_drifts_from_the_event(stack, page):
+    """A required question left out, a field renamed, a choice mistyped: each refuses registrations."""
+    # The served page is edited once parsed and before its deferred script runs, as an organiser
+    # would edit the file. (Not by answering the request with an edited copy: Chromium gives such
+    # a document no loopback address, and then refuses its requests to the API on 127.0.0.1.)
+    page.add_init_script("""
+        document.addEventListener("readystatechange", () => {
+            if (document.readyState !== "interactive") return;
+            document.querySelector('label[for="organisation_type"]').remove();
+            document.getElementById("organisation_type").remove();
+            document.getElementById("role").name = "rolle";
+            document.querySelector('#department option[value="Umwelt"]').value = "Umweltschutz";
+        });
+    """)
+    warnings = console_warnings(page, f"{stack.page_url}/")
+    assert sorted(w.removeprefix(WARNING_PREFIX) for w in warnings) == sorted(
+        [
+            '"Umweltschutz" is not one of the choices of "department" (Integration, Internationales, '
+            "Städtepartnerschaften, Lokale Agenda 21, Umwelt, Anderer Fachbereich); choosing it is refused "
+            "(invalid_choice).",
+            'the form has no field "organisation_type", which the event requires; every registration will be '
+            "refused (required).",
+            'the form has a field "rolle" the event does not know; every registration that sends it will be '
+            "refused (unknown_field).",
+        ]
+    )
