@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 
 STAGE ?= prod
 
-.PHONY: run test lint unit bench browser java examples screenshots package fuzz stress
+.PHONY: run test lint unit bench browser java examples screenshots package deploy fuzz stress
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,15 @@ package: $(INSTALLED)
 	rm -rf dist
 	AWS_DEFAULT_REGION=eu-central-1 LINK_SECRET=packaging-placeholder-never-deployed-anywhere \
 	  $(VENV)/bin/chalice package --stage $(STAGE) --merge-template infra/template.json dist
+
+## deploy: check the credentials and the SES sender, package, upload, create or update the stack,
+## then print the endpoint and what to do next. SENDER_EMAIL and ALERT_EMAIL are required;
+## PARAMS="SetApiGatewayLoggingRole=no LogRetentionDays=90" sets more template parameters.
+AWS_REGION ?= eu-central-1
+STACK ?= event-registration
+deploy: $(INSTALLED)
+	$(PY) -m deploy --region "$(AWS_REGION)" --stack "$(STACK)" --sender-email "$(SENDER_EMAIL)" \
+	  --alert-email "$(ALERT_EMAIL)" $(foreach p,$(PARAMS),--parameter "$(p)")
 
 unit: $(INSTALLED)
 	$(PY) -m pytest tests/unit

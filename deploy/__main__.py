@@ -1,0 +1,5 @@
+import sys
+
+from deploy.command import main
+
+sys.exit(main())
