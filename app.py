@@ -22,19 +22,9 @@ from chalicelib.records import utc_iso
 from chalicelib.settings import SettingsError, load_settings
 from chalicelib.store import Store
 
-# Lambda names the handler it runs in _HANDLER: the mail function alone needs the API's URL,
-# and the functions that meet failures no retry mends need somewhere to report them.
-MAIL_HANDLER = "app.send_mails"
-FEEDBACK_HANDLER = "app.handle_ses_feedback"
 try:
     settings = load_settings()
-    handler = os.environ.get("_HANDLER")
-    if handler == FEEDBACK_HANDLER:  # signs nothing: it is not given the link secret
-        settings.require("alert_topic_arn")
-    else:
-        settings.require("link_secret")
-    if handler == MAIL_HANDLER:
-        settings.require("public_api_url", "alert_topic_arn")
+    settings.require_for(os.environ.get("_HANDLER"))  # Lambda names the function it runs
 except SettingsError as exc:
     sys.exit(f"event-registration: bad configuration: {exc}")
 

@@ -49,6 +49,9 @@ STATUS = {
     "unavailable": 503,
 }
 PREFLIGHT_MAX_AGE_SECONDS = "600"
+# When to try again after `unavailable` (DynamoDB busy or down, or the gateway's own throttling:
+# infra/template.json says the same, and tests/unit/test_infra.py keeps the two equal).
+RETRY_AFTER_SECONDS = 10
 # Which of an event's `redirects` a browser-mode outcome goes to.
 _REDIRECT_FOR = {
     "registration_closed": "closed",
@@ -93,6 +96,8 @@ def registration_response(
     status = 201 if isinstance(outcome, Accepted) else STATUS[outcome.code]
     if isinstance(outcome, Refused) and outcome.retry_after is not None:
         headers["Retry-After"] = str(outcome.retry_after)
+    elif isinstance(outcome, Refused) and outcome.code == "unavailable":
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     if json_mode:
         return _json(status, _outcome_document(outcome, event_id, language, result.event), headers)
     redirect = _redirect(result.event, outcome)

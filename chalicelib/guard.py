@@ -17,9 +17,8 @@ from typing import Any
 
 from chalice import Chalice, Response
 
-from chalicelib.answers import error_response
+from chalicelib.answers import RETRY_AFTER_SECONDS, error_response
 from chalicelib.aws import error_name
-from chalicelib.intake import RETRY_AFTER_SECONDS
 from chalicelib.negotiation import answer_language, wants_json
 from chalicelib.seats import Contended
 from chalicelib.store import StoreUnavailable

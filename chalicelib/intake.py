@@ -24,7 +24,6 @@ from chalicelib.seats import Contended, EventFull, EventGone, place
 from chalicelib.store import AlreadyRegistered, EventRecord, HourlyLimit, RateLimited, Store, StoreUnavailable
 
 logger = logging.getLogger(__name__)
-RETRY_AFTER_SECONDS = 30
 EVENT_ID = re.compile(r"^[a-z0-9-]{3,64}$")
 
 
@@ -40,7 +39,7 @@ class Accepted:
 class Refused:
     code: str
     errors: tuple[FieldError, ...] = ()
-    retry_after: int | None = None  # seconds, for `unavailable`, `rate_limited` and `too_fast`
+    retry_after: int | None = None  # seconds, for `rate_limited` and `too_fast` (`answers` knows `unavailable`'s)
     # `too_fast`: the fields as posted, so a browser page can offer to send them again.
     resend: tuple[tuple[str, str], ...] = ()
 
@@ -86,7 +85,7 @@ class Intake:
             record = self.events.get(event_id)
         except StoreUnavailable as exc:
             logger.warning("event read failed: %s", exc)  # StoreUnavailable names a code only
-            return IntakeResult(Refused("unavailable", retry_after=RETRY_AFTER_SECONDS), None, self._language(post))
+            return IntakeResult(Refused("unavailable"), None, self._language(post))
         if record is None:
             return IntakeResult(Refused("unknown_event"), None, self._language(post))
         event = record.event
@@ -132,7 +131,7 @@ class Intake:
             return Refused("unknown_event")
         except (StoreUnavailable, Contended) as exc:
             logger.warning("registration write failed: %s", type(exc).__name__)
-            return Refused("unavailable", retry_after=RETRY_AFTER_SECONDS)
+            return Refused("unavailable")
         # Mails follow from the stored registration (the table's stream feeds `outbox`).
         if counts is not None:
             self.events.update(event.event_id, counts)

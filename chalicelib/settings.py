@@ -30,6 +30,11 @@ VARIABLES = {
 LINK_SECRET_ARN = "LINK_SECRET_ARN"  # noqa: S105 - the name of a variable, not a secret
 
 
+# The functions, as Lambda names their handlers in `_HANDLER` (app.py defines them).
+MAIL_HANDLER = "app.send_mails"
+FEEDBACK_HANDLER = "app.handle_ses_feedback"
+
+
 class SettingsError(Exception):
     """A setting is missing or invalid; the message names every such variable."""
 
@@ -51,6 +56,15 @@ class Settings(BaseModel):
     )
     # SES publishes bounces and complaints of mails sent with this configuration set.
     ses_configuration_set: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
+
+    def require_for(self, handler: str | None) -> None:
+        """What the function Lambda runs as `handler` (its `_HANDLER`) needs at start."""
+        if handler == FEEDBACK_HANDLER:  # signs nothing: it is not given the link secret
+            self.require("alert_topic_arn")
+            return
+        self.require("link_secret")
+        if handler == MAIL_HANDLER:  # the only one that writes cancel links; it reports failures
+            self.require("public_api_url", "alert_topic_arn")
 
     def require(self, *fields: str) -> None:
         """Settings only some commands need (the admin CLI runs without the link secret)."""

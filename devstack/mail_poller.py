@@ -13,6 +13,8 @@ import time
 
 import boto3
 
+from chalicelib.settings import MAIL_HANDLER
+
 DEAD_LETTER_QUEUE = "registrations-mail-dead-letters"
 # 0.5 + 1 + 2 + 4 + 5 × 3 s: about half a minute of SES outage is ridden out before dead-lettering.
 MAX_ATTEMPTS = int(os.environ.get("MAIL_RETRY_ATTEMPTS", "8"))
@@ -24,7 +26,7 @@ def backoff(attempt: int) -> float:
 
 
 def main() -> None:
-    os.environ["_HANDLER"] = "app.send_mails"  # as Lambda names it: app.py checks the mail settings
+    os.environ["_HANDLER"] = MAIL_HANDLER  # as Lambda names it: app.py checks the mail settings
     from app import send_mails  # the Lambda function itself; settings checked at import
     from devstack.stream_reader import StreamReader, deliver
 

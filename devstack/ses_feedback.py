@@ -19,6 +19,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.settings import FEEDBACK_HANDLER
+
 SES_TIME = "%Y-%m-%dT%H:%M:%S.000Z"
 
 
@@ -99,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
 
     stack = LocalStack(args.aws_port, 0, 0)
     os.environ.update(stack.environment)
-    os.environ["_HANDLER"] = "app.handle_ses_feedback"  # as Lambda names it: app.py checks the settings
+    os.environ["_HANDLER"] = FEEDBACK_HANDLER  # as Lambda names it: app.py checks the settings
     from app import handle_ses_feedback
 
     registrations = sorted(stack.store().scans.registrations_of(args.address), key=lambda r: r["registration_id"])

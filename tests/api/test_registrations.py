@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 import app as app_module
+from chalicelib.answers import RETRY_AFTER_SECONDS
 from tests.api.conftest import all_items, organiser_mails, registration_items, reload_events, sent_mails, text_of
 from tests.factories import SEED_EVENT_ID, berlin, event, submission
 
@@ -287,7 +288,7 @@ def test_a_dynamodb_fault_in_browser_mode_is_a_503_page_or_the_error_redirect(cl
     monkeypatch.setattr(app_module.store.table, "client", lambda: failing)
     page = post_form(client, submission(), Accept="text/html")
     assert page.status_code == 503
-    assert page.headers["Retry-After"] == "30"
+    assert page.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
     assert "Bitte versuchen Sie es in einer Minute" in page.body.decode()
     monkeypatch.setattr(app_module.store.table, "client", lambda: real)
     reload_events(store, event(redirects=REDIRECTS))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from chalicelib.answers import RETRY_AFTER_SECONDS
 from tests.factories import PROJECT_DIR
 
 TEMPLATE = json.loads((PROJECT_DIR / "infra" / "template.json").read_text(encoding="utf-8"))
@@ -110,7 +111,8 @@ def test_gateway_errors_carry_cors_and_the_stage_is_throttled():
         assert parameters["gatewayresponse.header.Access-Control-Allow-Origin"] == "method.request.header.Origin"
     throttled = RESOURCES["GatewayThrottled"]["Properties"]
     assert throttled["StatusCode"] == "503"
-    assert throttled["ResponseParameters"]["gatewayresponse.header.Retry-After"] == "'5'"
+    # One fact in two places: the app's own 503 says the same.
+    assert throttled["ResponseParameters"]["gatewayresponse.header.Retry-After"] == f"'{RETRY_AFTER_SECONDS}'"
     assert '"error": "unavailable"' in throttled["ResponseTemplates"]["application/json"]
     [settings] = RESOURCES["RestAPI"]["Properties"]["MethodSettings"]
     assert settings["ThrottlingRateLimit"] == {"Ref": "ThrottlingRateLimit"}
