@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from botocore.exceptions import ClientError
+
 from chalicelib.events import Event
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -106,3 +108,10 @@ def every_question_event(**changes: Any) -> Event:
         },
     }
     return Event.model_validate({**document, **changes})
+
+
+def client_error(code, operation, reasons=None):
+    response = {"Error": {"Code": code, "Message": "injected"}}
+    if reasons is not None:
+        response["CancellationReasons"] = reasons
+    return ClientError(response, operation)

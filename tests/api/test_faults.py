@@ -5,21 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from botocore.exceptions import ClientError, ConnectTimeoutError, ReadTimeoutError
+from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 
 import app as app_module
 from chalicelib import seats
 from tests.api.conftest import all_items, reload_events, sent_mails
-from tests.factories import SEED_EVENT_ID, event, submission
+from tests.factories import SEED_EVENT_ID, client_error, event, submission
 
 PATH = f"/events/{SEED_EVENT_ID}/registrations"
-
-
-def client_error(code, operation, reasons=None):
-    response = {"Error": {"Code": code, "Message": "injected"}}
-    if reasons is not None:
-        response["CancellationReasons"] = reasons
-    return ClientError(response, operation)
 
 
 FAULTS = {

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from chalicelib.answers import STATUS
 from devstack.demo_event import DEMO_EVENT_ID
 from tests.factories import SEED_EVENT_ID
-from tests.unit.test_hostile_bodies import CONTENT_TYPES
+from tests.strategies import CONTENT_TYPES
 
 ACCEPTS = st.sampled_from([None, "application/json", "text/html", "*/*", "application/json;q=0.1, text/html"])
 PATHS = st.sampled_from([f"/events/{SEED_EVENT_ID}/registrations", f"/events/{DEMO_EVENT_ID}/registrations"])

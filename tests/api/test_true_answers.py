@@ -15,8 +15,7 @@ from botocore.exceptions import ReadTimeoutError
 import app as app_module
 from chalicelib.store.registrations import RegistrationRows
 from tests.api.conftest import all_items, registration_items, reload_events, sent_mails
-from tests.api.test_faults import client_error
-from tests.factories import SEED_EVENT_ID, event, submission
+from tests.factories import SEED_EVENT_ID, client_error, event, submission
 
 PATH = f"/events/{SEED_EVENT_ID}/registrations"
 TIMEOUT = ReadTimeoutError(endpoint_url="https://dynamodb.eu-central-1.amazonaws.com")

@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from devstack.mailbox import MailPrinter, sent_mails
-from tests.e2e.test_local_stack import mails_to, mails_to_organiser_about, post, registrations_url, unique_address
+from tests.e2e.helpers import mails_to, mails_to_organiser_about, post, registrations_url, unique_address
 from tests.factories import submission
 
 

@@ -17,13 +17,23 @@ from devstack.demo_event import DEMO_EVENT_ID
 from devstack.mail_poller import DEAD_LETTER_QUEUE
 from devstack.mailbox import sent_mails
 from devstack.stack import LocalStack, free_port
-from tests.e2e.test_local_stack import mails_to, mails_to_organiser_about, post, registrations_url, unique_address
+from tests.e2e.helpers import (
+    aws_calls,
+    mail_done,
+    mails_to,
+    mails_to_organiser_about,
+    post,
+    registrations_url,
+    unique_address,
+    wait_for_call,
+)
 from tests.factories import submission
 
 
 def register(stack, address):
-    status, _, _ = post(registrations_url(stack), json.dumps(submission(email=address)).encode(), "application/json")
+    status, _, text = post(registrations_url(stack), json.dumps(submission(email=address)).encode(), "application/json")
     assert status == 201
+    return json.loads(text)["registration_id"]
 
 
 def test_an_ses_outage_delays_mail_but_loses_none_and_doubles_none(stack):
@@ -32,16 +42,18 @@ def test_an_ses_outage_delays_mail_but_loses_none_and_doubles_none(stack):
     ses.delete_identity(Identity=sender)
     try:
         address = unique_address()
-        register(stack, address)  # 201 although SES refuses right now
-        time.sleep(1.5)
+        tried = aws_calls(stack, "mail-function")["SendRawEmail"]
+        registration_id = register(stack, address)  # 201 although SES refuses right now
+        wait_for_call(stack, "mail-function", "SendRawEmail", after=tried)  # tried, and refused
         assert mails_to(stack, address, timeout=0) == []
     finally:
         ses.verify_email_identity(EmailAddress=sender)
-    assert len(mails_to(stack, address, timeout=20)) == 1
-    assert len(mails_to_organiser_about(stack, address, timeout=20)) == 1
-    time.sleep(1)
-    assert len(mails_to(stack, address, expected=2, timeout=0)) == 1
-    assert len(mails_to_organiser_about(stack, address, expected=2, timeout=0)) == 1
+    assert mail_done(stack, DEMO_EVENT_ID, registration_id, kinds=2) == {
+        "organiser_new": "sent",
+        "registrant_confirmed": "sent",
+    }
+    assert len(mails_to(stack, address, timeout=0)) == 1
+    assert len(mails_to_organiser_about(stack, address, timeout=0)) == 1
 
 
 def test_the_cancel_link_in_the_mail_works_over_http(stack):

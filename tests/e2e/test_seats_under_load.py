@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.e2e.test_local_stack import post
+from tests.e2e.helpers import post
 from tests.factories import event, submission
 
 ROUNDS = 3

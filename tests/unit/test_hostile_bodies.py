@@ -10,30 +10,9 @@ from hypothesis import strategies as st
 from chalicelib.forms import MAX_BODY_BYTES, BodyError, parse_body
 from chalicelib.registration import InvalidSubmission, validate_submission
 from tests.factories import event
+from tests.strategies import CONTENT_TYPES
 
 BODY_CODES = {"malformed", "payload_too_large", "unsupported_media_type"}
-CONTENT_TYPES = st.one_of(
-    st.sampled_from(
-        [
-            "application/json",
-            "application/json; charset=utf-8",
-            "application/json; charset=latin-1",
-            "application/x-www-form-urlencoded",
-            "application/x-www-form-urlencoded; charset=UTF-8",
-            "multipart/form-data; boundary=XyZ",
-            "multipart/form-data",
-            "text/plain",
-            "application/vnd.api+json",
-            "application/x-www-form-urlencoded; charset=base64",
-            "multipart/form-data; boundary=XyZ; charset=rot13",
-            "application/json; charset=punycode",
-            "application/x-www-form-urlencoded; charset=undefined",
-            "",
-        ]
-    ),
-    st.text(max_size=80),
-    st.none(),
-)
 BIDI_AND_CONTROLS = "\x00\r\n\t\u202e\u2066\u200f\ufeff"
 NASTY_TEXT = st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(list(BIDI_AND_CONTROLS)), max_size=300)
 JSONISH = st.recursive(
