@@ -28,7 +28,7 @@ APP = "import app"
 # and the DynamoDB client. Not part of the goal; printed so the deferral hides nothing.
 FIRST_REQUEST = (
     "import app; from chalicelib.events import Event; from chalicelib.registration import Submission; "
-    "Event.model_rebuild(); Submission.model_rebuild(); app.store._client()"
+    "Event.model_rebuild(); Submission.model_rebuild(); app.store.table.client()"
 )
 # What the Lambda runtime would hand the function (the values are placeholders).
 LAMBDA_ENVIRONMENT = {
