@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from email import message_from_string
 from email.message import EmailMessage
@@ -21,7 +22,7 @@ from chalicelib import aws
 from chalicelib.store import Store
 from devstack import moto_transactions
 from devstack.stream_reader import StreamReader, deliver
-from tests.factories import PROJECT_DIR, berlin, seed_event
+from tests.factories import PROJECT_DIR, SEED_EVENT_ID, berlin, seed_event, submission
 
 # moto as the embedded AWS runs it: stock moto rolls a failed transaction back by putting a
 # deep copy of the whole table in its place, which leaves every open stream iterator on the
@@ -129,3 +130,13 @@ def all_items(store: Store) -> list[dict]:
 def registration_items(store: Store, event_id: str = "netzwerktreffen-nrw-2016") -> list[dict]:
     """The registrations (not markers or mail records)."""
     return list(store.registrations.of_event(event_id))
+
+
+def registered_id(client, **values) -> str:
+    """Register the seed submission with `values` changed (JSON); the new registration's id."""
+    body = json.dumps(submission(**values)).encode()
+    response = client.http.post(
+        f"/events/{SEED_EVENT_ID}/registrations", headers={"Content-Type": "application/json"}, body=body
+    )
+    assert response.status_code == 201, response.body
+    return json.loads(response.body)["registration_id"]

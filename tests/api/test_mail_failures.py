@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from botocore.exceptions import ClientError
 
 import app as app_module
 from chalicelib import cli, notifications
 from chalicelib.mail import Mailer
-from tests.api.conftest import alerts_published, all_items, mails_to, organiser_mails, sent_mails, text_of
-from tests.factories import SEED_EVENT_ID, submission
+from tests.api.conftest import (
+    alerts_published,
+    all_items,
+    mails_to,
+    organiser_mails,
+    registered_id,
+    sent_mails,
+    text_of,
+)
+from tests.factories import SEED_EVENT_ID
 
 PATH = f"/events/{SEED_EVENT_ID}/registrations"
 ORGANISER = "pukhraj.choudhary@engagement-global.de"
 SANDBOX = "Email address is not verified. The following identities failed the check in region EU-CENTRAL-1: "
-
-
-def register(client, **values):
-    body = json.dumps(submission(**values)).encode()
-    response = client.http.post(PATH, headers={"Content-Type": "application/json"}, body=body)
-    assert response.status_code == 201
-    return json.loads(response.body)["registration_id"]
 
 
 @pytest.fixture
@@ -53,8 +52,8 @@ def mail_rows(store, registration_id):
 
 def test_a_refused_recipient_is_parked_the_organisers_told_and_later_mails_go_on(client, store, ses_refuses):
     ses_refuses.add("typo@exmaple.org")
-    first = register(client, email="typo@exmaple.org", given_name="Tippfehler")
-    second = register(client, email="ben@example.org")
+    first = registered_id(client, email="typo@exmaple.org", given_name="Tippfehler")
+    second = registered_id(client, email="ben@example.org")
     sent_mails()
 
     assert mail_rows(store, first) == {
@@ -79,7 +78,7 @@ def test_a_refused_recipient_is_parked_the_organisers_told_and_later_mails_go_on
 
 def test_a_replay_sends_a_failed_mail_again_when_asked(client, store, ses_refuses, capsys):
     ses_refuses.add("ana@example.org")
-    registration_id = register(client, email="ana@example.org")
+    registration_id = registered_id(client, email="ana@example.org")
     sent_mails()
     assert mail_rows(store, registration_id)["registrant_confirmed"] == ("failed", "recipient_rejected")
 
@@ -97,8 +96,8 @@ def test_a_mail_that_cannot_be_built_is_parked_and_the_organisers_told(client, s
         raise UnicodeEncodeError("utf-8", "\udfff", 0, 1, "surrogates not allowed")
 
     monkeypatch.setattr("chalicelib.outbox.registrant_confirmation", broken)
-    registration_id = register(client, email="ana@example.org")
-    later = register(client, email="ben@example.org")
+    registration_id = registered_id(client, email="ana@example.org")
+    later = registered_id(client, email="ben@example.org")
     sent_mails()
     assert mail_rows(store, registration_id)["registrant_confirmed"] == ("failed", "unbuildable")
     assert mail_rows(store, later)["registrant_confirmed"] == ("failed", "unbuildable")
@@ -109,7 +108,7 @@ def test_a_mail_that_cannot_be_built_is_parked_and_the_organisers_told(client, s
 
 def test_an_organiser_mail_that_can_never_go_raises_an_alert_once(client, store, ses_refuses):
     ses_refuses.add(ORGANISER)
-    registration_id = register(client, email="ana@example.org")
+    registration_id = registered_id(client, email="ana@example.org")
     sent_mails()
     sent_mails()
     rows = mail_rows(store, registration_id)
@@ -127,7 +126,7 @@ def test_an_organiser_mail_that_can_never_go_raises_an_alert_once(client, store,
 
 def test_when_neither_the_registrant_nor_the_organisers_can_be_mailed_the_alert_says_so(client, store, ses_refuses):
     ses_refuses.update({ORGANISER, "ana@example.org"})
-    registration_id = register(client, email="ana@example.org")
+    registration_id = registered_id(client, email="ana@example.org")
     sent_mails()
     rows = mail_rows(store, registration_id)
     assert rows["registrant_confirmed"] == ("failed", "recipient_rejected")
@@ -142,7 +141,7 @@ def test_a_refused_sender_holds_the_mails_in_order_and_parks_nothing(client, sto
         raise ClientError({"Error": {"Code": "MessageRejected", "Message": SANDBOX + self.sender}}, "SendRawEmail")
 
     monkeypatch.setattr(Mailer, "send", sender_refused)
-    first = register(client, email="ana@example.org")
+    first = registered_id(client, email="ana@example.org")
     sent_mails()
     assert mail_function.pending  # retried from the first record, as an outage is
     assert "failed" not in {state for state, _ in mail_rows(store, first).values()}
@@ -158,7 +157,7 @@ def test_the_mail_function_tags_each_mail_for_the_bounce_handler(client, store, 
     monkeypatch.setattr(
         Mailer, "send", lambda self, mail, raw, tags=None: seen.append(tags) or real_send(self, mail, raw, tags)
     )
-    registration_id = register(client, email="ana@example.org")
+    registration_id = registered_id(client, email="ana@example.org")
     sent_mails()
     assert {t["mail_kind"] for t in seen} == {"organiser_new", "registrant_confirmed"}
     assert all(t["registration_id"] == registration_id and t["event_id"] == SEED_EVENT_ID for t in seen)

@@ -7,18 +7,19 @@ import json
 import app as app_module
 from chalicelib import cli
 from devstack.ses_feedback import ses_notice, sns_event
-from tests.api.conftest import alerts_published, mails_to, organiser_mails, registration_items, sent_mails, text_of
-from tests.factories import SEED_EVENT_ID, submission
+from tests.api.conftest import (
+    alerts_published,
+    mails_to,
+    organiser_mails,
+    registered_id,
+    registration_items,
+    sent_mails,
+    text_of,
+)
+from tests.factories import SEED_EVENT_ID
 
 PATH = f"/events/{SEED_EVENT_ID}/registrations"
 SENDER = "anmeldung@example.org"
-
-
-def register(client, **values):
-    body = json.dumps(submission(**values)).encode()
-    response = client.http.post(PATH, headers={"Content-Type": "application/json"}, body=body)
-    assert response.status_code == 201
-    return json.loads(response.body)["registration_id"]
 
 
 def feed(kind, recipient, registration_id, mail_kind="registrant_confirmed", **options):
@@ -31,7 +32,7 @@ def bounce_notices():
 
 
 def test_a_bounced_confirmation_marks_the_registration_and_tells_the_organisers_once(client, store, capsys):
-    registration_id = register(client, email="ana@exmaple.org", given_name="Ana")
+    registration_id = registered_id(client, email="ana@exmaple.org", given_name="Ana")
     sent_mails()
     assert feed("Bounce", "ana@exmaple.org", registration_id) == {"acted_on": 1}
     assert feed("Bounce", "ana@exmaple.org", registration_id) == {"acted_on": 0}  # SNS delivers twice at times
@@ -54,21 +55,21 @@ def test_a_bounced_confirmation_marks_the_registration_and_tells_the_organisers_
 
 
 def test_a_soft_bounce_changes_nothing(client, store):
-    registration_id = register(client, email="ana@example.org")
+    registration_id = registered_id(client, email="ana@example.org")
     sent_mails()
     assert feed("Bounce", "ana@example.org", registration_id, permanent=False) == {"acted_on": 0}
     assert "mail_problem" not in registration_items(store)[0]
 
 
 def test_a_complaint_stops_every_later_mail_of_the_event_to_that_address(client, store):
-    registration_id = register(client, email="ana@example.org")
+    registration_id = registered_id(client, email="ana@example.org")
     sent_mails()
     assert feed("Complaint", "ana@example.org", registration_id) == {"acted_on": 1}
     assert registration_items(store)[0]["mail_problem"] == "complaint"
 
     admin_cancel = client.http.post(f"/admin/events/{SEED_EVENT_ID}/registrations/{registration_id}/cancel")
     assert admin_cancel.status_code == 200
-    register(client, email="ana@example.org")  # registers again after the cancellation
+    registered_id(client, email="ana@example.org")  # registers again after the cancellation
     sent_mails()
     assert len(mails_to("ana@example.org")) == 1  # only the first confirmation, before the complaint
     assert any(str(m["Subject"]).startswith("Abmeldung:") for m in organiser_mails())  # organisers still told
@@ -76,7 +77,7 @@ def test_a_complaint_stops_every_later_mail_of_the_event_to_that_address(client,
 
 
 def test_a_notice_about_an_organiser_address_raises_an_alert(client, store):
-    registration_id = register(client, email="ana@example.org")
+    registration_id = registered_id(client, email="ana@example.org")
     sent_mails()
     organiser = "pukhraj.choudhary@engagement-global.de"
     assert feed("Bounce", organiser, registration_id, mail_kind="organiser_new") == {"acted_on": 1}
@@ -88,7 +89,7 @@ def test_a_notice_about_an_organiser_address_raises_an_alert(client, store):
 
 
 def test_notices_that_are_not_ours_or_not_readable_are_skipped(client, store):
-    registration_id = register(client, email="ana@example.org")
+    registration_id = registered_id(client, email="ana@example.org")
     sent_mails()
     untagged = ses_notice("Bounce", "ana@example.org", {}, sender=SENDER)
     other_address = ses_notice(
@@ -105,7 +106,7 @@ def test_notices_that_are_not_ours_or_not_readable_are_skipped(client, store):
 
 
 def test_forget_erases_the_complaint_marker_too(client, store):
-    registration_id = register(client, email="ana@example.org")
+    registration_id = registered_id(client, email="ana@example.org")
     sent_mails()
     feed("Complaint", "ana@example.org", registration_id)
     assert store.mail.complained(SEED_EVENT_ID, "ana@example.org")
