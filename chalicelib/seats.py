@@ -85,14 +85,25 @@ def place(
     and the event's counts as this write left them (the next guess; None when unknown).
 
     Returns the registration as stored, not `registration`, when the same submission was
-    stored minutes ago. Raises `AlreadyRegistered` for another one of the same address,
-    `StoreUnavailable` only when nothing was stored (or that cannot be read back)."""
+    stored minutes ago. Raises `AlreadyRegistered` for another one of the same address (also
+    when the event is full), `StoreUnavailable` only when nothing was stored (or that cannot
+    be read back)."""
     fresh = False
     deadline = time.monotonic() + PLACE_BUDGET_SECONDS
     for attempt in range(MAX_ATTEMPTS):
         if time.monotonic() > deadline:
             break
-        claim = _next_claim(record, fresh)
+        try:
+            claim = _next_claim(record, fresh)
+        except EventFull:
+            # Someone registered already is told so, not "full" (the second click of a double
+            # click that took the last seat is told what the first one got).
+            holder = _holder(store, registration, record.event)
+            if holder is None:
+                raise
+            if _same_submission(holder, registration):
+                return _as_answer(holder), None
+            raise AlreadyRegistered() from None
         if isinstance(claim, _HandOver):
             # Finish the hand-over `load-events` started (or was stopped in) before taking
             # anything: the first in line move up, then this registrant is decided afresh.
@@ -115,10 +126,15 @@ def place(
                 backoff = min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2**attempt)
                 time.sleep(random.uniform(0, backoff))  # noqa: S311 - jitter, not secrecy
             except (AlreadyRegistered, StoreUnavailable):
-                stored = _stored_already(store, placed, record.event)
-                if stored is None:
+                try:
+                    holder = _holder(store, placed, record.event)
+                except StoreUnavailable:
+                    holder = None  # not knowing, the failure stands
+                if holder is None or not (
+                    holder.registration_id == placed.registration_id or _same_submission(holder, placed)
+                ):
                     raise
-                return stored, None
+                return _as_answer(holder), None
         latest = store.events.find(record.event.event_id, consistent=True)
         if latest is None:
             raise EventGone()
@@ -126,22 +142,18 @@ def place(
     raise Contended()
 
 
-def _stored_already(store: Store, placed: Registration, event: Event) -> Registration | None:
-    """The registration that holds `placed`'s address, if it is `placed` itself (its write
-    went through although the answer said otherwise) or the same submission made less than
-    `REPEAT_WINDOW_SECONDS` before; None otherwise, or when it cannot be read."""
-    try:
-        item = store.registrations.holder_of_address(placed.event_id, placed.email)
-    except StoreUnavailable:
-        return None
-    if item is None:
-        return None
-    stored = registration_from_item(event, item)
-    if stored.registration_id != placed.registration_id and not _same_submission(stored, placed):
-        return None
-    if stored.status != "waitlisted":  # moved up meanwhile: the place in line is history
-        stored = dataclasses.replace(stored, waitlist_position=None, waitlist_place=None)
-    return stored
+def _holder(store: Store, registration: Registration, event: Event) -> Registration | None:
+    """The registration holding `registration`'s address (it may be this very one: its write
+    went through although the answer said otherwise), read consistently."""
+    item = store.registrations.holder_of_address(registration.event_id, registration.email)
+    return registration_from_item(event, item) if item is not None else None
+
+
+def _as_answer(stored: Registration) -> Registration:
+    """A stored registration as the answer tells it: a place in line only while waiting."""
+    if stored.status == "waitlisted":
+        return stored
+    return dataclasses.replace(stored, waitlist_position=None, waitlist_place=None)
 
 
 def _same_submission(earlier: Registration, later: Registration) -> bool:

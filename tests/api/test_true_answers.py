@@ -169,3 +169,15 @@ def test_a_repeat_after_moving_up_is_answered_with_the_seat(client, store):
     status, again = post(client, email="ana@example.org")
     assert (status, again["registration_id"], again["status"]) == (201, waiting["registration_id"], "confirmed")
     assert "waitlist_position" not in again or again["waitlist_position"] is None
+
+
+def test_at_a_full_event_someone_registered_is_told_so_not_full(client, store):
+    reload_events(store, event(capacity=1))
+    status, first = post(client, email="ana@example.org")  # the first click takes the last seat
+    status, second = post(client, email="ana@example.org")  # the second click finds the event full
+    assert (status, second["registration_id"], second["status"]) == (201, first["registration_id"], "confirmed")
+    status, changed = post(client, email="ana@example.org", organisation="Kreis Wesel")
+    assert (status, changed["error"]) == (409, "already_registered")
+    status, other = post(client, email="ben@example.org")
+    assert (status, other["error"]) == (409, "event_full")
+    assert len(registration_items(store)) == 1
