@@ -7,20 +7,24 @@ import logging
 import os
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from chalice import Chalice, IAMAuthorizer, Response
 
-from chalicelib import admin, answers, feedback, openapi
-from chalicelib.alerts import Alerts
+from chalicelib import answers
 from chalicelib.cancellation import cancel, find_cancellable
 from chalicelib.guard import logged_and_guarded, note_outcome
 from chalicelib.intake import Accepted, Intake, Submitted, find_event
-from chalicelib.mail import Mailer
 from chalicelib.negotiation import answer_language, wants_json
-from chalicelib.outbox import Outbox
 from chalicelib.records import utc_iso
 from chalicelib.settings import SettingsError, load_settings
 from chalicelib.store import Store
+
+if TYPE_CHECKING:
+    from chalicelib.outbox import Outbox
+
+# The mail, feedback, admin and OpenAPI paths are imported inside their handlers: every
+# cold start of the API function would pay for them otherwise (`make bench`).
 
 try:
     settings = load_settings()
@@ -59,6 +63,9 @@ iam = IAMAuthorizer()
 def outbox() -> Outbox:
     """Built on the mail function's first batch. Only it needs PUBLIC_API_URL (checked at its
     start, above), which the API function cannot be given: its URL does not exist before it."""
+    from chalicelib.mail import Mailer
+    from chalicelib.outbox import Outbox
+
     return Outbox(store, Mailer(settings.sender_email, settings.ses_configuration_set), settings)
 
 
@@ -150,6 +157,9 @@ def send_mails(event: dict, context: object) -> dict:
 @app.lambda_function(name="feedback")
 def handle_ses_feedback(event: dict, context: object) -> dict:
     """SES's bounce and complaint notices, through the configuration set's SNS topic (infra/)."""
+    from chalicelib import feedback
+    from chalicelib.alerts import Alerts
+
     acted = feedback.handle_sns(event.get("Records", []), store, Alerts(settings.alert_topic_arn), utc_iso(now()))
     return {"acted_on": acted}
 
@@ -157,18 +167,24 @@ def handle_ses_feedback(event: dict, context: object) -> dict:
 @app.route("/openapi.json", methods=["GET"], content_types=ANY_BODY)
 @guard
 def openapi_json() -> Response:
+    from chalicelib import openapi
+
     return openapi.openapi_response()
 
 
 @app.route("/admin/events", methods=["GET"], authorizer=iam, content_types=ANY_BODY)
 @guard
 def admin_events() -> Response:
+    from chalicelib import admin
+
     return answers.admin_events(admin.events_with_counts(store), now())
 
 
 @app.route("/admin/events/{event_id}/registrations", methods=["GET"], authorizer=iam, content_types=ANY_BODY)
 @guard
 def admin_registrations(event_id: str) -> Response:
+    from chalicelib import admin
+
     try:
         rendered = admin.export_registrations(store, event_id, (app.current_request.query_params or {}).get("format"))
     except admin.AdminRefusal as refusal:
@@ -184,6 +200,8 @@ def admin_registrations(event_id: str) -> Response:
 )
 @guard
 def admin_cancel(event_id: str, registration_id: str) -> Response:
+    from chalicelib import admin
+
     try:
         status = admin.cancel_by_admin(store, event_id, registration_id, now())
     except admin.AdminRefusal as refusal:
