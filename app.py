@@ -8,7 +8,8 @@ import os
 import sys
 from datetime import UTC, datetime
 
-from chalice import Chalice, IAMAuthorizer, Response
+from chalice import Chalice, IAMAuthorizer, Rate, Response
+from chalice.app import CloudWatchEvent
 
 from chalicelib import admin, answers, feedback, openapi
 from chalicelib.alerts import Alerts
@@ -19,12 +20,15 @@ from chalicelib.mail import Mailer
 from chalicelib.negotiation import answer_language, wants_json
 from chalicelib.outbox import Outbox
 from chalicelib.records import utc_iso
+from chalicelib.schedule import Schedule
 from chalicelib.settings import SettingsError, load_settings
 from chalicelib.store import Store
 
-# Lambda names the handler it runs in _HANDLER: the mail function alone needs the API's URL,
-# and the functions that meet failures no retry mends need somewhere to report them.
+# Lambda names the handler it runs in _HANDLER: the functions that mail registrants need the
+# API's URL (for the cancel link), and those that meet failures no retry mends need somewhere
+# to report them.
 MAIL_HANDLER = "app.send_mails"
+DUE_HANDLER = "app.send_due"
 FEEDBACK_HANDLER = "app.handle_ses_feedback"
 try:
     settings = load_settings()
@@ -33,7 +37,7 @@ try:
         settings.require("alert_topic_arn")
     else:
         settings.require("link_secret")
-    if handler == MAIL_HANDLER:
+    if handler in (MAIL_HANDLER, DUE_HANDLER):
         settings.require("public_api_url", "alert_topic_arn")
 except SettingsError as exc:
     sys.exit(f"event-registration: bad configuration: {exc}")
@@ -67,8 +71,8 @@ iam = IAMAuthorizer()
 
 @functools.cache
 def outbox() -> Outbox:
-    """Built on the mail function's first batch. Only it needs PUBLIC_API_URL (checked at its
-    start, above), which the API function cannot be given: its URL does not exist before it."""
+    """Built on the mail or due function's first run. Only they need PUBLIC_API_URL (checked at
+    their start, above), which the API function cannot be given: its URL does not exist before it."""
     return Outbox(store, Mailer(settings.sender_email, settings.ses_configuration_set), settings)
 
 
@@ -155,6 +159,17 @@ def cancel_registration() -> Response:
 def send_mails(event: dict, context: object) -> dict:
     """Fed by the table's stream (the mapping is in infra/); ReportBatchItemFailures."""
     return outbox().handle_stream(event.get("Records", []), now())
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES), name="due")
+def send_due(event: CloudWatchEvent) -> dict:
+    """What is due at the cutoff and before the day (closing mails, reminders, digests). An event
+    whose mail failed transiently makes the run fail, after the other events: Lambda's Errors
+    metric (alarmed) counts it, and the next run, or Lambda's retry, sends what is missing."""
+    report = Schedule(store, outbox()).run(now())
+    if report.failed:
+        raise RuntimeError(f"due mails failed for {sorted(report.failed)}; sent {report.sent}")
+    return {"sent": report.sent}
 
 
 @app.lambda_function(name="feedback")
