@@ -9,7 +9,8 @@ import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from chalice import Chalice, IAMAuthorizer, Response
+from chalice import Chalice, IAMAuthorizer, Rate, Response
+from chalice.app import CloudWatchEvent
 
 from chalicelib import answers
 from chalicelib.cancellation import cancel, find_cancellable
@@ -23,7 +24,7 @@ from chalicelib.store import Store
 if TYPE_CHECKING:
     from chalicelib.outbox import Outbox
 
-# The mail, feedback, admin and OpenAPI paths are imported inside their handlers: every
+# The mail, due, feedback, admin and OpenAPI paths are imported inside their handlers: every
 # cold start of the API function would pay for them otherwise (`make bench`).
 
 try:
@@ -61,8 +62,8 @@ iam = IAMAuthorizer()
 
 @functools.cache
 def outbox() -> Outbox:
-    """Built on the mail function's first batch. Only it needs PUBLIC_API_URL (checked at its
-    start, above), which the API function cannot be given: its URL does not exist before it."""
+    """Built on the mail or due function's first run. Only they need PUBLIC_API_URL (checked at
+    their start, above), which the API function cannot be given: its URL does not exist before it."""
     from chalicelib.mail import Mailer
     from chalicelib.outbox import Outbox
 
@@ -152,6 +153,19 @@ def cancel_registration() -> Response:
 def send_mails(event: dict, context: object) -> dict:
     """Fed by the table's stream (the mapping is in infra/); ReportBatchItemFailures."""
     return outbox().handle_stream(event.get("Records", []), now())
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES), name="due")
+def send_due(event: CloudWatchEvent) -> dict:
+    """What is due at the cutoff and before the day (closing mails, reminders, digests). An event
+    whose mail failed transiently makes the run fail, after the other events: Lambda's Errors
+    metric (alarmed) counts it, and the next run, or Lambda's retry, sends what is missing."""
+    from chalicelib.schedule import Schedule
+
+    report = Schedule(store, outbox()).run(now())
+    if report.failed:
+        raise RuntimeError(f"due mails failed for {sorted(report.failed)}; sent {report.sent}")
+    return {"sent": report.sent}
 
 
 @app.lambda_function(name="feedback")

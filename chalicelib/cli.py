@@ -20,6 +20,7 @@ from chalicelib.handover import fill_free_seats
 from chalicelib.mail import Mailer
 from chalicelib.outbox import Outbox
 from chalicelib.records import utc_iso
+from chalicelib.schedule import Schedule
 from chalicelib.settings import SettingsError, load_settings
 from chalicelib.stage_config import UnknownStage, stage_environment
 from chalicelib.store import CapacityBelowTaken, EventRecord, Store, StoreUnavailable
@@ -51,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     resend.add_argument(
         "--retry-failed", action="store_true", help="also try mails that failed for good once more (after a fix)"
     )
+    due = commands.add_parser(
+        "send-due", help="send what is due now (closing mails, reminders, digests), as the scheduled function does"
+    )
+    due.add_argument("event_ids", nargs="*", metavar="EVENT_ID", help="default: every event")
+    due.add_argument("--retry-failed", action="store_true", help="also try mails that failed for good once more")
     erase = commands.add_parser("forget", help="erase a person from every event (GDPR Art. 17)")
     erase.add_argument("email")
     report = commands.add_parser("access-report", help="everything stored about a person, as JSON (GDPR Art. 15)")
@@ -116,6 +122,23 @@ def send_mails(store: Store, args: argparse.Namespace) -> str:
         for item in store.registrations.of_event(event_id):
             sent += outbox.deliver(item, now, events, retry_failed=args.retry_failed)
     return f"sent {sent} mail(s) that had not been sent"
+
+
+def send_due(store: Store, args: argparse.Namespace) -> str:
+    settings = load_settings()
+    outbox = Outbox(store, Mailer(settings.sender_email, settings.ses_configuration_set), settings)
+    report = Schedule(store, outbox).run(now(), args.event_ids or None, retry_failed=args.retry_failed)
+    kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(report.sent.items()))
+    summary = f"sent {report.total} due mail(s)" + (f" ({kinds})" if kinds else "")
+    if report.failed:
+        failed = ", ".join(f"{event_id} ({error})" for event_id, error in sorted(report.failed.items()))
+        raise CommandError(f"{summary}; failed for {failed}: run send-due again")
+    return summary
+
+
+def now() -> datetime:
+    """The clock of every command (a test sets it, as it sets the app's)."""
+    return datetime.now(UTC)
 
 
 def forget(store: Store, args: argparse.Namespace) -> str:
@@ -187,6 +210,7 @@ COMMANDS = {
     "load-events": load_events,
     "export": export_registrations,
     "send-mails": send_mails,
+    "send-due": send_due,
     "forget": forget,
     "access-report": access_report,
     "page": page,

@@ -217,6 +217,11 @@ class Event(BaseModel):
     retention_days: int = Field(default=90, ge=0, le=3650)
     spam_protection: SpamProtection = Field(default_factory=SpamProtection)
     consent: Consent = Field(default_factory=Consent)
+    # Days before the start (same wall-clock time, in the event's zone) at which every confirmed
+    # registrant is reminded; None sends no reminder.
+    reminder_days_before: int | None = Field(default=2, ge=1, le=60)
+    # The organisers' mail about registrations: one per change, one digest a day at 08:00, or none.
+    organiser_mails: Literal["each", "daily", "none"] = "each"
 
     @model_validator(mode="after")
     def _consistent(self) -> Event:

@@ -81,23 +81,23 @@ def _details(event: Event, registration: Registration, language: str) -> list[tu
     return rows
 
 
-def _event_rows(event: Event, language: str) -> list[tuple[str, Answer]]:
+def event_rows(event: Event, language: str) -> list[tuple[str, Answer]]:
     rows: list[tuple[str, Answer]] = [(text(language, "mail.when"), when_text(event, language))]
     if event.location:
         rows.append((text(language, "mail.where"), event.location))
     return rows
 
 
-def _contact(event: Event) -> str:
+def contact(event: Event) -> str:
     first = event.organisers[0]
     return ", ".join(filter(None, [first.name, first.email, first.phone]))
 
 
-def _signature(event: Event, language: str) -> str:
+def signature(event: Event, language: str) -> str:
     return text(language, "mail.signature", organisers=", ".join(o.name for o in event.organisers))
 
 
-def _mail(
+def compose(
     to: tuple[str, ...],
     reply_to: tuple[str, ...],
     subject: str,
@@ -143,7 +143,7 @@ def organiser_notification(event: Event, registration: Registration) -> Outgoing
         _details(event, registration, lang) + facts,
         text(lang, "mail.organiser.reply_hint", name=name),
     ]
-    return _mail(tuple(event.organiser_addresses()), (registration.email,), subject, blocks, lang)
+    return compose(tuple(event.organiser_addresses()), (registration.email,), subject, blocks, lang)
 
 
 def organiser_cancellation(event: Event, registration: Registration, was_waitlisted_at: int | None) -> OutgoingMail:
@@ -155,7 +155,7 @@ def organiser_cancellation(event: Event, registration: Registration, was_waitlis
         intro = text(lang, "mail.organiser.cancelled_waitlisted_intro", position=was_waitlisted_at, **values)
     subject = text(lang, "mail.organiser.cancelled_subject", **values)
     blocks: list[Block] = [intro, [(text(lang, "mail.organiser.registration_id"), registration.registration_id)]]
-    return _mail(tuple(event.organiser_addresses()), (registration.email,), subject, blocks, lang)
+    return compose(tuple(event.organiser_addresses()), (registration.email,), subject, blocks, lang)
 
 
 def organiser_promotion(event: Event, registration: Registration, from_position: int | None) -> OutgoingMail:
@@ -164,7 +164,7 @@ def organiser_promotion(event: Event, registration: Registration, from_position:
     intro = text(lang, "mail.organiser.promoted_intro", position=from_position, **values)
     subject = text(lang, "mail.organiser.promoted_subject", **values)
     blocks: list[Block] = [intro, _details(event, registration, lang)]
-    return _mail(tuple(event.organiser_addresses()), (registration.email,), subject, blocks, lang)
+    return compose(tuple(event.organiser_addresses()), (registration.email,), subject, blocks, lang)
 
 
 # --- to the registrant ------------------------------------------------------------------------
@@ -178,18 +178,40 @@ def registrant_confirmation(
         text(lang, "mail.hello", name=one_line(registration.name)),
         text(lang, f"mail.{kind}.intro"),
         event.title,
-        _event_rows(event, lang),
+        event_rows(event, lang),
         text(lang, "mail.calendar_hint"),
         text(lang, "mail.cancel_hint"),
         Link(text(lang, "mail.cancel_link"), cancel_url),
         text(lang, "mail.your_details"),
         _details(event, registration, lang),
-        text(lang, "mail.contact", contact=_contact(event)),
-        _signature(event, lang),
+        text(lang, "mail.contact", contact=contact(event)),
+        signature(event, lang),
     ]
     calendar = Attachment(CALENDAR_FILE, "text/calendar; method=PUBLISH", event_ics(event, uid_domain, now))
     subject = text(lang, f"mail.{kind}.subject", title=one_line(event.title))
-    return _mail((registration.email,), tuple(event.organiser_addresses()[:1]), subject, blocks, lang, (calendar,))
+    return compose((registration.email,), tuple(event.organiser_addresses()[:1]), subject, blocks, lang, (calendar,))
+
+
+def registrant_reminder(
+    event: Event, registration: Registration, cancel_url: str, *, uid_domain: str, now: datetime
+) -> OutgoingMail:
+    """A few days before the start (`reminder_days_before`): when and where, the calendar entry
+    again, and the cancel link, so a seat nobody will use can still go to someone else."""
+    lang = registration.language
+    blocks: list[Block] = [
+        text(lang, "mail.hello", name=one_line(registration.name)),
+        text(lang, "mail.reminder.intro", when=when_text(event, lang)),
+        event.title,
+        event_rows(event, lang),
+        text(lang, "mail.calendar_hint"),
+        text(lang, "mail.reminder.cancel_hint"),
+        Link(text(lang, "mail.cancel_link"), cancel_url),
+        text(lang, "mail.contact", contact=contact(event)),
+        signature(event, lang),
+    ]
+    calendar = Attachment(CALENDAR_FILE, "text/calendar; method=PUBLISH", event_ics(event, uid_domain, now))
+    subject = text(lang, "mail.reminder.subject", title=one_line(event.title))
+    return compose((registration.email,), tuple(event.organiser_addresses()[:1]), subject, blocks, lang, (calendar,))
 
 
 def registrant_waitlist_notice(event: Event, registration: Registration, cancel_url: str) -> OutgoingMail:
@@ -199,14 +221,14 @@ def registrant_waitlist_notice(event: Event, registration: Registration, cancel_
         text(lang, "mail.hello", name=one_line(registration.name)),
         text(lang, "mail.waitlisted.intro", place=registration.waitlist_place or registration.waitlist_position),
         event.title,
-        _event_rows(event, lang),
+        event_rows(event, lang),
         text(lang, "mail.waitlist_cancel_hint"),
         Link(text(lang, "mail.cancel_link"), cancel_url),
-        text(lang, "mail.contact", contact=_contact(event)),
-        _signature(event, lang),
+        text(lang, "mail.contact", contact=contact(event)),
+        signature(event, lang),
     ]
     subject = text(lang, "mail.waitlisted.subject", title=one_line(event.title))
-    return _mail((registration.email,), tuple(event.organiser_addresses()[:1]), subject, blocks, lang)
+    return compose((registration.email,), tuple(event.organiser_addresses()[:1]), subject, blocks, lang)
 
 
 def registrant_cancellation(event: Event, registration: Registration) -> OutgoingMail:
@@ -215,12 +237,12 @@ def registrant_cancellation(event: Event, registration: Registration) -> Outgoin
         text(lang, "mail.hello", name=one_line(registration.name)),
         text(lang, "mail.cancelled.intro"),
         event.title,
-        _event_rows(event, lang),
-        text(lang, "mail.contact", contact=_contact(event)),
-        _signature(event, lang),
+        event_rows(event, lang),
+        text(lang, "mail.contact", contact=contact(event)),
+        signature(event, lang),
     ]
     subject = text(lang, "mail.cancelled.subject", title=one_line(event.title))
-    return _mail((registration.email,), tuple(event.organiser_addresses()[:1]), subject, blocks, lang)
+    return compose((registration.email,), tuple(event.organiser_addresses()[:1]), subject, blocks, lang)
 
 
 # --- to the organisers, when a mail to a registrant did not arrive ------------------------------
@@ -239,7 +261,7 @@ def organiser_undeliverable(event: Event, registration: Registration, kind: str,
         _details(event, registration, lang),
     ]
     subject = text(lang, "mail.organiser.undeliverable_subject", **values)
-    return _mail(tuple(event.organiser_addresses()), (registration.email,), subject, blocks, lang)
+    return compose(tuple(event.organiser_addresses()), (registration.email,), subject, blocks, lang)
 
 
 def organiser_bounce(event: Event, registration: Registration) -> OutgoingMail:
@@ -253,4 +275,4 @@ def organiser_bounce(event: Event, registration: Registration) -> OutgoingMail:
     ]
     subject = text(lang, "mail.organiser.bounced_subject", **values)
     # No Reply-To: the registrant's address is the one that does not work.
-    return _mail(tuple(event.organiser_addresses()), (), subject, blocks, lang)
+    return compose(tuple(event.organiser_addresses()), (), subject, blocks, lang)

@@ -34,11 +34,12 @@ from chalicelib.notifications import (
     organiser_undeliverable,
     registrant_cancellation,
     registrant_confirmation,
+    registrant_reminder,
     registrant_waitlist_notice,
 )
 from chalicelib.records import Registration, registration_from_item
 from chalicelib.settings import Settings
-from chalicelib.store import EventRecord, MailRow, Store
+from chalicelib.store import EVENT_MAILS, REMINDER_MAIL, EventRecord, MailRow, Store
 
 logger = logging.getLogger(__name__)
 # The organisers' notice that a registrant's mail `kind` failed for good: `undeliverable_<kind>`.
@@ -47,7 +48,13 @@ UNDELIVERABLE = "undeliverable_"
 ALERT = "alert_"
 
 
-def mails_due(item: dict[str, Any]) -> list[str]:
+# The organisers' mails about the flow of registrations: `organiser_mails: daily` puts them into
+# one digest a day, `none` drops them. Notices of a problem (a bounce, a mail not delivered) go
+# whatever the setting: someone has to act on them.
+FLOW_TO_ORGANISERS = frozenset({"organiser_new", "organiser_promoted", "organiser_cancelled"})
+
+
+def mails_due(item: dict[str, Any], organiser_mails: str = "each") -> list[str]:
     """The mails a registration in this state has called for, in the order they are sent."""
     kinds = ["organiser_new"]
     promoted, cancelled = "promoted_at" in item, "cancelled_at" in item
@@ -60,6 +67,8 @@ def mails_due(item: dict[str, Any]) -> list[str]:
         kinds += ["organiser_cancelled", "registrant_cancelled"]
     if item.get("mail_problem") == "bounced":
         kinds.append("organiser_bounced")
+    if organiser_mails != "each":
+        kinds = [kind for kind in kinds if kind not in FLOW_TO_ORGANISERS]
     return kinds
 
 
@@ -95,8 +104,26 @@ class Outbox:
         if record is None:
             logger.warning("no event %s for registration %s; no mail", event_id, item["registration_id"])
             return 0
-        letter = _Letter(record, item, now)
-        return sum(self._send_once(kind, letter, retry_failed) for kind in mails_due(item))
+        return self.send(item, mails_due(item, record.event.organiser_mails), now, record, retry_failed=retry_failed)
+
+    def send(
+        self,
+        owner: dict[str, Any],
+        kinds: list[str],
+        now: datetime,
+        record: EventRecord,
+        *,
+        builders: dict[str, Callable[[], OutgoingMail]] | None = None,
+        retry_failed: bool = False,
+    ) -> int:
+        """Send each mail of `kinds` about `owner` (a stored registration, or the event's own
+        `event_owner`) that is not sent yet, exactly once; returns how many went now. The path of
+        every mail: claim, build, send, mark; a permanent failure parked and passed on.
+
+        `builders` makes the mails this module does not know (the schedule's reports). Raises on
+        the first transient failure, after giving its claim back."""
+        letter = _Letter(record, owner, now, builders=builders or {})
+        return sum(self._send_once(kind, letter, retry_failed) for kind in kinds)
 
     def handle_stream(self, records: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
         """A stream batch; answers with the first record that failed, so Lambda retries from there
@@ -181,14 +208,22 @@ class Outbox:
 
     def _alert_failed_mail(self, kind: str, reason: str, letter: _Letter) -> None:
         item = letter.item
+        if item["registration_id"] == EVENT_MAILS:
+            about, stored, replay = "", "The registrations are stored", "send-due --retry-failed"
+        else:
+            about, stored, replay = (
+                f"about registration {item['registration_id']} ",
+                "The registration itself is stored",
+                "send-mails --retry-failed",
+            )
         self.alerts.publish(
             f"a mail to the organisers of {item['event_id']} failed for good",
             [
-                f"The mail '{kind}' about registration {item['registration_id']} of event {item['event_id']} "
+                f"The mail '{kind}' {about}of event {item['event_id']} "
                 f"could not be delivered to the organisers: {reason}.",
-                "The registration itself is stored. Check the organiser addresses in the event file "
+                f"{stored}. Check the organiser addresses in the event file "
                 "(and, while SES is in the sandbox, that they are verified), then replay with "
-                "`python -m chalicelib.cli --stage prod send-mails --retry-failed " + item["event_id"] + "`.",
+                f"`python -m chalicelib.cli --stage prod {replay} {item['event_id']}`.",
             ],
         )
 
@@ -196,6 +231,8 @@ class Outbox:
         return item.get("mail_problem") == "complaint" or self.store.mail.complained(item["event_id"], item["email"])
 
     def _build(self, kind: str, letter: _Letter) -> OutgoingMail:
+        if kind in letter.builders:
+            return letter.builders[kind]()
         event, item, registration = letter.record.event, letter.item, letter.registration
         if kind.startswith(UNDELIVERABLE):
             failed = kind.removeprefix(UNDELIVERABLE)
@@ -220,8 +257,10 @@ class Outbox:
         )
         if kind == "registrant_waitlisted":
             return registrant_waitlist_notice(event, registration, link)
+        domain = self.mailer.sender.rpartition("@")[2]
+        if kind == REMINDER_MAIL:
+            return registrant_reminder(event, registration, link, uid_domain=domain, now=letter.now)
         if kind in ("registrant_confirmed", "registrant_promoted"):
-            domain = self.mailer.sender.rpartition("@")[2]
             promoted = kind == "registrant_promoted"
             return registrant_confirmation(
                 event, registration, link, uid_domain=domain, now=letter.now, promoted=promoted
@@ -231,11 +270,13 @@ class Outbox:
 
 @dataclasses.dataclass
 class _Letter:
-    """One registration's mails in one run: its event, the stored item, and what failed."""
+    """One owner's mails in one run: its event, the stored item (or the event's `event_owner`),
+    the builders of mails made elsewhere, and what failed."""
 
     record: EventRecord
     item: dict[str, Any]
     now: datetime
+    builders: dict[str, Callable[[], OutgoingMail]] = dataclasses.field(default_factory=dict)
     failures: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property

@@ -32,6 +32,7 @@ LINK_SECRET_ARN = "LINK_SECRET_ARN"  # noqa: S105 - the name of a variable, not 
 
 # The functions, as Lambda names their handlers in `_HANDLER` (app.py defines them).
 MAIL_HANDLER = "app.send_mails"
+DUE_HANDLER = "app.send_due"
 FEEDBACK_HANDLER = "app.handle_ses_feedback"
 
 
@@ -63,7 +64,7 @@ class Settings(BaseModel):
             self.require("alert_topic_arn")
             return
         self.require("link_secret")
-        if handler == MAIL_HANDLER:  # the only one that writes cancel links; it reports failures
+        if handler in (MAIL_HANDLER, DUE_HANDLER):  # they mail cancel links and report failures
             self.require("public_api_url", "alert_topic_arn")
 
     def require(self, *fields: str) -> None:

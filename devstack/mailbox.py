@@ -20,6 +20,11 @@ def sent_mails(endpoint: str, after: int = 0) -> list[dict[str, Any]]:
     return _parsed(_new_mails(endpoint, after)[0])
 
 
+def raw_mails(endpoint: str, after: int = 0) -> list[dict[str, Any]]:
+    """Every mail SES accepted after the first `after`, as sent: {id, source, raw_data}."""
+    return _new_mails(endpoint, after)[0]
+
+
 def _new_mails(endpoint: str, after: int) -> tuple[list[dict[str, Any]], int]:
     """The raw mails after the first `after`, and how many there are now."""
     with urllib.request.urlopen(f"{endpoint}{MAILS_PATH}?after={after}", timeout=10) as response:

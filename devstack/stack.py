@@ -142,6 +142,7 @@ class LocalStack:
         )
         wait_for_http(f"{self.api_url}/events/-")
         self._spawn([sys.executable, "-m", "devstack.mail_poller"], caller="mail-function")
+        self._spawn([sys.executable, "-m", "devstack.due_runner"], caller="due-function")
         self._page_server = PageServer(page_port, self.api_url, self._event_reader(), DEMO_EVENT_ID)
         self._page_server.start()
         if self._print_mail is not None:

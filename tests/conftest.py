@@ -23,7 +23,9 @@ def stack(tmp_path_factory):
     from devstack.stack import LocalStack, free_port
 
     log = (tmp_path_factory.mktemp("stack") / "stack.log").open("wb")
-    with LocalStack(free_port(), free_port(), free_port(), log_to=log) as running:
+    # The due function every 5 s instead of 15: a deadline a few seconds ahead closes in the test.
+    schedule = {"LOCAL_SCHEDULE_SECONDS": "5"}
+    with LocalStack(free_port(), free_port(), free_port(), log_to=log, environment=schedule) as running:
         yield running
     log.close()
 

@@ -114,6 +114,40 @@ TEXTS = {
     "AWS-Konto in der SES-Sandbox ist, gehen Mails nur an bestätigte Adressen.",
     "mail.failure.message_rejected": "Der Mailversand (Amazon SES) hat die Nachricht abgelehnt.",
     "mail.failure.invalid_message": "Der Mailversand (Amazon SES) hält die Adresse oder die Nachricht für ungültig.",
+    # The reminder before the day.
+    "mail.reminder.subject": "Erinnerung: {title}",
+    "mail.reminder.intro": "bald ist es so weit: Wir erwarten Sie am {when}. Hier noch einmal alles Wichtige.",
+    "mail.reminder.cancel_hint": "Sie können doch nicht? Geben Sie Ihren Platz frei, damit jemand anderes kommen kann:",
+    "mail.kind.registrant_reminder": "Erinnerung",
+    # The closing mail to the organisers when registration closes.
+    "mail.closing.subject": "Anmeldeschluss: {title}",
+    "mail.closing.deadline": "Die Anmeldefrist für {title} ({when}) ist abgelaufen. Hier ist der Stand.",
+    "mail.closing.closed": "Die Anmeldung zu {title} ({when}) ist geschlossen. Hier ist der Stand.",
+    "mail.closing.full": "Alle Plätze für {title} ({when}) sind vergeben, und es gibt keine Warteliste: Das Formular "
+    "nimmt keine Anmeldungen mehr an. Hier ist der Stand.",
+    "mail.closing.full_reopens": "Sagt jemand ab, wird der Platz wieder frei und das Formular nimmt wieder eine "
+    "Anmeldung an.",
+    "mail.closing.attachments": "Im Anhang finden Sie alle Anmeldungen als Tabelle für Excel ({csv}) und die "
+    "Teilnahmeliste zum Ausdrucken und Unterschreiben ({attendance}: im Browser öffnen und drucken).",
+    "mail.closing.later": "Spätere Absagen und Nachrücker melden wir Ihnen wie bisher; die aktuelle Liste bekommen "
+    "Sie jederzeit über den Export.",
+    "mail.closing.csv_file": "anmeldungen-{event_id}.csv",
+    "mail.closing.attendance_file": "teilnahmeliste-{event_id}.html",
+    "mail.count.confirmed": "Bestätigt",
+    "mail.count.waiting": "Auf der Warteliste",
+    "mail.count.cancelled": "Abgesagt",
+    # The organisers' daily digest (organiser_mails: daily).
+    "mail.digest.subject": "Tagesübersicht: {title} – {day}",
+    "mail.digest.intro": "Das hat sich bei den Anmeldungen zu {title} ({when}) seit gestern, 8 Uhr, geändert.",
+    "mail.digest.registered": "Neue Anmeldungen",
+    "mail.digest.cancelled": "Absagen",
+    "mail.digest.promoted": "Von der Warteliste nachgerückt",
+    "mail.digest.none": "keine",
+    "mail.digest.now": "Stand jetzt",
+    "mail.digest.waitlisted_at": "Warteliste, Nummer {position}",
+    "mail.digest.status_cancelled": "abgesagt",
+    "mail.digest.confirmed": "bestätigt",
+    "date.day": "{day}. {month} {year}",
     # The cancel pages.
     "cancel.title": "Anmeldung absagen",
     "cancel.question": "Möchten Sie Ihre Anmeldung von {name} zu „{title}“ wirklich absagen?",

@@ -104,6 +104,41 @@ TEXTS = {
     "account is in the SES sandbox, mail goes to verified addresses only.",
     "mail.failure.message_rejected": "The mail service (Amazon SES) refused the message.",
     "mail.failure.invalid_message": "The mail service (Amazon SES) found the address or the message invalid.",
+    # The reminder before the day.
+    "mail.reminder.subject": "Reminder: {title}",
+    "mail.reminder.intro": "it will soon be time: we look forward to seeing you on {when}. Here is everything you "
+    "need once more.",
+    "mail.reminder.cancel_hint": "Can't make it after all? Give your place to someone else:",
+    "mail.kind.registrant_reminder": "reminder",
+    # The closing mail to the organisers when registration closes.
+    "mail.closing.subject": "Registration closed: {title}",
+    "mail.closing.deadline": "The registration deadline for {title} ({when}) has passed. Here is where things stand.",
+    "mail.closing.closed": "Registration for {title} ({when}) has been closed. Here is where things stand.",
+    "mail.closing.full": "Every place for {title} ({when}) is taken and there is no waiting list, so the form takes "
+    "no more registrations. Here is where things stand.",
+    "mail.closing.full_reopens": "If someone cancels, their place becomes free and the form takes a registration "
+    "again.",
+    "mail.closing.attachments": "Attached are all registrations as a spreadsheet for Excel ({csv}) and the attendance "
+    "list to print and sign ({attendance}: open it in a browser and print).",
+    "mail.closing.later": "We will keep telling you about later cancellations and people moving up; the current list "
+    "is always available from the export.",
+    "mail.closing.csv_file": "registrations-{event_id}.csv",
+    "mail.closing.attendance_file": "attendance-{event_id}.html",
+    "mail.count.confirmed": "Confirmed",
+    "mail.count.waiting": "On the waiting list",
+    "mail.count.cancelled": "Cancelled",
+    # The organisers' daily digest (organiser_mails: daily).
+    "mail.digest.subject": "Daily summary: {title} – {day}",
+    "mail.digest.intro": "This is what changed in the registrations for {title} ({when}) since 8 am yesterday.",
+    "mail.digest.registered": "New registrations",
+    "mail.digest.cancelled": "Cancellations",
+    "mail.digest.promoted": "Moved up from the waiting list",
+    "mail.digest.none": "none",
+    "mail.digest.now": "Now",
+    "mail.digest.waitlisted_at": "waiting list, number {position}",
+    "mail.digest.status_cancelled": "cancelled",
+    "mail.digest.confirmed": "confirmed",
+    "date.day": "{day} {month} {year}",
     "cancel.title": "Cancel registration",
     "cancel.question": "Do you really want to cancel the registration of {name} for “{title}”?",
     "cancel.button": "Yes, cancel my registration",

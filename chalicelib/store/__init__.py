@@ -20,7 +20,8 @@ from typing import Any
 from chalicelib import aws
 from chalicelib.store.codec import StoreUnavailable
 from chalicelib.store.events import CapacityBelowTaken, EventRecord, EventRows
-from chalicelib.store.mail_rows import GONE, MailRow, MailRows
+from chalicelib.store.keys import CLOSING_MAIL, EVENT_MAILS, REMINDER_MAIL, digest_mail
+from chalicelib.store.mail_rows import GONE, MailRow, MailRows, event_owner
 from chalicelib.store.registrations import RegistrationRows
 from chalicelib.store.scans import Scans
 from chalicelib.store.seat_transactions import (
@@ -36,7 +37,10 @@ from chalicelib.store.seat_transactions import (
 from chalicelib.store.table import Table
 
 __all__ = [
+    "CLOSING_MAIL",
+    "EVENT_MAILS",
     "GONE",
+    "REMINDER_MAIL",
     "AlreadyRegistered",
     "CapacityBelowTaken",
     "Claim",
@@ -49,6 +53,8 @@ __all__ = [
     "Store",
     "StoreUnavailable",
     "WaitlistPlace",
+    "digest_mail",
+    "event_owner",
 ]
 
 

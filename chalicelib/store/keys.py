@@ -6,6 +6,7 @@ One table. Partition key `event_id`, sort key `sk`:
     sk = "registration#<ULID>"   one registration (ULIDs sort by arrival)
     sk = "email#<address>"       the one-per-address marker, address lower-cased
     sk = "mail#<ULID>#<kind>"    one mail about a registration: claimed, then sent (exactly once)
+    sk = "mail#event#<kind>"     one mail about the event as a whole (the closing mail, a day's digest)
     sk = "rate#<key>#<hour>"     registrations from one (pseudonymised) address in one hour
     sk = "complaint#<address>"   the address marked our mail as spam: no more mail to it for this event
 
@@ -15,6 +16,7 @@ so an admin finds an event's registrations with one Query in the console:
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from chalicelib.store.codec import item
@@ -52,6 +54,31 @@ def complaint_key(event_id: str, email: str) -> dict[str, Any]:
 
 def mail_sk(registration_id: str, kind: str) -> str:
     return f"{MAIL_PREFIX}{registration_id}#{kind}"
+
+
+# The owner of the mail rows about an event as a whole, in place of a registration id: never a
+# ULID (26 upper-case characters), so no registration's rows can meet them.
+EVENT_MAILS = "event"
+CLOSING_MAIL = "organiser_closing"
+REMINDER_MAIL = "registrant_reminder"
+# A day's digest is `organiser_digest_<YYYY-MM-DD>`: one row per local day. `_`, not `#`, so that
+# `mail_kind` reads the kind back and SES takes it as a message tag.
+DIGEST_MAIL_PREFIX = "organiser_digest_"
+
+
+def event_mail_sk(kind: str) -> str:
+    """The sort key of mail `kind` about the event as a whole: `mail#event#<kind>`."""
+    return mail_sk(EVENT_MAILS, kind)
+
+
+def digest_mail(day: date) -> str:
+    """The kind of the organisers' digest of the local day `day`."""
+    return f"{DIGEST_MAIL_PREFIX}{day.isoformat()}"
+
+
+def mail_owner_key(event_id: str, owner_id: str) -> dict[str, Any]:
+    """The row a mail row's owner is: the registration, or the event row for `EVENT_MAILS`."""
+    return event_key(event_id) if owner_id == EVENT_MAILS else registration_key(event_id, owner_id)
 
 
 def mail_kind(sk: str) -> str:

@@ -1,5 +1,9 @@
-"""Mail rows: each mail about a registration claimed before it is sent and marked after
-(exactly once), parked when it can never go; and what SES reported about a person's mail."""
+"""Mail rows: each mail about a registration (or about the event as a whole) claimed before it is
+sent and marked after (exactly once), parked when it can never go; and what SES reported about a
+person's mail.
+
+Every method takes the mail's owner as a dict with `event_id` and `registration_id` (a stored
+registration, or `event_owner(...)` for the event's own mails: its closing mail, its digests)."""
 
 from __future__ import annotations
 
@@ -11,7 +15,16 @@ from botocore.exceptions import ClientError
 
 from chalicelib.records import utc_iso
 from chalicelib.store.codec import StoreUnavailable, condition_failed, item, plain
-from chalicelib.store.keys import COMPLAINT_PREFIX, MAIL_PREFIX, TTL_ATTRIBUTE, complaint_key, mail_sk, registration_key
+from chalicelib.store.keys import (
+    COMPLAINT_PREFIX,
+    EVENT_MAILS,
+    MAIL_PREFIX,
+    TTL_ATTRIBUTE,
+    complaint_key,
+    mail_owner_key,
+    mail_sk,
+    registration_key,
+)
 from chalicelib.store.table import Cancelled, Table
 
 # A claim older than this whose mail was never marked sent (the sender died
@@ -32,6 +45,12 @@ class MailRow:
 GONE = MailRow("gone")
 
 
+def event_owner(event_id: str, expires_at: int) -> dict[str, Any]:
+    """The owner of the mails about event `event_id` as a whole; their rows expire with its
+    registrations' (`expires_at`, epoch seconds)."""
+    return {"event_id": event_id, "registration_id": EVENT_MAILS, TTL_ATTRIBUTE: expires_at}
+
+
 class MailRows:
     def __init__(self, table: Table) -> None:
         self.table = table
@@ -44,8 +63,9 @@ class MailRows:
         `GONE` when the registration itself is gone (erased: nothing more about it is sent).
         `retry_failed` takes a failed one too (a replay an admin asked for).
 
-        One transaction with a check that the registration still exists, so a claim cannot
-        follow an erasure that the stream record (an older image) knows nothing of."""
+        One transaction with a check that the registration (for the event's own mails: the
+        event) still exists, so a claim cannot follow an erasure that the stream record (an
+        older image) knows nothing of."""
         moment = int(now.timestamp())
         condition = "attribute_not_exists(sk) OR (mail_state = :sending AND claimed_at < :stale)"
         values = {":sending": "sending", ":stale": moment - MAIL_CLAIM_LEASE_SECONDS}
@@ -71,7 +91,7 @@ class MailRows:
             },
             "registration": {
                 "ConditionCheck": {
-                    "Key": registration_key(registration["event_id"], registration["registration_id"]),
+                    "Key": mail_owner_key(registration["event_id"], registration["registration_id"]),
                     "ConditionExpression": "attribute_exists(sk)",
                 }
             },

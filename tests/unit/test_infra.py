@@ -18,7 +18,7 @@ from tests.factories import PROJECT_DIR
 
 TEMPLATE = json.loads((PROJECT_DIR / "infra" / "template.json").read_text(encoding="utf-8"))
 RESOURCES = TEMPLATE["Resources"]
-FUNCTIONS = ("APIHandler", "Mail", "Feedback")
+FUNCTIONS = ("APIHandler", "Mail", "Due", "Feedback")
 ALERTS = {"Ref": "AlertTopic"}
 
 
@@ -85,9 +85,11 @@ def test_no_wildcard_action_and_no_wildcard_resource_without_a_condition(role, s
 
 def test_each_function_has_its_own_role_and_mail_is_sent_only_as_the_sender():
     roles = {function: role_of(RESOURCES, function) for function in FUNCTIONS}
-    assert roles == {"APIHandler": "ApiHandlerRole", "Mail": "MailRole", "Feedback": "FeedbackRole"}
-    [ses] = [s for name, s in statements() if "ses:SendRawEmail" in s["Action"]]
-    assert ses["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "SenderEmail"}}}
+    assert roles == {"APIHandler": "ApiHandlerRole", "Mail": "MailRole", "Due": "DueRole", "Feedback": "FeedbackRole"}
+    senders = {name: s for name, s in statements() if "ses:SendRawEmail" in s["Action"]}
+    assert set(senders) == {"MailRole", "DueRole"}
+    for ses in senders.values():
+        assert ses["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "SenderEmail"}}}
     for name in ("ApiHandlerRole", "FeedbackRole"):
         actions = {a for role, s in statements() if role == name for a in s["Action"]}
         assert not any(a.startswith("ses:") for a in actions), name
@@ -95,11 +97,13 @@ def test_each_function_has_its_own_role_and_mail_is_sent_only_as_the_sender():
     assert not any(a.startswith(("sqs:", "sns:")) for a in api_actions)
 
 
-def test_mail_is_sent_with_the_configuration_set_it_may_use():
-    variables = RESOURCES["Mail"]["Properties"]["Environment"]["Variables"]
+@pytest.mark.parametrize("function", ["Mail", "Due"])
+def test_mail_is_sent_with_the_configuration_set_it_may_use(function):
+    variables = RESOURCES[function]["Properties"]["Environment"]["Variables"]
     assert variables["SES_CONFIGURATION_SET"] == {"Ref": "MailConfigurationSet"}
     # SendRawEmail with a configuration set is authorised on the set as well as on the identity.
-    [ses] = [s for name, s in statements() if "ses:SendRawEmail" in s["Action"]]
+    role = role_of(RESOURCES, function)
+    [ses] = [s for name, s in statements() if name == role and "ses:SendRawEmail" in s["Action"]]
     resources = json.dumps(ses["Resource"])
     assert ":identity/*" in resources
     assert ":configuration-set/${MailConfigurationSet}" in resources
@@ -155,7 +159,7 @@ def test_no_function_environment_holds_a_secret(sam):
 
 def test_the_functions_that_alert_may_publish_to_the_alert_topic(sam):
     publishers = {role for role, s in statements(sam) if s["Action"] == ["sns:Publish"] and s["Resource"] == ALERTS}
-    for name in ("Mail", "Feedback"):
+    for name in ("Mail", "Due", "Feedback"):
         assert sam[name]["Properties"]["Environment"]["Variables"]["ALERT_TOPIC_ARN"] == ALERTS
         assert role_of(sam, name) in publishers
     assert "ApiHandlerRole" not in publishers
@@ -216,6 +220,7 @@ def test_the_alarms_watch_what_issue_11_names(sam):
     assert watched[_key("AWS/SQS", "ApproximateNumberOfMessagesVisible", QueueName=queue)] == 1
     assert watched[_key("AWS/Lambda", "Errors", FunctionName={"Ref": "Mail"})] == 1
     assert watched[_key("AWS/Lambda", "Errors", FunctionName={"Ref": "Feedback"})] == 1
+    assert watched[_key("AWS/Lambda", "Errors", FunctionName={"Ref": "Due"})] == 1
     assert watched[_key("AWS/ApiGateway", "5XXError", ApiName=api_name, Stage=stage)] == 1
     assert watched[_key("AWS/Lambda", "Throttles", FunctionName={"Ref": "APIHandler"})] == 1
     assert watched[_key("AWS/SES", "Reputation.BounceRate")] == 0.05
@@ -306,3 +311,47 @@ def test_the_feedback_role_is_least_privilege(sam):
         "logs:CreateLogStream",
         "logs:PutLogEvents",
     }
+
+
+def test_the_due_function_runs_every_15_minutes_with_the_mail_settings(sam):
+    due = sam["Due"]["Properties"]
+    assert due["Handler"] == "app.send_due"
+    [schedule] = due["Events"].values()
+    assert schedule == {"Type": "Schedule", "Properties": {"Schedule": "rate(15 minutes)"}}
+    variables = due["Environment"]["Variables"]
+    # Reminders carry a cancel link: the API's address, and the secret that signs it.
+    assert variables["PUBLIC_API_URL"] == sam["Mail"]["Properties"]["Environment"]["Variables"]["PUBLIC_API_URL"]
+    assert variables["TABLE_NAME"] == {"Ref": "RegistrationsTable"}
+    assert variables["SENDER_EMAIL"] == {"Ref": "SenderEmail"}
+    assert 60 <= due["Timeout"] <= 300
+
+
+def test_the_due_role_is_least_privilege(sam):
+    actions = {a for role, s in statements(sam) if role == "DueRole" for a in s["Action"]}
+    assert actions == {
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:Scan",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem",
+        "ses:SendRawEmail",
+        "sns:Publish",
+        "secretsmanager:GetSecretValue",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+    }
+    table = {"Fn::GetAtt": ["RegistrationsTable", "Arn"]}
+    assert all(
+        s["Resource"] == table for role, s in statements(sam) if role == "DueRole" and "dynamodb:Scan" in s["Action"]
+    )
+
+
+def test_the_functions_that_claim_mails_may_check_a_condition_in_a_transaction():
+    # A mail claim is a transaction with a ConditionCheck that its registration (or event) still
+    # exists; DynamoDB authorises that action as dynamodb:ConditionCheckItem.
+    for function in ("Mail", "Due"):
+        role = role_of(RESOURCES, function)
+        actions = {a for name, s in statements() if name == role for a in s["Action"]}
+        assert "dynamodb:ConditionCheckItem" in actions, function

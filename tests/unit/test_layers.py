@@ -1,10 +1,10 @@
 """The modules form layers: each imports only from its own layer or the ones below, never in a
-circle, and the mail and feedback functions reach nothing of HTTP.
+circle, and the mail, due and feedback functions reach nothing of HTTP.
 
     base      aws, settings, stage_config: clients and configuration
     core      pure rules and texts: events, forms, registration, records, links, messages, mails
     store     DynamoDB (the `store` package), SES and SNS senders, the event cache
-    use case  intake, seats, cancellation, outbox, personal data, feedback, admin
+    use case  intake, seats, cancellation, outbox, schedule, personal data, feedback, admin
     http      answers, openapi, api_shapes, guard
     top       app.py and the command line
 """
@@ -37,6 +37,8 @@ LAYER_OF = {
     "negotiation": "core",
     "mail_failures": "core",
     "export": "core",
+    "due": "core",
+    "reports": "core",
     "page": "core",
     "page_texts": "core",
     "store": "store",
@@ -48,6 +50,7 @@ LAYER_OF = {
     "handover": "use case",
     "cancellation": "use case",
     "outbox": "use case",
+    "schedule": "use case",
     "personal_data": "use case",
     "feedback": "use case",
     "admin": "use case",
@@ -121,10 +124,10 @@ def test_the_modules_import_no_circle():
     assert circles == []
 
 
-def test_the_mail_and_feedback_functions_import_nothing_of_http():
+def test_the_mail_due_and_feedback_functions_import_nothing_of_http():
     http = {m for m, layer in LAYER_OF.items() if layer in ("http", "top")}
     seen: set[str] = set()
-    todo = ["outbox", "feedback"]
+    todo = ["outbox", "schedule", "feedback"]
     while todo:
         name = todo.pop()
         if name in seen:

@@ -42,6 +42,7 @@ from chalicelib.notifications import (
     organiser_undeliverable,
     registrant_cancellation,
     registrant_confirmation,
+    registrant_reminder,
     registrant_waitlist_notice,
 )
 from chalicelib.records import Registration
@@ -318,6 +319,7 @@ def _every_mail(event: Event, registration: Registration):
             "mail.promoted.subject",
             True,
         ),
+        (registrant_reminder(event, registration, LINK, **confirm), mine, "mail.reminder.subject", False),
         (registrant_waitlist_notice(event, waitlisted, LINK), mine, "mail.waitlisted.subject", False),
         (registrant_cancellation(event, registration), mine, "mail.cancelled.subject", False),
         (
@@ -372,7 +374,8 @@ def check_mail(mail, language: str, subject_key: str, lists_details: bool, event
             assert escape(value).replace("\n", "<br>") in page
 
     calendars = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
-    assert len(calendars) == (1 if subject_key in ("mail.confirmed.subject", "mail.promoted.subject") else 0)
+    with_calendar = ("mail.confirmed.subject", "mail.promoted.subject", "mail.reminder.subject")
+    assert len(calendars) == (1 if subject_key in with_calendar else 0)
     for part in calendars:
         assert part.get_filename() == CALENDAR_FILE
         ics = part.get_content()

@@ -1,0 +1,94 @@
+"""The scheduled function: every event's due mails at `now`, each sent once.
+
+Run every 15 minutes in AWS (`app.send_due`), every few seconds under `make run`, and once by
+`cli send-due`. What is due is `due`'s business; every mail goes through the mail function's one
+send-once path (`Outbox.send`: claimed in a mail row, sent, marked; a permanent failure parked
+and reported), so two runs at once, or a run retried by Lambda, send nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from chalicelib import due
+from chalicelib.aws import error_name
+from chalicelib.events import expiry_epoch
+from chalicelib.outbox import Outbox
+from chalicelib.reports import organiser_closing, organiser_digest
+from chalicelib.store import CLOSING_MAIL, REMINDER_MAIL, EventRecord, Store, digest_mail, event_owner
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Report:
+    """What one run did: mails sent now, by kind, and the events whose mails met a transient
+    failure (retried by the next run)."""
+
+    sent: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)  # event id -> the error's name
+
+    @property
+    def total(self) -> int:
+        return sum(self.sent.values())
+
+    def count(self, kind: str, sent: int) -> None:
+        if sent:
+            self.sent[kind] = self.sent.get(kind, 0) + sent
+
+
+class Schedule:
+    def __init__(self, store: Store, outbox: Outbox) -> None:
+        self.store = store
+        self.outbox = outbox
+
+    def run(self, now: datetime, event_ids: list[str] | None = None, *, retry_failed: bool = False) -> Report:
+        """Send what is due at `now` for every stored event (or `event_ids`). An event whose mail
+        fails transiently is named in the report and the others go on; `retry_failed` also tries
+        mails parked as failed once more (an admin's replay)."""
+        report = Report()
+        if event_ids is None:
+            records = self.store.events.all()
+        else:
+            records = [r for r in (self.store.events.find(e, consistent=True) for e in event_ids) if r is not None]
+        for record in records:
+            try:
+                self._event(record, now, report, retry_failed)
+            except Exception as exc:
+                # No message: SES names rejected recipients in its messages.
+                logger.warning(
+                    "due mails of %s failed (%s); the next run tries again", record.event.event_id, error_name(exc)
+                )
+                report.failed[record.event.event_id] = error_name(exc)
+        return report
+
+    def _event(self, record: EventRecord, now: datetime, report: Report, retry_failed: bool) -> None:
+        event = record.event
+        closing = due.closing_reason(event, record.confirmed, now)
+        remind = due.reminders_due(event, now)
+        day = due.digest_day(event, now)
+        if closing is None and not remind and day is None:
+            return  # the common case: no Query of the registrations
+        items = self.store.registrations.of_event(event.event_id, consistent=True)
+        owner = event_owner(event.event_id, expiry_epoch(event))
+        if closing is not None:
+            counts = due.counts(items)
+            builders = {CLOSING_MAIL: lambda: organiser_closing(event, closing, counts, items)}
+            report.count(
+                CLOSING_MAIL,
+                self.outbox.send(owner, [CLOSING_MAIL], now, record, builders=builders, retry_failed=retry_failed),
+            )
+        if remind:
+            for item in due.reminder_recipients(items):
+                report.count(
+                    REMINDER_MAIL, self.outbox.send(item, [REMINDER_MAIL], now, record, retry_failed=retry_failed)
+                )
+        if day is not None:
+            changes = due.day_changes(items, *due.digest_window(event, day))
+            if changes:  # a day without changes sends nothing: an empty digest is noise
+                kind = digest_mail(day)
+                builders = {kind: lambda: organiser_digest(event, day, changes, due.counts(items))}
+                sent = self.outbox.send(owner, [kind], now, record, builders=builders, retry_failed=retry_failed)
+                report.count("organiser_digest", sent)
