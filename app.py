@@ -132,8 +132,8 @@ def cancel_question() -> Response:
         note_outcome("invalid_link")
         return answers.cancel_refused(answer_language(None, request.headers.get("accept-language"), None))
     registration = target.registration
-    name = f"{registration['given_name']} {registration['family_name']}"
-    return answers.cancel_question(name, target.event.title, registration.get("lang", target.event.language))
+    name = registration.name
+    return answers.cancel_question(name, target.event.title, registration.language)
 
 
 @app.route("/cancel", methods=["POST"], content_types=ANY_BODY)
@@ -146,7 +146,7 @@ def cancel_registration() -> Response:
         note_outcome("invalid_link")
         return answers.cancel_refused(language)
     note_outcome("cancelled")
-    return answers.cancel_done(target.registration.get("lang", language))
+    return answers.cancel_done(target.registration.language)
 
 
 @app.lambda_function(name="mail")

@@ -91,7 +91,7 @@ def one(url: str, kind: str, accepted: list[str], rng: random.Random) -> Sent:
 
 def audit(stack: LocalStack, event: Event, results: list[Sent]) -> list[str]:
     problems = []
-    rows = {row["registration_id"]: row for row in stack.store().registrations.of_event(event.event_id)}
+    rows = {r.registration_id: r.as_stored() for r in stack.store().registrations.of_event(event.event_id)}
     real = [s for s in results if s.status == 201 and s.kind != "honeypot"]
     for s in real:
         row = rows.get(s.answer["registration_id"])

@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib import export
-from chalicelib.cancellation import ACTIVE, Cancellable, cancel
+from chalicelib.cancellation import Cancellable, cancel
+from chalicelib.records import ACTIVE
 from chalicelib.store import EventRecord, Store
 
 
@@ -43,7 +44,7 @@ def cancel_by_admin(store: Store, event_id: str, registration_id: str, now: date
     registration = store.registrations.get(event_id, registration_id) if record else None
     if record is None or registration is None:
         raise AdminRefusal("unknown_registration", f"no registration {registration_id!r} in {event_id!r}")
-    if registration["status"] not in ACTIVE or not cancel(store, Cancellable(record.event, registration), now):
+    if registration.status not in ACTIVE or not cancel(store, Cancellable(record.event, registration), now):
         raise AdminRefusal("already_cancelled", f"registration {registration_id!r} is cancelled already")
     current = store.registrations.get(event_id, registration_id) or registration
-    return str(current["status"])
+    return str(current.status)

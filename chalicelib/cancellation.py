@@ -7,21 +7,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from chalicelib.events import Event
 from chalicelib.handover import release
 from chalicelib.links import InvalidToken, read_cancel_token
-from chalicelib.records import utc_iso
+from chalicelib.records import ACTIVE, Registration, utc_iso
 from chalicelib.store import Store
-
-ACTIVE = ("confirmed", "waitlisted")
 
 
 @dataclass(frozen=True)
 class Cancellable:
     event: Event
-    registration: dict[str, Any]
+    registration: Registration
 
 
 def find_cancellable(store: Store, secret: str, token: str | None, now: datetime) -> Cancellable | None:
@@ -32,7 +29,7 @@ def find_cancellable(store: Store, secret: str, token: str | None, now: datetime
         return None
     record = store.events.find(claim.event_id)
     registration = store.registrations.get(claim.event_id, claim.registration_id)
-    if record is None or registration is None or registration["status"] not in ACTIVE:
+    if record is None or registration is None or registration.status not in ACTIVE:
         return None  # a reused link: already cancelled
     return Cancellable(record.event, registration)
 

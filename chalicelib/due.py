@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from chalicelib.events import Event, Window, registration_window
+from chalicelib.records import Registration, Status
 
 ClosingReason = Literal["deadline", "closed", "full"]
 # The organisers' digest goes at this hour of the event's zone and covers the 24 hours before.
@@ -48,9 +49,9 @@ def reminders_due(event: Event, now: datetime) -> bool:
     return at is not None and at <= now < event.instant(event.starts_at)
 
 
-def reminder_recipients(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def reminder_recipients(registrations: Iterable[Registration]) -> list[Registration]:
     """The registrations a reminder goes to: the confirmed ones."""
-    return [item for item in items if item.get("status") == "confirmed"]
+    return [r for r in registrations if r.status == Status.CONFIRMED]
 
 
 def digest_day(event: Event, now: datetime) -> date | None:
@@ -80,34 +81,33 @@ class Counts:
     cancelled: int = 0
 
 
-def counts(items: Iterable[dict[str, Any]]) -> Counts:
+def counts(registrations: Iterable[Registration]) -> Counts:
     """How many registrations are confirmed, on the waiting list and cancelled."""
-    statuses = [item.get("status") for item in items]
-    return Counts(statuses.count("confirmed"), statuses.count("waitlisted"), statuses.count("cancelled"))
+    statuses = [r.status for r in registrations]
+    return Counts(statuses.count(Status.CONFIRMED), statuses.count(Status.WAITLISTED), statuses.count(Status.CANCELLED))
 
 
 @dataclass(frozen=True)
 class DayChanges:
     """The registrations that arrived, were cancelled and moved up within one digest's hours."""
 
-    registered: list[dict[str, Any]] = field(default_factory=list)
-    cancelled: list[dict[str, Any]] = field(default_factory=list)
-    promoted: list[dict[str, Any]] = field(default_factory=list)
+    registered: list[Registration] = field(default_factory=list)
+    cancelled: list[Registration] = field(default_factory=list)
+    promoted: list[Registration] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.registered or self.cancelled or self.promoted)
 
 
-def day_changes(items: Iterable[dict[str, Any]], start: datetime, end: datetime) -> DayChanges:
+def day_changes(registrations: Iterable[Registration], start: datetime, end: datetime) -> DayChanges:
     """What happened in [start, end), read from each registration's time stamps."""
 
-    def within(item: dict[str, Any], stamp: str) -> bool:
-        value = item.get(stamp)
-        return bool(value) and start <= datetime.fromisoformat(str(value)) < end
+    def within(stamp: str | None) -> bool:
+        return bool(stamp) and start <= datetime.fromisoformat(str(stamp)) < end
 
-    listed = list(items)
+    listed = list(registrations)
     return DayChanges(
-        registered=[i for i in listed if within(i, "registered_at")],
-        cancelled=[i for i in listed if within(i, "cancelled_at")],
-        promoted=[i for i in listed if within(i, "promoted_at")],
+        registered=[r for r in listed if within(r.registered_at)],
+        cancelled=[r for r in listed if within(r.cancelled_at)],
+        promoted=[r for r in listed if within(r.promoted_at)],
     )

@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from chalicelib.records import STORED_ATTRIBUTES
+
 Language = Literal["de", "en"]
 LANGUAGES: tuple[str, ...] = get_args(Language)
 EVENT_ID_PATTERN = r"^[a-z0-9-]{3,64}$"
@@ -43,24 +45,7 @@ STANDARD_FIELDS = (
     "form_started_at",
 )
 # Every attribute a registration item holds besides its answers: a question may not shadow one.
-RESERVED_NAMES = frozenset(
-    (
-        *STANDARD_FIELDS,
-        "event_id",
-        "sk",
-        "registration_id",
-        "status",
-        "registered_at",
-        "consent_at",
-        "consent_version",
-        "expires_at",
-        "waitlist_position",
-        "waitlist_place",
-        "promoted_at",
-        "cancelled_at",
-        "mail_state",
-    )
-)
+RESERVED_NAMES = frozenset((*STANDARD_FIELDS, *STORED_ATTRIBUTES, "mail_state"))
 
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from chalicelib.events import Event
 from chalicelib.messages import text, when_text
+from chalicelib.records import Registration, Status
 
 BASE_COLUMNS = (
     "registration_id",
@@ -72,10 +73,11 @@ class Rendered:
 
 
 def render(
-    event: Event, items: Iterable[dict[str, Any]], output: str = DEFAULT_FORMAT, separator: str | None = None
+    event: Event, registrations: Iterable[Registration], output: str = DEFAULT_FORMAT, separator: str | None = None
 ) -> Rendered:
     """The registrations of `event` as `output` (one of `FORMATS`)."""
     name = event.event_id
+    items = list(registrations)
     if output == "csv":
         body = to_csv(event, items, separator or default_separator(event))
         return Rendered(body, "text/csv; charset=utf-8", f"{name}.csv")
@@ -86,7 +88,7 @@ def render(
     raise ValueError(f"unknown format {output!r}")
 
 
-def to_csv(event: Event, items: Iterable[dict[str, Any]], separator: str = ",") -> str:
+def to_csv(event: Event, registrations: Iterable[Registration], separator: str = ",") -> str:
     """CSV with a UTF-8 byte order mark, so Excel opens umlauts correctly; `;` is what a
     German Excel expects when the file is opened by double-click."""
     out = io.StringIO()
@@ -94,26 +96,27 @@ def to_csv(event: Event, items: Iterable[dict[str, Any]], separator: str = ",") 
     names = columns(event)
     writer = csv.writer(out, delimiter=separator, lineterminator="\r\n")
     writer.writerow(names)
-    for item in items:
-        writer.writerow([safe_cell(item.get(name), event.language) for name in names])
+    for registration in registrations:
+        stored = registration.as_stored()  # the columns are the stored attribute names
+        writer.writerow([safe_cell(stored.get(name), event.language) for name in names])
     return out.getvalue()
 
 
-def to_json(items: Iterable[dict[str, Any]]) -> str:
-    return json.dumps(list(items), ensure_ascii=False, indent=2) + "\n"
+def to_json(registrations: Iterable[Registration]) -> str:
+    return json.dumps([r.as_stored() for r in registrations], ensure_ascii=False, indent=2) + "\n"
 
 
-def to_attendance_list(event: Event, items: Iterable[dict[str, Any]]) -> str:
+def to_attendance_list(event: Event, registrations: Iterable[Registration]) -> str:
     """A printable HTML attendance list: confirmed people by family name, an empty column to
     sign (funders of events ask organisers for signed lists)."""
     language = event.language
     people = sorted(
-        (i for i in items if i.get("status") == "confirmed"),
-        key=lambda i: (str(i.get("family_name", "")).casefold(), str(i.get("given_name", "")).casefold()),
+        (r for r in registrations if r.status == Status.CONFIRMED),
+        key=lambda r: (r.family_name.casefold(), r.given_name.casefold()),
     )
     rows = "".join(
-        f"<tr><td>{n}</td><td>{escape(str(p.get('family_name', '')))}, {escape(str(p.get('given_name', '')))}</td>"
-        f"<td>{escape(str(p.get('organisation', '')))}</td><td class=sign></td></tr>"
+        f"<tr><td>{n}</td><td>{escape(p.family_name)}, {escape(p.given_name)}</td>"
+        f"<td>{escape(p.details.get('organisation', ''))}</td><td class=sign></td></tr>"
         for n, p in enumerate(people, 1)
     )
     heads = [text(language, key) for key in ("list.number", "list.name", "list.organisation", "list.signature")]

@@ -104,7 +104,7 @@ def apply_notice(notice: Notice, store: Store, alerts: Alerts, at: str) -> int:
         return 1
     registration = store.registrations.get(notice.event_id, notice.registration_id)
     addresses = {address.lower() for address in notice.recipients}
-    if registration is None or str(registration.get("email", "")).lower() not in addresses:
+    if registration is None or registration.email.lower() not in addresses:
         logger.info("a %s for a registration that is gone or moved on; skipped", notice.kind.lower())
         return 0
     problem = "bounced" if notice.kind == "Bounce" else "complaint"

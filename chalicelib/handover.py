@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
+from chalicelib.records import Registration, Status
 from chalicelib.store import ClaimLost, EventRecord, Store
 
 MAX_RELEASE_ATTEMPTS = 10
@@ -29,16 +29,16 @@ class Contended(Exception):
 
 @dataclass(frozen=True)
 class Released:
-    registration: dict[str, Any]  # as it was when released
-    promoted: dict[str, Any] | None  # the waitlisted registration that got its seat
+    registration: Registration  # as it was when released
+    promoted: Registration | None  # the waitlisted registration that got its seat
 
 
 def release(
     store: Store,
-    registration: dict[str, Any],
-    write: Callable[[dict[str, Any], dict[str, Any] | None], None],
+    registration: Registration,
+    write: Callable[[Registration, Registration | None], None],
     *,
-    states: tuple[str, ...],
+    states: frozenset[Status],
 ) -> Released | None:
     """Run `write(registration, first_waitlisted)` (one transaction that frees the seat or
     hands it over) until it holds; None when the registration left `states` meanwhile.
@@ -48,16 +48,16 @@ def release(
     left; each time the registration and the list are read again."""
     for _ in range(MAX_RELEASE_ATTEMPTS):
         promote = (
-            store.registrations.first_waiting(registration["event_id"])
-            if registration["status"] == "confirmed"
+            store.registrations.first_waiting(registration.event_id)
+            if registration.status == Status.CONFIRMED
             else None
         )
         try:
             write(registration, promote)
             return Released(registration, promote)
         except ClaimLost:
-            current = store.registrations.get(registration["event_id"], registration["registration_id"])
-            if current is None or current["status"] not in states:
+            current = store.registrations.get(registration.event_id, registration.registration_id)
+            if current is None or current.status not in states:
                 return None
             registration = current
     raise Contended()
@@ -96,7 +96,7 @@ def fill_free_seats(store: Store, event_id: str, at: str, *, attempts: int | Non
                 if lost >= MAX_LOST_ROUNDS:
                     raise Contended() from None
                 break  # someone left the list, or a release or another hand-over wrote: read again
-            promoted += [item["registration_id"] for item in batch]
+            promoted += [waiting.registration_id for waiting in batch]
             record = dataclasses.replace(
                 record, confirmed=record.confirmed + len(batch), waiting=record.waiting - len(batch)
             )

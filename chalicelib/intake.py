@@ -137,7 +137,7 @@ class Intake:
             self.events.update(event.event_id, counts)
         return Accepted(
             registration.registration_id,
-            registration.status,
+            str(registration.status),
             registration.waitlist_position,
             registration.waitlist_place,
         )

@@ -14,7 +14,7 @@ from chalicelib.events import Event
 from chalicelib.ics import event_ics
 from chalicelib.messages import field_label, text, when_text
 from chalicelib.mime import Attachment, OutgoingMail, one_line
-from chalicelib.records import Answer, Registration
+from chalicelib.records import Answer, Registration, Status
 
 CALENDAR_FILE = "einladung.ics"
 
@@ -121,7 +121,7 @@ def organiser_notification(event: Event, registration: Registration) -> Outgoing
     lang = event.language
     name, title = one_line(registration.name), one_line(event.title)
     when = when_text(event, lang)
-    if registration.status == "waitlisted":
+    if registration.status == Status.WAITLISTED:
         subject = text(lang, "mail.organiser.waitlisted_subject", title=title, name=name)
         intro = text(
             lang,

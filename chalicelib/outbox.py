@@ -37,9 +37,9 @@ from chalicelib.notifications import (
     registrant_reminder,
     registrant_waitlist_notice,
 )
-from chalicelib.records import Registration, registration_from_item
+from chalicelib.records import Registration, Status
 from chalicelib.settings import Settings
-from chalicelib.store import EVENT_MAILS, REMINDER_MAIL, EventRecord, MailRow, Store
+from chalicelib.store import EVENT_MAILS, REMINDER_MAIL, EventRecord, MailOwner, MailRow, Store
 
 logger = logging.getLogger(__name__)
 # The organisers' notice that a registrant's mail `kind` failed for good: `undeliverable_<kind>`.
@@ -54,18 +54,18 @@ ALERT = "alert_"
 FLOW_TO_ORGANISERS = frozenset({"organiser_new", "organiser_promoted", "organiser_cancelled"})
 
 
-def mails_due(item: dict[str, Any], organiser_mails: str = "each") -> list[str]:
+def mails_due(registration: Registration, organiser_mails: str = "each") -> list[str]:
     """The mails a registration in this state has called for, in the order they are sent."""
     kinds = ["organiser_new"]
-    promoted, cancelled = "promoted_at" in item, "cancelled_at" in item
+    promoted, cancelled = registration.promoted_at is not None, registration.cancelled_at is not None
     if promoted:
         kinds += ["registrant_promoted", "organiser_promoted"]
     elif not cancelled:
         # A notice that was never sent is no use once the registration is cancelled.
-        kinds.append("registrant_waitlisted" if item.get("waitlist_position") else "registrant_confirmed")
+        kinds.append("registrant_waitlisted" if registration.waitlist_position else "registrant_confirmed")
     if cancelled:
         kinds += ["organiser_cancelled", "registrant_cancelled"]
-    if item.get("mail_problem") == "bounced":
+    if registration.mail_problem == "bounced":
         kinds.append("organiser_bounced")
     if organiser_mails != "each":
         kinds = [kind for kind in kinds if kind not in FLOW_TO_ORGANISERS]
@@ -87,28 +87,29 @@ class Outbox:
 
     def deliver(
         self,
-        item: dict[str, Any],
+        registration: Registration,
         now: datetime,
         events: dict[str, EventRecord | None],
         *,
         retry_failed: bool = False,
     ) -> int:
-        """Send every mail `item` calls for that is not sent yet; returns how many were sent.
+        """Send every mail `registration` calls for that is not sent yet; returns how many were sent.
 
         Raises on the first transient failure, after giving its claim back. `retry_failed`
         tries mails parked as failed once more (an admin's replay)."""
-        event_id = item["event_id"]
+        event_id = registration.event_id
         if event_id not in events:
             events[event_id] = self.store.events.find(event_id)
         record = events[event_id]
         if record is None:
-            logger.warning("no event %s for registration %s; no mail", event_id, item["registration_id"])
+            logger.warning("no event %s for registration %s; no mail", event_id, registration.registration_id)
             return 0
-        return self.send(item, mails_due(item, record.event.organiser_mails), now, record, retry_failed=retry_failed)
+        kinds = mails_due(registration, record.event.organiser_mails)
+        return self.send(registration, kinds, now, record, retry_failed=retry_failed)
 
     def send(
         self,
-        owner: dict[str, Any],
+        owner: MailOwner,
         kinds: list[str],
         now: datetime,
         record: EventRecord,
@@ -130,32 +131,34 @@ class Outbox:
         (ReportBatchItemFailures) and keeps the order. Only transient failures get here."""
         events: dict[str, EventRecord | None] = {}
         for record in records:
-            item = self.store.registrations.changed(record)
-            if item is None:
+            registration = self.store.registrations.changed(record)
+            if registration is None:
                 continue
             try:
-                self.deliver(item, now, events)
+                self.deliver(registration, now, events)
             except Exception as exc:
                 # No traceback or message: SES names rejected recipients in its messages.
-                logger.warning("mail for %s failed (%s); retried from it", item["registration_id"], error_name(exc))
+                logger.warning(
+                    "mail for %s failed (%s); retried from it", registration.registration_id, error_name(exc)
+                )
                 return {"batchItemFailures": [{"itemIdentifier": record["dynamodb"]["SequenceNumber"]}]}
         return {"batchItemFailures": []}
 
     def _send_once(self, kind: str, letter: _Letter, retry_failed: bool) -> int:
         """Claim, build and send mail `kind`; 1 if it went now. A permanent failure is parked and
         passed on (`_after_failure`), also when an earlier run parked it."""
-        item = letter.item
-        row = self.store.mail.claim(item, kind, letter.now, retry_failed=retry_failed)
+        owner = letter.owner
+        row = self.store.mail.claim(owner, kind, letter.now, retry_failed=retry_failed)
         if row is None:
-            if to_registrant(kind) and self._complained(item):
-                self.store.mail.mark_suppressed(item, kind, letter.now)
-                logger.info("%s for %s not sent: the address complained", kind, item["registration_id"])
+            if to_registrant(kind) and self._complained(owner):
+                self.store.mail.mark_suppressed(owner, kind, letter.now)
+                logger.info("%s for %s not sent: the address complained", kind, owner.registration_id)
                 return 0
             reason = self._try_send(kind, letter)
             if reason is None:
                 return 1
-            self.store.mail.mark_failed(item, kind, reason, letter.now)
-            logger.warning("%s for %s failed for good: %s", kind, item["registration_id"], reason)
+            self.store.mail.mark_failed(owner, kind, reason, letter.now)
+            logger.warning("%s for %s failed for good: %s", kind, owner.registration_id, reason)
             row = MailRow("failed", reason)
         if row.state == "failed":
             return self._after_failure(kind, row.reason or UNBUILDABLE, letter, retry_failed)
@@ -164,25 +167,25 @@ class Outbox:
     def _try_send(self, kind: str, letter: _Letter) -> str | None:
         """Send a claimed mail: None when SES took it, else the reason it never can. A transient
         failure gives the claim back and raises."""
-        item = letter.item
+        owner = letter.owner
         try:
             mail = self._build(kind, letter)
             raw = self.mailer.render(mail)
         except Exception as exc:
             # The type only: the message may quote the submitted text.
-            logger.warning("%s for %s cannot be built: %s", kind, item["registration_id"], error_name(exc))
+            logger.warning("%s for %s cannot be built: %s", kind, owner.registration_id, error_name(exc))
             return UNBUILDABLE
-        tags = {"event_id": item["event_id"], "registration_id": item["registration_id"], "mail_kind": kind}
+        tags = {"event_id": owner.event_id, "registration_id": owner.registration_id, "mail_kind": kind}
         try:
             message_id = self.mailer.send(mail, raw, tags)
         except Exception as exc:
             reason = permanent_reason(exc, self.mailer.sender)
             if reason is None:
-                self.store.mail.release(item, kind)
+                self.store.mail.release(owner, kind)
                 raise
             return reason
-        self.store.mail.mark_sent(item, kind, message_id, letter.now)
-        logger.info("sent %s for %s", kind, item["registration_id"])
+        self.store.mail.mark_sent(owner, kind, message_id, letter.now)
+        logger.info("sent %s for %s", kind, owner.registration_id)
         return None
 
     def _after_failure(self, kind: str, reason: str, letter: _Letter, retry_failed: bool) -> int:
@@ -197,54 +200,56 @@ class Outbox:
 
     def _publish_once(self, kind: str, letter: _Letter, publish: Callable[[], None]) -> None:
         """An alert claimed like a mail, so a retried batch does not publish it twice."""
-        if self.store.mail.claim(letter.item, kind, letter.now) is not None:
+        if self.store.mail.claim(letter.owner, kind, letter.now) is not None:
             return
         try:
             publish()
         except Exception:
-            self.store.mail.release(letter.item, kind)
+            self.store.mail.release(letter.owner, kind)
             raise
-        self.store.mail.mark_sent(letter.item, kind, "alert", letter.now)
+        self.store.mail.mark_sent(letter.owner, kind, "alert", letter.now)
 
     def _alert_failed_mail(self, kind: str, reason: str, letter: _Letter) -> None:
-        item = letter.item
-        if item["registration_id"] == EVENT_MAILS:
+        owner = letter.owner
+        if owner.registration_id == EVENT_MAILS:
             about, stored, replay = "", "The registrations are stored", "send-due --retry-failed"
         else:
             about, stored, replay = (
-                f"about registration {item['registration_id']} ",
+                f"about registration {owner.registration_id} ",
                 "The registration itself is stored",
                 "send-mails --retry-failed",
             )
         self.alerts.publish(
-            f"a mail to the organisers of {item['event_id']} failed for good",
+            f"a mail to the organisers of {owner.event_id} failed for good",
             [
-                f"The mail '{kind}' {about}of event {item['event_id']} "
+                f"The mail '{kind}' {about}of event {owner.event_id} "
                 f"could not be delivered to the organisers: {reason}.",
                 f"{stored}. Check the organiser addresses in the event file "
                 "(and, while SES is in the sandbox, that they are verified), then replay with "
-                f"`python -m chalicelib.cli --stage prod {replay} {item['event_id']}`.",
+                f"`python -m chalicelib.cli --stage prod {replay} {owner.event_id}`.",
             ],
         )
 
-    def _complained(self, item: dict[str, Any]) -> bool:
-        return item.get("mail_problem") == "complaint" or self.store.mail.complained(item["event_id"], item["email"])
+    def _complained(self, owner: MailOwner) -> bool:
+        if not isinstance(owner, Registration):
+            return False
+        return owner.mail_problem == "complaint" or self.store.mail.complained(owner.event_id, owner.email)
 
     def _build(self, kind: str, letter: _Letter) -> OutgoingMail:
         if kind in letter.builders:
             return letter.builders[kind]()
-        event, item, registration = letter.record.event, letter.item, letter.registration
+        event, registration = letter.record.event, letter.registration
         if kind.startswith(UNDELIVERABLE):
             failed = kind.removeprefix(UNDELIVERABLE)
             return organiser_undeliverable(event, registration, failed, letter.failures.get(failed, UNBUILDABLE))
         if kind == "organiser_new":
             # Told as it happened: a later promotion or cancellation has its own mail.
-            first_status = "waitlisted" if item.get("waitlist_position") else "confirmed"
+            first_status = Status.WAITLISTED if registration.waitlist_position else Status.CONFIRMED
             return organiser_notification(event, dataclasses.replace(registration, status=first_status))
         if kind == "organiser_promoted":
-            return organiser_promotion(event, registration, item.get("waitlist_position"))
+            return organiser_promotion(event, registration, registration.waitlist_position)
         if kind == "organiser_cancelled":
-            was_waiting = item.get("waitlist_position") if "promoted_at" not in item else None
+            was_waiting = registration.waitlist_position if registration.promoted_at is None else None
             return organiser_cancellation(event, registration, was_waiting)
         if kind == "organiser_bounced":
             return organiser_bounce(event, registration)
@@ -270,16 +275,17 @@ class Outbox:
 
 @dataclasses.dataclass
 class _Letter:
-    """One owner's mails in one run: its event, the stored item (or the event's `event_owner`),
+    """One owner's mails in one run: its event, the registration (or the event's `event_owner`),
     the builders of mails made elsewhere, and what failed."""
 
     record: EventRecord
-    item: dict[str, Any]
+    owner: MailOwner
     now: datetime
     builders: dict[str, Callable[[], OutgoingMail]] = dataclasses.field(default_factory=dict)
     failures: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def registration(self) -> Registration:
-        # Built per mail, not once: an item the model cannot take fails that mail, not the batch.
-        return registration_from_item(self.record.event, self.item)
+        if not isinstance(self.owner, Registration):  # the event's own mails have their builders
+            raise TypeError(f"no registration behind the mails of {self.owner.event_id}")
+        return self.owner

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.handover import release
-from chalicelib.records import utc_iso
+from chalicelib.records import Registration, Status, utc_iso
 from chalicelib.registration import stored_address
 from chalicelib.store import Store
 
@@ -63,9 +63,9 @@ def access_report(store: Store, email: str) -> AccessReport:
         ]
         report.registrations.append(
             {
-                **registration,
+                **registration.as_stored(),
                 "one_per_address_marker": bool(marker),
-                "complaint_marker": store.mail.complained(registration["event_id"], registration["email"]),
+                "complaint_marker": store.mail.complained(registration.event_id, registration.email),
                 "mails": mails,
             }
         )
@@ -81,26 +81,26 @@ def forget(store: Store, email: str, now: datetime) -> list[Erased]:
             store,
             registration,
             lambda reg, promote: store.seats.erase(reg, promote, at),
-            states=("confirmed", "waitlisted", "cancelled"),
+            states=frozenset(Status),
         )
         if released is None:
             continue  # erased meanwhile
         gone = released.registration
         _wait_for_mail_in_flight(store, gone, now)
-        store.mail.forget_complaint(gone["event_id"], gone["email"])
+        store.mail.forget_complaint(gone.event_id, gone.email)
         removed.append(
             Erased(
-                gone["event_id"],
-                gone["registration_id"],
-                gone["status"],
-                promoted=released.promoted["registration_id"] if released.promoted else None,
+                gone.event_id,
+                gone.registration_id,
+                str(gone.status),
+                promoted=released.promoted.registration_id if released.promoted else None,
                 mail_records=store.mail.delete_records(gone),
             )
         )
     return removed
 
 
-def _wait_for_mail_in_flight(store: Store, registration: dict[str, Any], now: datetime) -> None:
+def _wait_for_mail_in_flight(store: Store, registration: Registration, now: datetime) -> None:
     """Return once no mail about the (already erased) `registration` is being sent: its
     sender marks it sent or gives it back, or the claim is too old to have a sender."""
     recent = int(now.timestamp()) - MAIL_IN_FLIGHT_SECONDS

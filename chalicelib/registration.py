@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from chalicelib.events import STANDARD_FIELDS, Event, Language, Question, not_text
-from chalicelib.records import DETAIL_FIELDS, Answer, Registration, new_registration_id, utc_iso
+from chalicelib.records import DETAIL_FIELDS, Answer, Registration, Status, new_registration_id, utc_iso
 
 TRUE_WORDS = frozenset({"on", "true", "yes", "1"})
 FALSE_WORDS = frozenset({"off", "false", "no", "0", ""})
@@ -291,7 +291,7 @@ def new_registration(event: Event, valid: ValidSubmission, now: datetime, langua
         email=s.email,
         given_name=s.given_name,
         family_name=s.family_name,
-        status="confirmed",
+        status=Status.CONFIRMED,
         registered_at=stamp,
         consent_at=stamp,
         consent_version=event.consent.version,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from chalicelib.due import ClosingReason, Counts, DayChanges
 from chalicelib.events import Event
@@ -16,7 +15,7 @@ from chalicelib.export import default_separator, to_attendance_list, to_csv
 from chalicelib.messages import text, when_text
 from chalicelib.mime import Attachment, OutgoingMail, one_line
 from chalicelib.notifications import Block, compose
-from chalicelib.records import Answer
+from chalicelib.records import Answer, Registration, Status
 
 
 def _count_rows(language: str, counts: Counts) -> list[tuple[str, Answer]]:
@@ -28,12 +27,12 @@ def _count_rows(language: str, counts: Counts) -> list[tuple[str, Answer]]:
 
 
 def organiser_closing(
-    event: Event, reason: ClosingReason, counts: Counts, items: Iterable[dict[str, Any]]
+    event: Event, reason: ClosingReason, counts: Counts, registrations: Iterable[Registration]
 ) -> OutgoingMail:
     """Registration has closed (`reason`): the numbers, every registration as CSV for Excel and
     the printable attendance list, so nobody has to ask an admin for them."""
     lang = event.language
-    listed = list(items)
+    listed = list(registrations)
     title, when = one_line(event.title), when_text(event, lang)
     csv_name = text(lang, "mail.closing.csv_file", event_id=event.event_id)
     list_name = text(lang, "mail.closing.attendance_file", event_id=event.event_id)
@@ -66,23 +65,24 @@ def organiser_digest(event: Event, day: date, changes: DayChanges, counts: Count
     ):
         blocks.append(f"{text(lang, heading)} ({len(listed)})")
         if listed:
-            blocks.append([(one_line(f"{i['given_name']} {i['family_name']}"), _who(i, lang)) for i in listed])
+            blocks.append([(one_line(r.name), _who(r, lang)) for r in listed])
     blocks += [text(lang, "mail.digest.now"), _count_rows(lang, counts)]
     subject = text(lang, "mail.digest.subject", title=title, day=day_text(day, lang))
     # Reply-To none: the mail is about many people, "Reply" must not write to one of them.
     return compose(tuple(event.organiser_addresses()), (), subject, blocks, lang)
 
 
-def _who(item: dict[str, Any], language: str) -> str:
+def _who(registration: Registration, language: str) -> str:
     """ "ana@example.org · Stadt Bonn · bestätigt": how to reach the person and where they stand."""
-    position = item.get("waitlist_position")
-    if item.get("status") == "waitlisted" and position:
+    position = registration.waitlist_position
+    if registration.status == Status.WAITLISTED and position:
         status = text(language, "mail.digest.waitlisted_at", position=position)
+    elif registration.status == Status.CANCELLED:
+        status = text(language, "mail.digest.status_cancelled")
     else:
-        status = text(
-            language, "mail.digest.status_cancelled" if item.get("status") == "cancelled" else "mail.digest.confirmed"
-        )
-    return " · ".join(str(part) for part in (item.get("email"), item.get("organisation"), status) if part)
+        status = text(language, "mail.digest.confirmed")
+    parts = (registration.email, registration.details.get("organisation"), status)
+    return " · ".join(part for part in parts if part)
 
 
 def day_text(day: date, language: str) -> str:

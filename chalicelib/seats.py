@@ -18,9 +18,8 @@ import random
 import time
 from datetime import datetime
 
-from chalicelib.events import Event
 from chalicelib.handover import Contended, fill_free_seats, seats_free
-from chalicelib.records import Registration, registration_from_item
+from chalicelib.records import Registration, Status
 from chalicelib.store import (
     AlreadyRegistered,
     ClaimLost,
@@ -98,7 +97,7 @@ def place(
         except EventFull:
             # Someone registered already is told so, not "full" (the second click of a double
             # click that took the last seat is told what the first one got).
-            holder = _holder(store, registration, record.event)
+            holder = _holder(store, registration)
             if holder is None:
                 raise
             if _same_submission(holder, registration):
@@ -111,7 +110,7 @@ def place(
         elif claim is not None:
             placed = dataclasses.replace(
                 registration,
-                status="confirmed" if isinstance(claim, Seat) else "waitlisted",
+                status=Status.CONFIRMED if isinstance(claim, Seat) else Status.WAITLISTED,
                 waitlist_position=claim.position if isinstance(claim, WaitlistPlace) else None,
                 waitlist_place=claim.ahead + 1 if isinstance(claim, WaitlistPlace) else None,
             )
@@ -127,7 +126,7 @@ def place(
                 time.sleep(random.uniform(0, backoff))  # noqa: S311 - jitter, not secrecy
             except (AlreadyRegistered, StoreUnavailable):
                 try:
-                    holder = _holder(store, placed, record.event)
+                    holder = _holder(store, placed)
                 except StoreUnavailable:
                     holder = None  # not knowing, the failure stands
                 if holder is None or not (
@@ -142,16 +141,15 @@ def place(
     raise Contended()
 
 
-def _holder(store: Store, registration: Registration, event: Event) -> Registration | None:
+def _holder(store: Store, registration: Registration) -> Registration | None:
     """The registration holding `registration`'s address (it may be this very one: its write
     went through although the answer said otherwise), read consistently."""
-    item = store.registrations.holder_of_address(registration.event_id, registration.email)
-    return registration_from_item(event, item) if item is not None else None
+    return store.registrations.holder_of_address(registration.event_id, registration.email)
 
 
 def _as_answer(stored: Registration) -> Registration:
     """A stored registration as the answer tells it: a place in line only while waiting."""
-    if stored.status == "waitlisted":
+    if stored.status == Status.WAITLISTED:
         return stored
     return dataclasses.replace(stored, waitlist_position=None, waitlist_place=None)
 

@@ -104,19 +104,19 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["_HANDLER"] = FEEDBACK_HANDLER  # as Lambda names it: app.py checks the settings
     from app import handle_ses_feedback
 
-    registrations = sorted(stack.store().scans.registrations_of(args.address), key=lambda r: r["registration_id"])
+    registrations = sorted(stack.store().scans.registrations_of(args.address), key=lambda r: r.registration_id)
     if not registrations:
         print(f"error: no registration of {args.address} in the local stack", file=sys.stderr)
         return 1
     newest = registrations[-1]
     tags = {
-        "event_id": newest["event_id"],
-        "registration_id": newest["registration_id"],
+        "event_id": newest.event_id,
+        "registration_id": newest.registration_id,
         "mail_kind": "registrant_confirmed",
     }
-    notice = ses_notice(args.kind.capitalize(), newest["email"], tags, sender=stack.environment["SENDER_EMAIL"])
+    notice = ses_notice(args.kind.capitalize(), newest.email, tags, sender=stack.environment["SENDER_EMAIL"])
     result = handle_ses_feedback(sns_event(notice), None)
-    print(f"{args.kind} for registration {newest['registration_id']} of {newest['event_id']}: {result}")
+    print(f"{args.kind} for registration {newest.registration_id} of {newest.event_id}: {result}")
     return 0
 
 

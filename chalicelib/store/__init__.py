@@ -21,7 +21,7 @@ from chalicelib import aws
 from chalicelib.store.codec import StoreUnavailable
 from chalicelib.store.events import CapacityBelowTaken, EventRecord, EventRows
 from chalicelib.store.keys import CLOSING_MAIL, EVENT_MAILS, REMINDER_MAIL, digest_mail
-from chalicelib.store.mail_rows import GONE, MailRow, MailRows, event_owner
+from chalicelib.store.mail_rows import GONE, EventMails, MailOwner, MailRow, MailRows, event_owner
 from chalicelib.store.registrations import RegistrationRows
 from chalicelib.store.scans import Scans
 from chalicelib.store.seat_transactions import (
@@ -45,8 +45,10 @@ __all__ = [
     "CapacityBelowTaken",
     "Claim",
     "ClaimLost",
+    "EventMails",
     "EventRecord",
     "HourlyLimit",
+    "MailOwner",
     "MailRow",
     "RateLimited",
     "Seat",

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from chalicelib.records import utc_iso
+from chalicelib.records import Registration, utc_iso
 from chalicelib.store.codec import StoreUnavailable, condition_failed, item, plain
 from chalicelib.store.keys import (
     COMPLAINT_PREFIX,
@@ -45,20 +45,37 @@ class MailRow:
 GONE = MailRow("gone")
 
 
-def event_owner(event_id: str, expires_at: int) -> dict[str, Any]:
-    """The owner of the mails about event `event_id` as a whole; their rows expire with its
-    registrations' (`expires_at`, epoch seconds)."""
-    return {"event_id": event_id, "registration_id": EVENT_MAILS, TTL_ATTRIBUTE: expires_at}
+class MailOwner(Protocol):
+    """Whom a mail row is about: a `Registration`, or an event as a whole (`EventMails`)."""
+
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def registration_id(self) -> str: ...
+    @property
+    def expires_at(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class EventMails:
+    """The owner of the mails about an event as a whole (its closing mail, its digests); their
+    rows expire with its registrations' (`expires_at`, epoch seconds)."""
+
+    event_id: str
+    expires_at: int
+    registration_id: str = EVENT_MAILS
+
+
+def event_owner(event_id: str, expires_at: int) -> EventMails:
+    return EventMails(event_id, expires_at)
 
 
 class MailRows:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def claim(
-        self, registration: dict[str, Any], kind: str, now: datetime, *, retry_failed: bool = False
-    ) -> MailRow | None:
-        """Take the right to send mail `kind` about `registration`: None when taken, else the
+    def claim(self, owner: MailOwner, kind: str, now: datetime, *, retry_failed: bool = False) -> MailRow | None:
+        """Take the right to send mail `kind` about `owner`: None when taken, else the
         row that stands in the way (sent, being sent, failed for good, or suppressed), or
         `GONE` when the registration itself is gone (erased: nothing more about it is sent).
         `retry_failed` takes a failed one too (a replay an admin asked for).
@@ -73,11 +90,11 @@ class MailRows:
             condition += " OR mail_state = :failed"
             values[":failed"] = "failed"
         row = {
-            "event_id": registration["event_id"],
-            "sk": mail_sk(registration["registration_id"], kind),
+            "event_id": owner.event_id,
+            "sk": mail_sk(owner.registration_id, kind),
             "mail_state": "sending",
             "claimed_at": moment,
-            TTL_ATTRIBUTE: registration.get(TTL_ATTRIBUTE),
+            TTL_ATTRIBUTE: owner.expires_at,
         }
         actions = {
             "claim": {
@@ -91,7 +108,7 @@ class MailRows:
             },
             "registration": {
                 "ConditionCheck": {
-                    "Key": mail_owner_key(registration["event_id"], registration["registration_id"]),
+                    "Key": mail_owner_key(owner.event_id, owner.registration_id),
                     "ConditionExpression": "attribute_exists(sk)",
                 }
             },
@@ -107,40 +124,40 @@ class MailRows:
             raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
         return None
 
-    def mark_sent(self, registration: dict[str, Any], kind: str, message_id: str, now: datetime) -> bool:
+    def mark_sent(self, owner: MailOwner, kind: str, message_id: str, now: datetime) -> bool:
         """Record mail `kind` as sent; False when its claim is gone (erased meanwhile: nothing is
         written back about the person)."""
         return self._update(
-            registration,
+            owner,
             kind,
             "SET mail_state = :sent, sent_at = :at, ses_message_id = :id",
             {":sent": "sent", ":at": utc_iso(now), ":id": message_id},
         )
 
-    def mark_failed(self, registration: dict[str, Any], kind: str, reason: str, now: datetime) -> bool:
+    def mark_failed(self, owner: MailOwner, kind: str, reason: str, now: datetime) -> bool:
         """Park a claimed mail that can never go: no retry takes it unless an admin asks."""
         return self._update(
-            registration,
+            owner,
             kind,
             "SET mail_state = :failed, failure_reason = :reason, failed_at = :at",
             {":failed": "failed", ":reason": reason, ":at": utc_iso(now)},
         )
 
-    def mark_suppressed(self, registration: dict[str, Any], kind: str, now: datetime) -> bool:
+    def mark_suppressed(self, owner: MailOwner, kind: str, now: datetime) -> bool:
         """A claimed mail not sent because its recipient complained about our mails."""
         return self._update(
-            registration,
+            owner,
             kind,
             "SET mail_state = :suppressed, failed_at = :at",
             {":suppressed": "suppressed", ":at": utc_iso(now)},
         )
 
-    def release(self, registration: dict[str, Any], kind: str) -> None:
+    def release(self, owner: MailOwner, kind: str) -> None:
         """Give a claim back after a failed send, so the retry may take it."""
         try:
             self.table.db().delete_item(
                 TableName=self.table.name,
-                Key=item({"event_id": registration["event_id"], "sk": mail_sk(registration["registration_id"], kind)}),
+                Key=item({"event_id": owner.event_id, "sk": mail_sk(owner.registration_id, kind)}),
                 ConditionExpression="mail_state = :sending",
                 ExpressionAttributeValues=item({":sending": "sending"}),
             )
@@ -148,20 +165,18 @@ class MailRows:
             if not condition_failed(exc):
                 raise  # else: erased meanwhile, nothing to give back
 
-    def records_of(self, registration: dict[str, Any]) -> list[dict[str, Any]]:
-        """Every mail row about `registration`."""
+    def records_of(self, owner: MailOwner) -> list[dict[str, Any]]:
+        """Every mail row about `owner`."""
         items = self.table.every(
             "query",
             KeyConditionExpression="event_id = :e AND begins_with(sk, :p)",
-            ExpressionAttributeValues=item(
-                {":e": registration["event_id"], ":p": f"{MAIL_PREFIX}{registration['registration_id']}#"}
-            ),
+            ExpressionAttributeValues=item({":e": owner.event_id, ":p": f"{MAIL_PREFIX}{owner.registration_id}#"}),
             ConsistentRead=True,
         )
         return [plain(i) for i in items]
 
-    def delete_records(self, registration: dict[str, Any]) -> int:
-        records = self.records_of(registration)
+    def delete_records(self, owner: MailOwner) -> int:
+        records = self.records_of(owner)
         for record in records:
             self.table.db().delete_item(
                 TableName=self.table.name, Key=item({"event_id": record["event_id"], "sk": record["sk"]})
@@ -169,7 +184,7 @@ class MailRows:
         return len(records)
 
     # --- what SES reports back ---------------------------------------------------------------
-    def mark_problem(self, registration: dict[str, Any], problem: str, detail: str, at: str) -> bool:
+    def mark_problem(self, registration: Registration, problem: str, detail: str, at: str) -> bool:
         """Note on `registration` that mail to it bounced or drew a complaint; the stream takes
         the change to the mail function (which tells the organisers of a bounce).
 
@@ -179,7 +194,7 @@ class MailRows:
         actions: dict[str, dict[str, Any]] = {
             "registration": {
                 "Update": {
-                    "Key": registration_key(registration["event_id"], registration["registration_id"]),
+                    "Key": registration_key(registration.event_id, registration.registration_id),
                     "UpdateExpression": "SET mail_problem = :problem, mail_problem_detail = :detail, "
                     "mail_problem_at = :at",
                     "ConditionExpression": "attribute_exists(sk)"
@@ -190,10 +205,10 @@ class MailRows:
         }
         if problem == "complaint":
             marker = {
-                "event_id": registration["event_id"],
-                "sk": COMPLAINT_PREFIX + registration["email"].lower(),
+                "event_id": registration.event_id,
+                "sk": COMPLAINT_PREFIX + registration.email.lower(),
                 "complained_at": at,
-                TTL_ATTRIBUTE: registration.get(TTL_ATTRIBUTE),  # kept no longer than the registration
+                TTL_ATTRIBUTE: registration.expires_at,  # kept no longer than the registration
             }
             actions["complaint"] = {"Put": {"Item": item(marker)}}
         try:
@@ -218,12 +233,12 @@ class MailRows:
         )
         return "Attributes" in response
 
-    def _update(self, registration: dict[str, Any], kind: str, expression: str, values: dict[str, Any]) -> bool:
+    def _update(self, owner: MailOwner, kind: str, expression: str, values: dict[str, Any]) -> bool:
         # An UpdateItem on a missing key creates the item: the condition keeps erased rows erased.
         try:
             self.table.db().update_item(
                 TableName=self.table.name,
-                Key=item({"event_id": registration["event_id"], "sk": mail_sk(registration["registration_id"], kind)}),
+                Key=item({"event_id": owner.event_id, "sk": mail_sk(owner.registration_id, kind)}),
                 UpdateExpression=expression,
                 ConditionExpression="attribute_exists(sk)",
                 ExpressionAttributeValues=item(values),

@@ -5,23 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.records import Registration
 from chalicelib.store.codec import item, plain
 from chalicelib.store.keys import REGISTRATION_PREFIX, is_registration, marker_key, registration_key
 from chalicelib.store.table import Table
 
 
-def registration_values(stored: dict[str, Any]) -> dict[str, Any]:
-    """A stored registration as plain values, without its sort key."""
-    values = plain(stored)
-    values.pop("sk", None)
-    return values
+def registration_of(stored: dict[str, Any]) -> Registration:
+    """A stored registration item as the typed record."""
+    return Registration.from_stored(plain(stored))
 
 
 class RegistrationRows:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def of_event(self, event_id: str, *, consistent: bool = False) -> list[dict[str, Any]]:
+    def of_event(self, event_id: str, *, consistent: bool = False) -> list[Registration]:
         """Every registration of `event_id`, in arrival order."""
         items = self.table.every(
             "query",
@@ -29,15 +28,15 @@ class RegistrationRows:
             ExpressionAttributeValues=item({":e": event_id, ":p": REGISTRATION_PREFIX}),
             ConsistentRead=consistent,
         )
-        return [registration_values(i) for i in items]
+        return [registration_of(i) for i in items]
 
-    def get(self, event_id: str, registration_id: str) -> dict[str, Any] | None:
+    def get(self, event_id: str, registration_id: str) -> Registration | None:
         response = self.table.db().get_item(
             TableName=self.table.name, Key=registration_key(event_id, registration_id), ConsistentRead=True
         )
-        return registration_values(response["Item"]) if "Item" in response else None
+        return registration_of(response["Item"]) if "Item" in response else None
 
-    def waiting(self, event_id: str) -> list[dict[str, Any]]:
+    def waiting(self, event_id: str) -> list[Registration]:
         """The waitlisted registrations of `event_id`, first in line first."""
         # Consistent: a waiting person missed by a stale read would lose the seat to someone later.
         # Still one Query over the event's registrations (the filter only saves the transfer).
@@ -49,13 +48,13 @@ class RegistrationRows:
             ExpressionAttributeValues=item({":e": event_id, ":p": REGISTRATION_PREFIX, ":waitlisted": "waitlisted"}),
             ConsistentRead=True,
         )
-        return sorted((registration_values(i) for i in items), key=lambda values: values["waitlist_position"])
+        return sorted((registration_of(i) for i in items), key=lambda registration: registration.waitlist_position or 0)
 
-    def first_waiting(self, event_id: str) -> dict[str, Any] | None:
+    def first_waiting(self, event_id: str) -> Registration | None:
         """The waitlisted registration with the lowest number, if any."""
         return next(iter(self.waiting(event_id)), None)
 
-    def holder_of_address(self, event_id: str, email: str) -> dict[str, Any] | None:
+    def holder_of_address(self, event_id: str, email: str) -> Registration | None:
         """The registration holding `email`'s one-per-address marker in `event_id`, read
         consistently (an answer about it must not be older than a write just made)."""
         marker = self.marker(event_id, email)
@@ -68,15 +67,15 @@ class RegistrationRows:
         )
         return plain(response["Item"]) if "Item" in response else None
 
-    def marker_of(self, registration: dict[str, Any]) -> dict[str, Any] | None:
+    def marker_of(self, registration: Registration) -> dict[str, Any] | None:
         """`registration`'s marker, if the address's marker is still its own."""
-        marker = self.marker(registration["event_id"], registration["email"])
-        return marker if marker and marker.get("registration_id") == registration["registration_id"] else None
+        marker = self.marker(registration.event_id, registration.email)
+        return marker if marker and marker.get("registration_id") == registration.registration_id else None
 
     @staticmethod
-    def changed(record: dict[str, Any]) -> dict[str, Any] | None:
+    def changed(record: dict[str, Any]) -> Registration | None:
         """The new state of a registration from a stream record; None for any other item or a removal."""
         image = record.get("dynamodb", {}).get("NewImage")
         if not image or not is_registration(image.get("sk", {}).get("S", "")):
             return None
-        return registration_values(image)
+        return registration_of(image)

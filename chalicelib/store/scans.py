@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from chalicelib.records import Registration
 from chalicelib.store.codec import item
 from chalicelib.store.keys import REGISTRATION_PREFIX
-from chalicelib.store.registrations import registration_values
+from chalicelib.store.registrations import registration_of
 from chalicelib.store.table import Table
 
 
@@ -14,7 +13,7 @@ class Scans:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def registrations_of(self, email: str) -> list[dict[str, Any]]:
+    def registrations_of(self, email: str) -> list[Registration]:
         """Every registration of `email`, in any event and any state."""
         wanted = email.strip().lower()
         items = self.table.every(
@@ -23,5 +22,5 @@ class Scans:
             ExpressionAttributeValues=item({":registration": REGISTRATION_PREFIX}),
             ConsistentRead=True,  # `forget` right after a registration must find it
         )
-        found = [registration_values(i) for i in items]
-        return [values for values in found if str(values.get("email", "")).lower() == wanted]
+        found = [registration_of(i) for i in items]
+        return [registration for registration in found if registration.email.lower() == wanted]

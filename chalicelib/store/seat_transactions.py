@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.records import Registration
+from chalicelib.records import Registration, Status
 from chalicelib.store.codec import StoreUnavailable, item
 from chalicelib.store.events import EventRecord
 from chalicelib.store.keys import (
@@ -84,9 +84,8 @@ class SeatTransactions:
             TTL_ATTRIBUTE: expires_at,
         }
         stored = {
-            "event_id": event_id,
+            **registration.as_stored(),
             "sk": REGISTRATION_PREFIX + registration.registration_id,
-            **_registration_attributes(registration),
             TTL_ATTRIBUTE: expires_at,
         }
         new = "attribute_not_exists(sk)"
@@ -108,19 +107,19 @@ class SeatTransactions:
                 raise ClaimLost() from None
             raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
 
-    def cancel(self, registration: dict[str, Any], promote: dict[str, Any] | None, at: str) -> None:
+    def cancel(self, registration: Registration, promote: Registration | None, at: str) -> None:
         """In one transaction: the registration becomes `cancelled`, its address may register
         again, and its seat goes to `promote` (the first waitlisted) or back to the event.
 
         Raises `ClaimLost` when either registration changed meanwhile (look again)."""
         cancelled = {
             "Update": {
-                "Key": registration_key(registration["event_id"], registration["registration_id"]),
+                "Key": registration_key(registration.event_id, registration.registration_id),
                 "UpdateExpression": "SET #status = :cancelled, cancelled_at = :at",
                 "ConditionExpression": "#status = :was",
                 "ExpressionAttributeNames": {"#status": "status"},
                 "ExpressionAttributeValues": item(
-                    {":cancelled": "cancelled", ":at": at, ":was": registration["status"]}
+                    {":cancelled": "cancelled", ":at": at, ":was": str(registration.status)}
                 ),
             }
         }
@@ -128,7 +127,7 @@ class SeatTransactions:
             {"registration": cancelled, "marker": _marker_release(registration), **_handover(registration, promote, at)}
         )
 
-    def erase(self, registration: dict[str, Any], promote: dict[str, Any] | None, at: str) -> None:
+    def erase(self, registration: Registration, promote: Registration | None, at: str) -> None:
         """In one transaction: the registration and its marker are deleted, and its seat goes to
         `promote` or back to the event. Deleting (not cancelling) sends nobody a mail about it.
 
@@ -136,18 +135,18 @@ class SeatTransactions:
         actions: dict[str, dict[str, Any]] = {
             "registration": {
                 "Delete": {
-                    "Key": registration_key(registration["event_id"], registration["registration_id"]),
+                    "Key": registration_key(registration.event_id, registration.registration_id),
                     "ConditionExpression": "#status = :was",
                     "ExpressionAttributeNames": {"#status": "status"},
-                    "ExpressionAttributeValues": item({":was": registration["status"]}),
+                    "ExpressionAttributeValues": item({":was": str(registration.status)}),
                 }
             }
         }
-        if registration["status"] != "cancelled":  # a cancelled one's marker is gone already
+        if registration.status != Status.CANCELLED:  # a cancelled one's marker is gone already
             actions["marker"] = _marker_release(registration)
         self._release({**actions, **_handover(registration, promote, at)})
 
-    def promote(self, first_in_line: list[dict[str, Any]], record: EventRecord, at: str) -> None:
+    def promote(self, first_in_line: list[Registration], record: EventRecord, at: str) -> None:
         """Give free seats to `first_in_line` (the first waitlisted, in order; at most 99) in one
         transaction, after capacity was raised.
 
@@ -171,7 +170,7 @@ class SeatTransactions:
                 "ExpressionAttributeValues": item(values),
             }
         }
-        moves = {f"promote {w['registration_id']}": _promotion(w, at) for w in first_in_line}
+        moves = {f"promote {w.registration_id}": _promotion(w, at) for w in first_in_line}
         self._release({**moves, "seats": seats})
 
     def _release(self, actions: dict[str, dict[str, Any]]) -> None:
@@ -181,25 +180,6 @@ class SeatTransactions:
             if exc.failed:
                 raise ClaimLost() from None
             raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
-
-
-def _registration_attributes(registration: Registration) -> dict[str, Any]:
-    """The stored attributes of a new registration (`language` is stored as `lang`)."""
-    return {
-        "registration_id": registration.registration_id,
-        "email": registration.email,
-        "given_name": registration.given_name,
-        "family_name": registration.family_name,
-        "status": registration.status,
-        "registered_at": registration.registered_at,
-        "consent_at": registration.consent_at,
-        "consent_version": registration.consent_version,
-        "lang": registration.language,
-        "waitlist_position": registration.waitlist_position,
-        "waitlist_place": registration.waitlist_place,
-        **registration.details,
-        **registration.answers,
-    }
 
 
 def _claim(claim: Claim) -> dict[str, Any]:
@@ -242,18 +222,18 @@ def _hourly_count(event_id: str, limit: HourlyLimit) -> dict[str, Any]:
     }
 
 
-def _marker_release(registration: dict[str, Any]) -> dict[str, Any]:
+def _marker_release(registration: Registration) -> dict[str, Any]:
     """Delete the one-per-address marker, if it is still this registration's."""
     return {
         "Delete": {
-            "Key": marker_key(registration["event_id"], registration["email"]),
+            "Key": marker_key(registration.event_id, registration.email),
             "ConditionExpression": "registration_id = :id",
-            "ExpressionAttributeValues": item({":id": registration["registration_id"]}),
+            "ExpressionAttributeValues": item({":id": registration.registration_id}),
         }
     }
 
 
-def _handover(registration: dict[str, Any], promote: dict[str, Any] | None, at: str) -> dict[str, dict[str, Any]]:
+def _handover(registration: Registration, promote: Registration | None, at: str) -> dict[str, dict[str, Any]]:
     """What leaving does to the event: a confirmed seat goes to `promote` (the first
     waitlisted) or back to the event; a waiting-list place just empties.
 
@@ -261,10 +241,10 @@ def _handover(registration: dict[str, Any], promote: dict[str, Any] | None, at: 
     the seat goes back only while nobody waits (someone who joined the list after the
     caller looked fails it, and the caller looks again), and it is handed over only to
     someone still waiting (nobody can join the list ahead of them: numbers only grow)."""
-    event_id = registration["event_id"]
-    if registration["status"] == "waitlisted":
+    event_id = registration.event_id
+    if registration.status == Status.WAITLISTED:
         return {"seats": _count(WAITING, -1, event_id, condition="#counter > :zero")}
-    if registration["status"] != "confirmed":
+    if registration.status != Status.CONFIRMED:
         return {}
     if promote is None:
         nobody_waits = "attribute_not_exists(#waiting) OR #waiting = :zero"
@@ -275,10 +255,10 @@ def _handover(registration: dict[str, Any], promote: dict[str, Any] | None, at: 
     }
 
 
-def _promotion(registration: dict[str, Any], at: str) -> dict[str, Any]:
+def _promotion(registration: Registration, at: str) -> dict[str, Any]:
     return {
         "Update": {
-            "Key": registration_key(registration["event_id"], registration["registration_id"]),
+            "Key": registration_key(registration.event_id, registration.registration_id),
             "UpdateExpression": "SET #status = :confirmed, promoted_at = :at",
             "ConditionExpression": "#status = :waitlisted",
             "ExpressionAttributeNames": {"#status": "status"},

@@ -128,8 +128,8 @@ def all_items(store: Store) -> list[dict]:
 
 
 def registration_items(store: Store, event_id: str = "netzwerktreffen-nrw-2016") -> list[dict]:
-    """The registrations (not markers or mail records)."""
-    return list(store.registrations.of_event(event_id))
+    """The registrations (not markers or mail records), under their stored attribute names."""
+    return [registration.as_stored() for registration in store.registrations.of_event(event_id)]
 
 
 def registered_id(client, **values) -> str:

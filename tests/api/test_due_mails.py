@@ -264,5 +264,5 @@ def test_no_digest_for_a_day_without_changes_and_none_with_organiser_mails_none(
 
 
 def cem_id(store):
-    [item] = [i for i in store.registrations.of_event(SEED_EVENT_ID) if i["email"] == "cem@example.org"]
-    return item["registration_id"]
+    [item] = [r for r in store.registrations.of_event(SEED_EVENT_ID) if r.email == "cem@example.org"]
+    return item.registration_id

@@ -85,7 +85,7 @@ def test_forget_while_a_mail_is_being_sent_waits_for_it_then_erases_its_record(c
     polls = []
 
     def sender_finishes_between_polls(self, registration):
-        polls.append(registration["registration_id"])
+        polls.append(registration.registration_id)
         if len(polls) == 2:
             go.set()
             sender.join(10)

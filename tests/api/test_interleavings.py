@@ -54,7 +54,7 @@ def after_first_call(monkeypatch, owner, name: str, rival: Callable[[], object])
 
 def cancel_elsewhere(store, registration_id):
     """A cancellation handled by another instance of the API function (the link's POST)."""
-    [item] = [i for i in registration_items(store) if i["registration_id"] == registration_id]
+    item = store.registrations.get(SEED_EVENT_ID, registration_id)
     target = Cancellable(store.events.find(SEED_EVENT_ID).event, item)
     assert cancel(store, target, app_module.now())
 

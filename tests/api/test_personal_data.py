@@ -78,7 +78,7 @@ def test_forget_erases_the_person_everywhere_and_passes_the_seat_on(client, stor
 
 def test_forget_also_erases_a_cancelled_registration(client, store, capsys):
     register(client, email="ana@example.org")
-    [item] = registration_items(store)
+    [item] = store.registrations.of_event(SEED_EVENT_ID)
     store.seats.cancel(item, None, "2016-11-11T10:00:00.000Z")
     register(client, email="ana@example.org")  # registered again after cancelling
     capsys.readouterr()

@@ -170,7 +170,7 @@ def test_moving_up_fills_only_the_new_seats_first_in_line_first(client, store, t
     reload_events(store, event(capacity=1, waitlist=True))
     for i in range(8):
         register(client, i)  # person0 confirmed, person1..7 waiting with numbers 1..7
-    [third] = [i for i in registration_items(store) if i["email"] == "person3@example.org"]
+    [third] = [r for r in store.registrations.of_event(SEED_EVENT_ID) if r.email == "person3@example.org"]
     store.seats.cancel(third, None, "2016-11-11T10:00:00.000Z")  # leaves the list: a gap in line
     assert _load(tmp_path, capacity=4, waitlist=True) == 0
     statuses = {i["email"]: i["status"] for i in registration_items(store)}
@@ -192,7 +192,7 @@ def test_leaving_the_waiting_list_is_counted(client, store):
     reload_events(store, event(capacity=1, waitlist=True))
     register(client, 1)
     register(client, 2)
-    [waiting] = [i for i in registration_items(store) if i["status"] == "waitlisted"]
+    [waiting] = store.registrations.waiting(SEED_EVENT_ID)
     store.seats.cancel(waiting, None, "2016-11-11T10:00:00.000Z")
     record = store.events.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waiting, record.waitlisted) == (1, 0, 1)
@@ -202,7 +202,7 @@ def test_a_newcomer_is_told_their_place_in_line_and_keeps_a_unique_number(client
     reload_events(store, event(capacity=1, waitlist=True))
     for i in range(4):
         register(client, i)  # person0 confirmed; 1, 2, 3 waiting with numbers 1, 2, 3
-    items = {i["email"]: i for i in registration_items(store)}
+    items = {r.email: r for r in store.registrations.of_event(SEED_EVENT_ID)}
     store.seats.cancel(items["person0@example.org"], items["person1@example.org"], "2016-11-11T10:00:00.000Z")
     store.seats.cancel(items["person2@example.org"], None, "2016-11-11T10:00:00.000Z")
     app_module.intake.events.clear()

@@ -164,7 +164,7 @@ def test_a_repeat_after_moving_up_is_answered_with_the_seat(client, store):
     status, first = post(client, email="first@example.org", given_name="Erste")
     status, waiting = post(client, email="ana@example.org")
     assert waiting["status"] == "waitlisted"
-    by_id = {i["registration_id"]: i for i in registration_items(store)}
+    by_id = {r.registration_id: r for r in store.registrations.of_event(SEED_EVENT_ID)}
     store.seats.cancel(by_id[first["registration_id"]], by_id[waiting["registration_id"]], "2016-11-10T11:05:00Z")
     status, again = post(client, email="ana@example.org")
     assert (status, again["registration_id"], again["status"]) == (201, waiting["registration_id"], "confirmed")

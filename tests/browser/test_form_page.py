@@ -9,7 +9,7 @@ import uuid
 from axe_playwright_python.sync_playwright import Axe
 
 from devstack.demo_event import DEMO_EVENT_ID
-from tests.e2e.helpers import mails_to_organiser_about
+from tests.e2e.helpers import mails_to_organiser_about, stored_rows
 
 SERIOUS = ("serious", "critical")
 
@@ -37,7 +37,7 @@ def address():
 
 
 def stored(stack, email):
-    return [i for i in stack.store().registrations.of_event(DEMO_EVENT_ID) if i["email"] == email]
+    return [i for i in stored_rows(stack, DEMO_EVENT_ID) if i["email"] == email]
 
 
 def serious_violations(page):

@@ -11,6 +11,7 @@ import pytest
 
 from devstack.demo_event import DEMO_EVENT_ID
 from tests.browser.test_form_page import address, serious_violations, wait_like_a_person
+from tests.e2e.helpers import stored_rows
 from tests.factories import EVERY_QUESTION_EVENT_ID, every_question_event
 
 WARNING_PREFIX = f'Registration form for event "{DEMO_EVENT_ID}": '
@@ -50,7 +51,7 @@ def fill_everything(page, email):
 
 
 def stored(stack, email):
-    return [i for i in stack.store().registrations.of_event(EVERY_QUESTION_EVENT_ID) if i["email"] == email]
+    return [i for i in stored_rows(stack, EVERY_QUESTION_EVENT_ID) if i["email"] == email]
 
 
 def assert_every_answer_stored(stack, email):

@@ -58,10 +58,12 @@ def mail_done(stack, event_id: str, registration_id: str, kinds: int, timeout: f
     """Wait until the mail function is done with the registration: `kinds` mail rows, none of
     them still being sent. From then on a repeated delivery finds every claim taken, so what
     SES holds is final. Returns kind -> state."""
-    key = {"event_id": event_id, "registration_id": registration_id}
+    store = stack.store()
+    registration = store.registrations.get(event_id, registration_id)
+    assert registration is not None, f"no registration {registration_id}"
     deadline = time.monotonic() + timeout
     while True:
-        rows = {row["sk"].rsplit("#", 1)[1]: row["mail_state"] for row in stack.store().mail.records_of(key)}
+        rows = {row["sk"].rsplit("#", 1)[1]: row["mail_state"] for row in store.mail.records_of(registration)}
         if len(rows) >= kinds and set(rows.values()) <= FINAL_MAIL_STATES:
             return rows
         assert time.monotonic() < deadline, f"the mail function did not finish: {rows}"
@@ -80,3 +82,8 @@ def wait_for_call(stack, caller: str, operation: str, after: int, timeout: float
     while aws_calls(stack, caller)[operation] <= after:
         assert time.monotonic() < deadline, f"{caller} never called {operation}"
         time.sleep(0.05)
+
+
+def stored_rows(stack, event_id: str) -> list[dict]:
+    """The event's registrations as stored (attribute names as in the console)."""
+    return [registration.as_stored() for registration in stack.store().registrations.of_event(event_id)]

@@ -164,7 +164,7 @@ def audit(stack, event_id: str, world: World, round_: int) -> None:
     ]
     store = stack.store()
     record = store.events.find(event_id, consistent=True)
-    rows = store.registrations.of_event(event_id, consistent=True)
+    rows = [r.as_stored() for r in store.registrations.of_event(event_id, consistent=True)]
     by_id = {r["registration_id"]: r for r in rows}
     confirmed = [r for r in rows if r["status"] == "confirmed"]
     waiting = [r for r in rows if r["status"] == "waitlisted"]

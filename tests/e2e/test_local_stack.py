@@ -15,6 +15,7 @@ from tests.e2e.helpers import (
     mails_to_organiser_about,
     post,
     registrations_url,
+    stored_rows,
     unique_address,
 )
 from tests.factories import submission
@@ -29,7 +30,7 @@ def test_a_plain_form_post_is_stored_and_the_organiser_mail_arrives(stack):
     assert status == 201
     assert "Ihre Anmeldung ist eingegangen" in page
 
-    [item] = [i for i in stack.store().registrations.of_event(DEMO_EVENT_ID) if i["email"] == address]
+    [item] = [i for i in stored_rows(stack, DEMO_EVENT_ID) if i["email"] == address]
     assert (item["given_name"], item["family_name"], item["status"]) == ("Jürgen", "Nguyễn", "confirmed")
 
     [mail] = mails_to_organiser_about(stack, address)
@@ -66,7 +67,7 @@ def test_concurrent_posts_of_one_address_store_one_registration_and_send_one_mai
 
     with ThreadPoolExecutor(max_workers=24) as pool:
         answers = list(pool.map(register, variants))
-    items = [i for i in stack.store().registrations.of_event(DEMO_EVENT_ID) if i["email"].lower() == address]
+    items = [i for i in stored_rows(stack, DEMO_EVENT_ID) if i["email"].lower() == address]
     assert len(items) == 1
     stored = items[0]
     # Every post of the stored form is told it is registered (with its id); every other one is refused.

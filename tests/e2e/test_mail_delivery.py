@@ -24,6 +24,7 @@ from tests.e2e.helpers import (
     mails_to_organiser_about,
     post,
     registrations_url,
+    stored_rows,
     unique_address,
     wait_for_call,
 )
@@ -67,7 +68,7 @@ def test_the_cancel_link_in_the_mail_works_over_http(stack):
     request = urllib.request.Request(link, data=b"", method="POST")
     with urllib.request.urlopen(request, timeout=10) as page:
         assert "Ihre Anmeldung ist abgesagt" in page.read().decode()
-    [item] = [i for i in stack.store().registrations.of_event(DEMO_EVENT_ID) if i["email"] == address]
+    [item] = [i for i in stored_rows(stack, DEMO_EVENT_ID) if i["email"] == address]
     assert item["status"] == "cancelled"
     assert len(mails_to(stack, address, expected=2)) == 2  # confirmation, then the cancellation
 
@@ -138,7 +139,7 @@ def test_a_bounce_fed_in_locally_reaches_the_organisers(stack):
             break
         time.sleep(0.1)
     assert len(notices) == 1
-    [item] = [i for i in stack.store().registrations.of_event(DEMO_EVENT_ID) if i["email"] == address]
+    [item] = [i for i in stored_rows(stack, DEMO_EVENT_ID) if i["email"] == address]
     assert item["mail_problem"] == "bounced"
 
 

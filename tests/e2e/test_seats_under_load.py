@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.e2e.helpers import post
+from tests.e2e.helpers import post, stored_rows
 from tests.factories import event, submission
 
 ROUNDS = 3
@@ -56,7 +56,7 @@ def test_60_posts_for_10_seats_with_a_waiting_list(stack, round_):
     positions = sorted(a["waitlist_position"] for _, a in answers if a["status"] == "waitlisted")
     assert positions == list(range(1, 51))
 
-    stored = list(stack.store().registrations.of_event(e.event_id))
+    stored = list(stored_rows(stack, e.event_id))
     assert Counter(item["status"] for item in stored) == {"confirmed": 10, "waitlisted": 50}
     assert sorted(i["waitlist_position"] for i in stored if i["status"] == "waitlisted") == positions
     record = stack.store().events.find(e.event_id, consistent=True)
@@ -69,7 +69,7 @@ def test_30_posts_for_5_seats_without_a_waiting_list(stack, round_):
     answers = burst(stack, e.event_id, 30)
     assert Counter(status for status, _ in answers) == {201: 5, 409: 25}
     assert {a["error"] for status, a in answers if status == 409} == {"event_full"}
-    assert len(list(stack.store().registrations.of_event(e.event_id))) == 5
+    assert len(list(stored_rows(stack, e.event_id))) == 5
     assert stack.store().events.find(e.event_id, consistent=True).confirmed == 5
 
 
@@ -88,7 +88,7 @@ def test_a_double_clicked_submit_takes_one_seat_and_both_clicks_are_told_so(stac
         else:
             assert outcomes == [(409, None), (409, None)]
     assert stack.store().events.find(e.event_id, consistent=True).confirmed == 3
-    assert len(list(stack.store().registrations.of_event(e.event_id))) == 3
+    assert len(list(stored_rows(stack, e.event_id))) == 3
 
 
 def test_raising_capacity_moves_100_waiting_up_within_seconds(stack, tmp_path):
@@ -104,7 +104,7 @@ def test_raising_capacity_moves_100_waiting_up_within_seconds(stack, tmp_path):
     seconds = time.monotonic() - started
     assert result.returncode == 0, result.stderr
     assert f"{e.event_id}: 100 moved up from the waiting list" in result.stdout
-    stored = stack.store().registrations.of_event(e.event_id)
+    stored = stored_rows(stack, e.event_id)
     assert Counter(item["status"] for item in stored) == {"confirmed": 101}
     record = stack.store().events.find(e.event_id, consistent=True)
     assert (record.confirmed, record.waiting, record.seats_left) == (101, 0, 399)

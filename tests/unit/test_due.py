@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, timedelta
 
 from chalicelib import due
+from chalicelib.records import Registration
 from tests.factories import berlin, event
 
 
@@ -49,14 +50,25 @@ def test_the_digest_of_a_day_is_due_from_8_local_time_and_covers_the_24_hours_be
 
 
 def test_the_days_changes_are_read_from_the_time_stamps():
+    def stored(i: int, **values) -> Registration:
+        return Registration.from_stored(
+            {
+                "event_id": "e",
+                "registration_id": str(i),
+                "email": f"{i}@example.org",
+                "given_name": "A",
+                "family_name": "B",
+                "consent_at": values["registered_at"],
+                **values,
+            }
+        )
+
     items = [
-        {"registered_at": "2016-11-09T06:59:59.999Z", "status": "confirmed"},  # 07:59:59 in Berlin
-        {
-            "registered_at": "2016-11-09T07:00:00.000Z",
-            "status": "cancelled",
-            "cancelled_at": "2016-11-10T06:59:00.000Z",
-        },
-        {"registered_at": "2016-11-08T10:00:00.000Z", "status": "confirmed", "promoted_at": "2016-11-10T07:00:00.000Z"},
+        stored(0, registered_at="2016-11-09T06:59:59.999Z", status="confirmed"),  # 07:59:59 in Berlin
+        stored(
+            1, registered_at="2016-11-09T07:00:00.000Z", status="cancelled", cancelled_at="2016-11-10T06:59:00.000Z"
+        ),
+        stored(2, registered_at="2016-11-08T10:00:00.000Z", status="confirmed", promoted_at="2016-11-10T07:00:00.000Z"),
     ]
     changes = due.day_changes(items, *due.digest_window(event(), date(2016, 11, 10)))
     assert changes.registered == [items[1]]

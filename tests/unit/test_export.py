@@ -5,9 +5,11 @@ import io
 import json
 
 from chalicelib.export import safe_cell, to_attendance_list, to_csv, to_json
+from chalicelib.records import Registration
 from tests.factories import seed_event
 
 ITEM = {
+    "event_id": "netzwerktreffen-nrw-2016",
     "registration_id": "01ABC",
     "status": "confirmed",
     "registered_at": "2016-11-10T11:00:00.000Z",
@@ -17,6 +19,7 @@ ITEM = {
     "organisation": "+49 Verein",
     "message": "-minus",
     "consent_at": "2016-11-10T11:00:00.000Z",
+    "consent_version": "1",
     "lang": "de",
     "organisation_type": "Kommune",
     "department": "@Umwelt",
@@ -32,7 +35,7 @@ def test_formula_starts_are_neutralised():
 
 
 def test_csv_starts_with_a_bom_and_has_a_column_per_question():
-    out = to_csv(seed_event(), [ITEM])
+    out = to_csv(seed_event(), [Registration.from_stored(ITEM)])
     assert out.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))
     assert rows[0]["family_name"] == "Müller"
@@ -43,7 +46,7 @@ def test_csv_starts_with_a_bom_and_has_a_column_per_question():
 
 
 def test_json_export_keeps_values_as_stored():
-    assert json.loads(to_json([ITEM])) == [ITEM]
+    assert json.loads(to_json([Registration.from_stored(ITEM)])) == [ITEM]
 
 
 def test_the_attendance_list_has_confirmed_people_by_family_name_and_room_to_sign():
@@ -53,7 +56,7 @@ def test_the_attendance_list_has_confirmed_people_by_family_name_and_room_to_sig
         {**ITEM, "given_name": "Wart", "family_name": "Liste", "status": "waitlisted"},
         {**ITEM, "given_name": "Bea", "family_name": "müller"},
     ]
-    page = to_attendance_list(seed_event(), items)
+    page = to_attendance_list(seed_event(), [Registration.from_stored(i) for i in items])
     assert page.startswith("<!doctype html>")
     assert "Teilnahmeliste" in page
     assert "Unterschrift" in page
@@ -67,6 +70,6 @@ def test_the_attendance_list_has_confirmed_people_by_family_name_and_room_to_sig
 
 
 def test_a_semicolon_csv_for_german_excel():
-    out = to_csv(seed_event(), [ITEM], ";")
+    out = to_csv(seed_event(), [Registration.from_stored(ITEM)], ";")
     header = out.lstrip("\ufeff").splitlines()[0]
     assert header.startswith("registration_id;status;")
