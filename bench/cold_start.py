@@ -27,7 +27,7 @@ APP = "import app"
 # What a cold start pays before its first registration can be answered: the imports, the
 # deferred pydantic models and the DynamoDB client. The headline figure: deferring hides nothing.
 FIRST_REQUEST = (
-    "import app; from chalicelib.events import Event; from chalicelib.registration import Submission; "
+    "import app; from chalicelib.events import Event; from chalicelib.submission import Submission; "
     "Event.model_rebuild(); Submission.model_rebuild(); app.store.table.client()"
 )
 # What the Lambda runtime would hand the function (the values are placeholders).

@@ -6,7 +6,7 @@ import enum
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -24,36 +24,14 @@ from pydantic import (
 )
 
 from chalicelib.records import STORED_ATTRIBUTES
+from chalicelib.submission import STANDARD_FIELDS, Language, not_text
 
-Language = Literal["de", "en"]
-LANGUAGES: tuple[str, ...] = get_args(Language)
 EVENT_ID_PATTERN = r"^[a-z0-9-]{3,64}$"
 
-# Fields every registration has; a question may not reuse these names, nor the
-# attributes the store keeps beside the answers.
-STANDARD_FIELDS = (
-    "given_name",
-    "family_name",
-    "email",
-    "organisation",
-    "role",
-    "phone",
-    "message",
-    "consent",
-    "website",
-    "lang",
-    "form_started_at",
-)
 # Every attribute a registration item holds besides its answers: a question may not shadow one.
 RESERVED_NAMES = frozenset((*STANDARD_FIELDS, *STORED_ATTRIBUTES, "mail_state"))
 
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
-
-
-def not_text(ch: str) -> bool:
-    """A lone surrogate (half a UTF-16 pair, "\\udfff" in JSON: it has no UTF-8 form) or a
-    noncharacter (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF: XML forbids some, HTML calls them errors)."""
-    return unicodedata.category(ch) == "Cs" or 0xFDD0 <= ord(ch) <= 0xFDEF or ord(ch) & 0xFFFE == 0xFFFE
 
 
 def _no_control_characters(value: str) -> str:

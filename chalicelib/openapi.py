@@ -14,7 +14,7 @@ from chalicelib.answers import STATUS
 from chalicelib.api_shapes import EventView, InvalidProblem, Problem, Registered
 from chalicelib.events import EVENT_ID_PATTERN
 from chalicelib.forms import MAX_BODY_BYTES
-from chalicelib.registration import Submission
+from chalicelib.submission import Submission
 
 EXAMPLE_EVENT = "netzwerktreffen-nrw-2016"
 _REF = "#/components/schemas/{model}"

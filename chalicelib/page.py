@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from chalicelib.events import STANDARD_FIELDS, Event
+from chalicelib.events import Event
 from chalicelib.messages import field_label, text
 from chalicelib.page_texts import TEXTS
-from chalicelib.registration import Submission
+from chalicelib.submission import STANDARD_FIELDS, Submission
 
 TEMPLATES = Path(__file__).parent / "templates"
 # What `page --out DIR` writes: the page and what it links to.

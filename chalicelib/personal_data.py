@@ -19,8 +19,8 @@ from typing import Any
 
 from chalicelib.handover import release
 from chalicelib.records import Registration, Status, utc_iso
-from chalicelib.registration import stored_address
 from chalicelib.store import Store
+from chalicelib.submission import stored_address
 
 # The mail function runs at most 60 s (its Lambda timeout, .chalice/config.json): a claim
 # older than this has nobody sending it any more.

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from chalicelib.events import LANGUAGES, Event
+from chalicelib.events import Event
 from chalicelib.messages import de, en
+from chalicelib.submission import LANGUAGES
 
 __all__ = ["LANGUAGES", "field_label", "text", "when_text"]
 _TEXTS = {"de": de.TEXTS, "en": en.TEXTS}

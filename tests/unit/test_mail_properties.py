@@ -30,7 +30,7 @@ from hypothesis import event as tally
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from chalicelib.events import STANDARD_FIELDS, Event
+from chalicelib.events import Event
 from chalicelib.messages import de, en, field_label, text
 from chalicelib.mime import to_mime
 from chalicelib.notifications import (
@@ -47,6 +47,7 @@ from chalicelib.notifications import (
 )
 from chalicelib.records import Registration
 from chalicelib.registration import InvalidSubmission, new_registration, validate_submission
+from chalicelib.submission import STANDARD_FIELDS
 from tests.factories import seed_event_document
 
 SENDER = "anmeldung@example.org"

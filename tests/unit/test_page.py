@@ -9,9 +9,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from chalicelib.events import STANDARD_FIELDS
 from chalicelib.page import PageError, render_page
 from chalicelib.registration import InvalidSubmission, validate_submission
+from chalicelib.submission import STANDARD_FIELDS
 from tests.factories import event, every_question_event, seed_event
 
 API = "https://abc123.execute-api.eu-central-1.amazonaws.com/api/"
