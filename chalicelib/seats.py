@@ -156,12 +156,13 @@ def _as_answer(stored: Registration) -> Registration:
     return dataclasses.replace(stored, waitlist_position=None, waitlist_place=None)
 
 
-def _same_submission(earlier: Registration, later: Registration) -> bool:
-    """What the person sent is the same (the address in any case), and not long ago."""
-    age = datetime.fromisoformat(later.registered_at) - datetime.fromisoformat(earlier.registered_at)
+def _same_submission(stored: Registration, new: Registration) -> bool:
+    """What the person sent is the same (the address in any case), and close in time. Either
+    may have arrived first: of two clicks at once, the one that started first can lose."""
+    apart = datetime.fromisoformat(new.registered_at) - datetime.fromisoformat(stored.registered_at)
     return (
-        0 <= age.total_seconds() <= REPEAT_WINDOW_SECONDS
-        and earlier.email.lower() == later.email.lower()
-        and (earlier.given_name, earlier.family_name, earlier.details, earlier.answers)
-        == (later.given_name, later.family_name, later.details, later.answers)
+        abs(apart.total_seconds()) <= REPEAT_WINDOW_SECONDS
+        and stored.email.lower() == new.email.lower()
+        and (stored.given_name, stored.family_name, stored.details, stored.answers)
+        == (new.given_name, new.family_name, new.details, new.answers)
     )
