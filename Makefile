@@ -59,6 +59,11 @@ bench: $(INSTALLED) package
 fuzz: $(INSTALLED)
 	FUZZ_RANDOM=1 FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(PY) -m pytest tests/e2e/test_fuzz.py -p no:cacheprovider
 
-## stress: a fixed request rate of valid, duplicate and hostile posts, then the table audited
+## stress: a fixed request rate of valid, duplicate and hostile posts, then the table audited;
+## the seat state machines with fresh seeds and many more steps; a long session of make run
 stress: $(INSTALLED)
 	$(PY) -m bench.stress
+	STATEFUL_RANDOM=1 STATEFUL_EXAMPLES=$${STATEFUL_EXAMPLES:-200} CONCURRENT_ROUNDS=$${CONCURRENT_ROUNDS:-30} \
+	  CONCURRENT_SEED=$${CONCURRENT_SEED:-$$(date +%s)} \
+	  $(PY) -m pytest -p no:cacheprovider tests/api/test_seat_properties.py tests/e2e/test_concurrent_operations.py
+	$(PY) -m bench.long_session $${REGISTRATIONS:-5000}
