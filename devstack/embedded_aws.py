@@ -15,9 +15,7 @@ object moto ever made (every DynamoDB item version included) and so grows withou
 
 moto keeps every model object it makes for that dashboard, and a new stream iterator
 per read of the stream: the server drops both for DynamoDB, so a day of `make run` costs
-memory for the table, not for every write and poll ever made. And moto answers each page
-of a Query by sorting the whole table: here a table Query reads its one partition, so an
-export or a look at the waiting list costs the event's rows, not every row there is.
+memory for the table, not for every write and poll ever made.
 """
 
 from __future__ import annotations
@@ -36,7 +34,7 @@ from urllib.parse import parse_qs
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from devstack import moto_transactions
+from devstack import moto_queries, moto_transactions
 from devstack.mailbox import MAILS_PATH
 
 CALLS_PATH = "/embedded-aws/calls"
@@ -113,30 +111,10 @@ def _bound_memory() -> None:
     DynamoDBStreamsBackend.get_records = get_records_and_forget_old_iterators  # type: ignore[method-assign]
 
 
-def _partition_queries() -> None:
-    """moto's Table.query, given only the items of the queried partition as the whole table."""
-    from moto.dynamodb.models.table import Table
-
-    query = Table.query
-
-    def partition_query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
-        index_name = kwargs["index_name"] if "index_name" in kwargs else (args[6] if len(args) > 6 else None)
-        if index_name is not None or hash_key is None or not self.range_key_attr:
-            return query(self, hash_key, *args, **kwargs)
-        partition = list(self.items[hash_key].values()) if hash_key in self.items else []
-        self.all_items = lambda: partition  # type: ignore[method-assign] # one request at a time
-        try:
-            return query(self, hash_key, *args, **kwargs)
-        finally:
-            del self.all_items
-
-    Table.query = partition_query  # type: ignore[method-assign]
-
-
 def serve(port: int, host: str = "127.0.0.1") -> None:
     moto_transactions.install()
     _bound_memory()
-    _partition_queries()
+    moto_queries.install()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per AWS call
     app = CallCounter(DomainDispatcherApplication(create_backend_app))
     server = make_server(host, port, app, threaded=False, request_handler=MotoRequestHandler)

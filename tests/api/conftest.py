@@ -20,14 +20,16 @@ from moto.sns.models import sns_backends
 import app as app_module
 from chalicelib import aws
 from chalicelib.store import Store
-from devstack import moto_transactions
+from devstack import moto_queries, moto_transactions
 from devstack.stream_reader import StreamReader, deliver
 from tests.factories import PROJECT_DIR, SEED_EVENT_ID, berlin, seed_event, submission
 
 # moto as the embedded AWS runs it: stock moto rolls a failed transaction back by putting a
 # deep copy of the whole table in its place, which leaves every open stream iterator on the
-# old copy (the mail function then never sees another record) and copies the table per action.
+# old copy (the mail function then never sees another record) and copies the table per
+# action; and it sorts the whole table for every page of a Query.
 moto_transactions.install()
+moto_queries.install()
 
 
 class Clock:

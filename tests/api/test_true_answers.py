@@ -181,3 +181,11 @@ def test_at_a_full_event_someone_registered_is_told_so_not_full(client, store):
     status, other = post(client, email="ben@example.org")
     assert (status, other["error"]) == (409, "event_full")
     assert len(registration_items(store)) == 1
+
+
+def test_a_double_click_whose_loser_started_first_is_still_the_same_submission(client, store, clock):
+    clock.now += timedelta(seconds=1)
+    status, stored = post(client, email="ana@example.org")  # the click that committed first
+    clock.now -= timedelta(seconds=1)  # the other click arrived a moment earlier, and lost the race
+    status, loser = post(client, email="ana@example.org")
+    assert (status, loser["registration_id"]) == (201, stored["registration_id"])
