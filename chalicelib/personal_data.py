@@ -20,6 +20,7 @@ from typing import Any
 from chalicelib.handover import release
 from chalicelib.records import Registration, Status, utc_iso
 from chalicelib.store import Store
+from chalicelib.store.keys import mail_kind
 from chalicelib.submission import stored_address
 
 # The mail function runs at most 60 s (its Lambda timeout, .chalice/config.json): a claim
@@ -54,7 +55,7 @@ def access_report(store: Store, email: str) -> AccessReport:
         marker = store.registrations.marker_of(registration)
         mails = [
             {
-                "kind": record["sk"].rsplit("#", 1)[1],
+                "kind": mail_kind(record["sk"]),
                 "state": record.get("mail_state"),
                 "sent_at": record.get("sent_at"),
                 "failure_reason": record.get("failure_reason"),

@@ -44,12 +44,20 @@ def registration_key(event_id: str, registration_id: str) -> dict[str, Any]:
     return item({"event_id": event_id, "sk": REGISTRATION_PREFIX + registration_id})
 
 
+def marker_sk(email: str) -> str:
+    return EMAIL_PREFIX + email.lower()
+
+
 def marker_key(event_id: str, email: str) -> dict[str, Any]:
-    return item({"event_id": event_id, "sk": EMAIL_PREFIX + email.lower()})
+    return item({"event_id": event_id, "sk": marker_sk(email)})
+
+
+def complaint_sk(email: str) -> str:
+    return COMPLAINT_PREFIX + email.lower()
 
 
 def complaint_key(event_id: str, email: str) -> dict[str, Any]:
-    return item({"event_id": event_id, "sk": COMPLAINT_PREFIX + email.lower()})
+    return item({"event_id": event_id, "sk": complaint_sk(email)})
 
 
 def mail_sk(registration_id: str, kind: str) -> str:

@@ -16,11 +16,11 @@ from botocore.exceptions import ClientError
 from chalicelib.records import Registration, utc_iso
 from chalicelib.store.codec import StoreUnavailable, condition_failed, item, plain
 from chalicelib.store.keys import (
-    COMPLAINT_PREFIX,
     EVENT_MAILS,
     MAIL_PREFIX,
     TTL_ATTRIBUTE,
     complaint_key,
+    complaint_sk,
     mail_owner_key,
     mail_sk,
     registration_key,
@@ -206,7 +206,7 @@ class MailRows:
         if problem == "complaint":
             marker = {
                 "event_id": registration.event_id,
-                "sk": COMPLAINT_PREFIX + registration.email.lower(),
+                "sk": complaint_sk(registration.email),
                 "complained_at": at,
                 TTL_ATTRIBUTE: registration.expires_at,  # kept no longer than the registration
             }

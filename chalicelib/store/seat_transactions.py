@@ -17,13 +17,13 @@ from chalicelib.store.keys import (
     CAPACITY,
     CONFIRMED,
     COUNTER_NAMES,
-    EMAIL_PREFIX,
     RATE_PREFIX,
     REGISTRATION_PREFIX,
     TTL_ATTRIBUTE,
     WAITING,
     event_key,
     marker_key,
+    marker_sk,
     registration_key,
 )
 from chalicelib.store.table import Cancelled, Table
@@ -79,7 +79,7 @@ class SeatTransactions:
         event_id = registration.event_id
         marker = {
             "event_id": event_id,
-            "sk": EMAIL_PREFIX + registration.email.lower(),
+            "sk": marker_sk(registration.email),
             "registration_id": registration.registration_id,
             TTL_ATTRIBUTE: expires_at,
         }

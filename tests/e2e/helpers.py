@@ -10,6 +10,7 @@ import uuid
 from collections import Counter
 from urllib.error import HTTPError
 
+from chalicelib.store.keys import mail_kind
 from devstack.demo_event import DEMO_EVENT_ID
 from devstack.embedded_aws import CALLS_PATH
 from devstack.mailbox import sent_mails
@@ -63,7 +64,7 @@ def mail_done(stack, event_id: str, registration_id: str, kinds: int, timeout: f
     assert registration is not None, f"no registration {registration_id}"
     deadline = time.monotonic() + timeout
     while True:
-        rows = {row["sk"].rsplit("#", 1)[1]: row["mail_state"] for row in store.mail.records_of(registration)}
+        rows = {mail_kind(row["sk"]): row["mail_state"] for row in store.mail.records_of(registration)}
         if len(rows) >= kinds and set(rows.values()) <= FINAL_MAIL_STATES:
             return rows
         assert time.monotonic() < deadline, f"the mail function did not finish: {rows}"
