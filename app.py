@@ -38,7 +38,7 @@ app.log.setLevel(logging.INFO)
 # Multipart bodies reach the function as bytes, untouched by API Gateway.
 app.api.binary_types.append("multipart/form-data")
 store = Store(settings.table_name)
-intake = Intake(store, address_secret=str(settings.link_secret))
+intake = Intake(store, address_secret=lambda: str(settings.link_secret))
 
 
 def cors_for(event_id: str | None, origin: str | None) -> dict[str, str]:

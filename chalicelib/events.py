@@ -13,7 +13,6 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     HttpUrl,
     PlainSerializer,
@@ -24,7 +23,7 @@ from pydantic import (
 )
 
 from chalicelib.records import STORED_ATTRIBUTES
-from chalicelib.submission import STANDARD_FIELDS, Language, not_text
+from chalicelib.submission import STANDARD_FIELDS, Language, MailAddress, not_text
 
 EVENT_ID_PATTERN = r"^[a-z0-9-]{3,64}$"
 
@@ -82,7 +81,7 @@ class Organiser(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: Line
-    email: EmailStr
+    email: MailAddress
     phone: Line | None = None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -74,9 +75,11 @@ class Submitted:
 
 
 class Intake:
-    def __init__(self, store: Store, address_secret: str) -> None:
+    def __init__(self, store: Store, address_secret: Callable[[], str]) -> None:
         self.store = store
-        self.address_secret = address_secret  # pseudonymises client addresses for the hourly limit
+        # Pseudonymises client addresses for the hourly limit; asked for only when a limit
+        # applies (in AWS it is read from Secrets Manager on first need).
+        self.address_secret = address_secret
         self.events = EventCache(lambda event_id: find_event(store, event_id))
 
     def register(self, post: Submitted) -> IntakeResult:
@@ -147,7 +150,7 @@ class Intake:
         if per_hour is None or not post.source_ip:
             return None, 0
         window, seconds_left = spam.hour_window(post.now)
-        key = f"{spam.address_key(post.source_ip, self.address_secret)}#{window}"
+        key = f"{spam.address_key(post.source_ip, self.address_secret())}#{window}"
         expires = int(post.now.timestamp()) + seconds_left + 3600
         return HourlyLimit(key, per_hour, expires), seconds_left
 

@@ -1,4 +1,4 @@
-"""The service's settings: process environment -> one validated ``Settings``.
+"""The service's settings: process environment -> one checked ``Settings``.
 
 Read once at import of ``app.py`` so a bad deployment fails at start with a
 message naming the variable, never with a traceback at the first request.
@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Mapping
-
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError
+from dataclasses import dataclass, field
 
 from chalicelib import aws
+from chalicelib.addresses import InvalidAddress, mail_address
 
 # Settings field -> the environment variable an admin sets.
 VARIABLES = {
@@ -40,32 +41,63 @@ class SettingsError(Exception):
     """A setting is missing or invalid; the message names every such variable."""
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+# Each setting's rule: a pattern (or a length) it must match. Plain checks, not a pydantic
+# model: building one (with EmailStr, which reads package metadata) cost every cold start
+# about 25 ms (`make bench`); the sender's address is checked by the registrations' own rule.
+_PATTERNS = {
+    "table_name": r"[A-Za-z0-9_.-]{3,255}",
+    "region": r"[a-z]{2}(-[a-z]+)+-\d",
+    "endpoint_url": r"https?://\S+",
+    "public_api_url": r"https?://[^\s?#]+",
+    "alert_topic_arn": r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}",
+    "ses_configuration_set": r"[A-Za-z0-9_-]{1,64}",
+}
+_REQUIRED = ("table_name", "sender_email", "region")
+MIN_SECRET_LENGTH = 32
 
-    table_name: str = Field(min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_.-]+$")
-    sender_email: EmailStr
-    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
-    endpoint_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
-    # Signs cancel links; a long random string (see docs/admin.md, "Deploying to AWS").
-    link_secret: str | None = Field(default=None, min_length=32, repr=False)
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    sender_email: str
+    region: str
+    endpoint_url: str | None = None
     # Where the API is reached from outside: the base of every cancel link in a mail.
-    public_api_url: str | None = Field(default=None, pattern=r"^https?://[^\s?#]+$")
+    public_api_url: str | None = None
     # Where failures no retry can mend are published (an SNS topic an admin subscribes to).
-    alert_topic_arn: str | None = Field(
-        default=None, pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$"
-    )
+    alert_topic_arn: str | None = None
     # SES publishes bounces and complaints of mails sent with this configuration set.
-    ses_configuration_set: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    ses_configuration_set: str | None = None
+    # The link secret itself (LINK_SECRET), or where to read it (LINK_SECRET_ARN).
+    link_secret_value: str | None = field(default=None, repr=False)
+    link_secret_arn: str | None = None
+
+    @functools.cached_property
+    def link_secret(self) -> str | None:
+        """Signs cancel links and pseudonymises client addresses; a long random string (see
+        docs/admin.md, "Deploying to AWS"). Read from Secrets Manager on first use, not at
+        start: a registration without the hourly limit never needs it, and the API function's
+        cold start is spared a client and a round trip (`make bench`)."""
+        if self.link_secret_value is not None:
+            return self.link_secret_value
+        if self.link_secret_arn is None:
+            return None
+        secret = read_secret(self.link_secret_arn)
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise SettingsError(f"{LINK_SECRET_ARN} is invalid: {_too_short()}")
+        return secret
 
     def require_for(self, handler: str | None) -> None:
         """What the function Lambda runs as `handler` (its `_HANDLER`) needs at start."""
         if handler == FEEDBACK_HANDLER:  # signs nothing: it is not given the link secret
             self.require("alert_topic_arn")
             return
-        self.require("link_secret")
         if handler in (MAIL_HANDLER, DUE_HANDLER):  # they mail cancel links and report failures
-            self.require("public_api_url", "alert_topic_arn")
+            self.require("link_secret", "public_api_url", "alert_topic_arn")
+            return
+        # The API function: the secret must be configured; it is read when first needed.
+        if self.link_secret_value is None and self.link_secret_arn is None:
+            raise SettingsError(f"{VARIABLES['link_secret']} is not set")
 
     def require(self, *fields: str) -> None:
         """Settings only some commands need (the admin CLI runs without the link secret)."""
@@ -75,25 +107,44 @@ class Settings(BaseModel):
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Validate the variables in ``environ`` (default: ``os.environ``)."""
+    """Check the variables in ``environ`` (default: ``os.environ``)."""
     env = os.environ if environ is None else environ
-    values = {field: env[var] for field, var in VARIABLES.items() if env.get(var)}
+    values = {name: env[variable] for name, variable in VARIABLES.items() if env.get(variable)}
     # Lambda reserves AWS_DEFAULT_REGION (a stage may not set it) and sets both itself.
     if "region" not in values and env.get("AWS_REGION"):
         values["region"] = env["AWS_REGION"]
-    secret_arn = None if "link_secret" in values else env.get(LINK_SECRET_ARN)
-    if secret_arn:
-        values["link_secret"] = read_secret(secret_arn)
-    try:
-        return Settings.model_validate(values)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            field = str(error["loc"][0])
-            variable = LINK_SECRET_ARN if field == "link_secret" and secret_arn else VARIABLES[field]
-            reason = "is not set" if error["type"] == "missing" else f"is invalid: {error['msg']}"
-            problems.append(f"{variable} {reason}")
-        raise SettingsError("; ".join(problems)) from None
+    problems = [f"{VARIABLES[name]} is not set" for name in _REQUIRED if name not in values]
+    for name, value in values.items():
+        reason = _problem(name, value)
+        if reason:
+            problems.append(f"{VARIABLES[name]} is invalid: {reason}")
+    if problems:
+        raise SettingsError("; ".join(problems))
+    secret = values.pop("link_secret", None)
+    if "sender_email" in values:
+        values["sender_email"] = mail_address(values["sender_email"])
+    return Settings(
+        **values,
+        link_secret_value=secret,
+        link_secret_arn=None if secret else env.get(LINK_SECRET_ARN) or None,
+    )
+
+
+def _problem(name: str, value: str) -> str | None:
+    if name == "link_secret":
+        return _too_short() if len(value) < MIN_SECRET_LENGTH else None
+    if name == "sender_email":
+        try:
+            mail_address(value)
+        except InvalidAddress as exc:
+            return str(exc)
+        return None
+    pattern = _PATTERNS[name]
+    return None if re.fullmatch(pattern, value) else f"does not match {pattern}"
+
+
+def _too_short() -> str:
+    return f"shorter than {MIN_SECRET_LENGTH} characters"
 
 
 @functools.cache

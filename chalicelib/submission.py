@@ -3,12 +3,13 @@ model, whose fields are `STANDARD_FIELDS` (an event's questions may not reuse th
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
+
+from chalicelib.addresses import InvalidAddress, mail_address
 
 Language = Literal["de", "en"]
 LANGUAGES: tuple[str, ...] = get_args(Language)
@@ -63,30 +64,17 @@ def multi_line(value: str) -> str:
 
 
 def _mail_address(value: str) -> str:
-    # Only addresses SES can carry: no SMTPUTF8, so the local part must be ASCII; an
-    # international domain is kept in its ASCII (punycode) form.
-    from email_validator import EmailNotValidError, validate_email  # 30 ms: first use, not cold start
-
     try:
-        result = validate_email(value, check_deliverability=False, allow_smtputf8=False)
-    except EmailNotValidError as exc:
+        return mail_address(value)
+    except InvalidAddress as exc:
         raise PydanticCustomError("invalid_email", str(exc)) from None
-    address = str(result.ascii_email or result.normalized)
-    # "=?utf-8?q?x?=@example.org" is valid, but a mail reader decodes the "=?…?=" in the Reply-To
-    # of the organisers' mail as an encoded word: their reply would go to x@example.org.
-    if _ENCODED_WORD.search(address):
-        raise PydanticCustomError("invalid_email", "looks like an encoded word (=?…?=)")
-    return address
-
-
-_ENCODED_WORD = re.compile(r"=\?.*\?=")
 
 
 def stored_address(value: str) -> str:
     """`value` as a registration stores it (so `forget bücher.de` finds `xn--bcher-kva.de`)."""
     try:
-        return _mail_address(value.strip())
-    except PydanticCustomError:
+        return mail_address(value.strip())
+    except InvalidAddress:
         return value.strip()
 
 

@@ -31,7 +31,7 @@ def register(client, email):
 
 def register_elsewhere(store, email):
     """A registration handled by another instance of the API function."""
-    other = Intake(store, address_secret="another-instance-secret-of-32-chars")
+    other = Intake(store, address_secret=lambda: "another-instance-secret-of-32-chars")
     body = json.dumps(submission(email=email)).encode()
     return other.register(Submitted(SEED_EVENT_ID, body, "application/json", "10.0.0.9", app_module.now())).outcome
 

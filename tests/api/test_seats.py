@@ -64,7 +64,7 @@ def test_a_full_event_without_waiting_list_refuses_and_closes(client, store):
 def test_a_stale_cached_event_never_overbooks(client, store):
     reload_events(store, event(capacity=2))
     assert register(client, 1)[0] == 201  # the app now caches "1 of 2 seats taken"
-    other_instance = app_module.Intake(store, address_secret="x" * 32)
+    other_instance = app_module.Intake(store, address_secret=lambda: "x" * 32)
     body = json.dumps(submission(email="elsewhere@example.org")).encode()
     other_instance.register(app_module.Submitted(SEED_EVENT_ID, body, "application/json", "10.0.0.1", app_module.now()))
     status, answer = register(client, 3)

@@ -19,6 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ("base", "core", "store", "use case", "http", "top")
 LAYER_OF = {
+    "addresses": "base",
     "aws": "base",
     "settings": "base",
     "stage_config": "base",

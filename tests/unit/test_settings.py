@@ -122,7 +122,7 @@ def test_the_link_secret_is_read_from_its_arn(secrets):
 
 def test_the_link_secret_is_read_once_per_process(secrets):
     arn = secrets.create_secret(Name="link", SecretString="s" * 48)["ARN"]
-    load_settings(without_secret(LINK_SECRET_ARN=arn))
+    assert load_settings(without_secret(LINK_SECRET_ARN=arn)).link_secret == "s" * 48
     secrets.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
     assert load_settings(without_secret(LINK_SECRET_ARN=arn)).link_secret == "s" * 48
 
@@ -132,26 +132,35 @@ def test_a_set_link_secret_wins_and_secrets_manager_is_not_asked(secrets):
     assert load_settings({**GOOD, "LINK_SECRET_ARN": arn}).link_secret == GOOD["LINK_SECRET"]
 
 
-def test_an_unreadable_secret_is_named_by_its_variable(secrets):
+def test_the_secret_is_read_when_first_needed_not_at_start(secrets):
     arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:nowhere-AbCdEf"
+    settings = load_settings(without_secret(LINK_SECRET_ARN=arn))
+    settings.require_for("app.app")  # the API function starts: a registration may not need it
     with pytest.raises(SettingsError, match=r"^LINK_SECRET_ARN cannot be read \(ResourceNotFoundException"):
-        load_settings(without_secret(LINK_SECRET_ARN=arn))
+        settings.require_for("app.send_mails")  # the mail function signs every mail: it reads at start
+    with pytest.raises(SettingsError, match=r"^LINK_SECRET_ARN cannot be read \(ResourceNotFoundException"):
+        _ = settings.link_secret
+
+
+def test_the_api_function_needs_the_secret_configured():
+    with pytest.raises(SettingsError, match=r"^LINK_SECRET is not set$"):
+        load_settings(without_secret()).require_for("app.app")
 
 
 def test_a_failed_read_is_not_remembered(secrets):
     with pytest.raises(SettingsError):
-        load_settings(without_secret(LINK_SECRET_ARN="link"))
+        _ = load_settings(without_secret(LINK_SECRET_ARN="link")).link_secret
     secrets.create_secret(Name="link", SecretString="s" * 48)
     assert load_settings(without_secret(LINK_SECRET_ARN="link")).link_secret == "s" * 48
 
 
 def test_a_short_or_binary_secret_is_refused_naming_the_arn(secrets):
     short = secrets.create_secret(Name="short", SecretString="too short")["ARN"]
-    with pytest.raises(SettingsError, match=r"^LINK_SECRET_ARN is invalid: String should have at least 32"):
-        load_settings(without_secret(LINK_SECRET_ARN=short))
+    with pytest.raises(SettingsError, match=r"^LINK_SECRET_ARN is invalid: shorter than 32 characters$"):
+        _ = load_settings(without_secret(LINK_SECRET_ARN=short)).link_secret
     binary = secrets.create_secret(Name="binary", SecretBinary=b"\x00" * 48)["ARN"]
     with pytest.raises(SettingsError, match=r"^LINK_SECRET_ARN names a secret without a text value$"):
-        load_settings(without_secret(LINK_SECRET_ARN=binary))
+        _ = load_settings(without_secret(LINK_SECRET_ARN=binary)).link_secret
 
 
 def test_secrets_manager_out_of_reach_is_a_settings_error(monkeypatch):
@@ -167,5 +176,35 @@ def test_secrets_manager_out_of_reach_is_a_settings_error(monkeypatch):
     read_secret.cache_clear()
     monkeypatch.setattr(aws, "secretsmanager", Unreachable)
     with pytest.raises(SettingsError, match=r"^LINK_SECRET_ARN cannot be read \(Could not connect"):
-        load_settings(without_secret(LINK_SECRET_ARN="arn:aws:secretsmanager:eu-central-1:1:secret:x"))
+        _ = load_settings(without_secret(LINK_SECRET_ARN="arn:aws:secretsmanager:eu-central-1:1:secret:x")).link_secret
     read_secret.cache_clear()
+
+
+def test_the_api_function_starts_without_reading_the_secret():
+    """In AWS the secret is read on first need: the API function's cold start does not wait for it
+    (the mail function, which signs every mail, still reads it at start and stops if it cannot)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.factories import PROJECT_DIR
+
+    env = {k: v for k, v in os.environ.items() if k != "LINK_SECRET"}
+    env |= {
+        "LINK_SECRET_ARN": "arn:aws:secretsmanager:eu-central-1:123456789012:secret:link-AbCdEf",
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",  # nothing answers there: a read would fail
+    }
+    as_api = subprocess.run(
+        [sys.executable, "-c", "import app"], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
+    )
+    assert as_api.returncode == 0, as_api.stderr
+    as_mail = subprocess.run(
+        [sys.executable, "-c", "import app"],
+        cwd=PROJECT_DIR,
+        env={**env, "_HANDLER": "app.send_mails"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert as_mail.returncode != 0
+    assert "LINK_SECRET_ARN cannot be read" in as_mail.stderr
