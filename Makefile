@@ -61,13 +61,15 @@ lint: $(INSTALLED) $(CHECKOV) package
 	env -u BC_API_KEY $(TOOLS)/bin/checkov --file dist/sam.json --framework cloudformation secrets \
 	  --skip-download --quiet --compact
 
-## package: dist/sam.json and dist/deployment.zip for `aws cloudformation deploy` (STAGE=prod)
+## package: dist/sam.json and dist/deployment.zip for `aws cloudformation deploy` (STAGE=prod),
+## slimmed by deploy/slim.py (unused files out, the cold start's modules compiled; it says why)
 # Chalice imports app.py to package it, and app.py refuses to start without its settings;
 # in AWS those come from infra/template.json, so packaging lends it placeholders.
 package: $(INSTALLED)
 	rm -rf dist
 	AWS_DEFAULT_REGION=eu-central-1 LINK_SECRET=packaging-placeholder-never-deployed-anywhere \
 	  $(VENV)/bin/chalice package --stage $(STAGE) --merge-template infra/template.json dist
+	$(PY) -m deploy.slim dist/deployment.zip
 
 ## deploy: check the credentials and the SES sender, package, upload, create or update the stack,
 ## then print the endpoint and what to do next. SENDER_EMAIL and ALERT_EMAIL are required;

@@ -1,0 +1,202 @@
+"""Make the zip `chalice package` wrote smaller and quicker to start (`make package` runs it).
+
+    python -m deploy.slim dist/deployment.zip
+
+1. Files the functions never load are left out (`UNUSED`, each with its reason).
+2. The modules a cold start of the API function loads on its way to the first answer
+   (learnt by running one, `deploy.first_registration`) are shipped compiled: Lambda's
+   /var/task is read-only, so without bytecode every cold start compiles them again
+   (about 100 ms of a 450 ms start, `make bench`). The service's own modules keep their
+   source beside the bytecode (tracebacks quote it); the libraries' are shipped as bytecode
+   only, which keeps the zip within its budget: their tracebacks name file and line.
+3. botocore's endpoint table (1.2 MB of JSON, every service in every region) is shipped
+   trimmed to the services the functions call, and the functions find it through botocore's
+   own AWS_DATA_PATH (.chalice/config.json): parsing the whole table cost every cold start
+   about 20 ms, for each client the first. The rest of botocore's data stays the runtime's own.
+4. The slimmed tree must answer a first registration, and every module the functions can
+   import must load from it; otherwise packaging fails.
+
+The original is kept as dist/unslimmed.zip: `make bench` reports both.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import json
+import os
+import py_compile
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from deploy import DeployError
+from deploy.first_registration import lambda_runtime, run
+
+UNUSED = {
+    "icalendar/tests": "the library's own test suite",
+    "pydantic/v1": "pydantic 1's compatibility layer: nothing imports it",
+    "pydantic/mypy.py": "a mypy plugin, for type checking only",
+    "pydantic/experimental": "experimental APIs this service does not use",
+    "dns": "dnspython: email_validator needs it only to check that a domain receives mail, "
+    "which this service never asks for (check_deliverability=False)",
+}
+OWN = ("app.py", "chalicelib")
+# Where the function's code lies in Lambda: the name its bytecode gives in a traceback.
+TASK_ROOT = "/var/task"
+BOTOCORE_DATA = "botocore_data"  # AWS_DATA_PATH is TASK_ROOT/BOTOCORE_DATA
+# The services the functions call, by their endpoint prefix (SES's is "email").
+SERVICES = ("dynamodb", "email", "sns", "secretsmanager")
+# Every entry the same date: the same sources give the same zip, so `make deploy`, which uploads
+# by content hash, uploads nothing new when nothing changed.
+ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+
+
+def slim(package: Path, template: Path) -> Path:
+    """Slim `package` in place; returns where the original was kept."""
+    runtime = _runtime(template)
+    if runtime != f"python{sys.version_info.major}.{sys.version_info.minor}":
+        raise DeployError(f"bytecode for {runtime} needs that Python; this is {sys.version.split()[0]}")
+    original = package.with_name("unslimmed.zip")
+    shutil.copyfile(package, original)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        with zipfile.ZipFile(package) as archive:
+            archive.extractall(root)
+            modes = {info.filename: info.external_attr for info in archive.infolist()}
+        _leave_out_unused(root)
+        _write_endpoints(root / BOTOCORE_DATA)
+        _, modules = run(root)
+        _compile(root, [Path(m) for m in modules if Path(m).is_relative_to(root)])
+        run(root)  # the slimmed tree still answers
+        _import_everything(root)
+        _write_zip(root, package, modes)
+    return original
+
+
+def _runtime(template: Path) -> str:
+    functions = json.loads(template.read_text())["Resources"].values()
+    runtimes = {f["Properties"]["Runtime"] for f in functions if f.get("Type") == "AWS::Serverless::Function"}
+    if len(runtimes) != 1:
+        raise DeployError(f"expected one runtime in {template}, found {sorted(runtimes)}")
+    return runtimes.pop()
+
+
+def _leave_out_unused(root: Path) -> None:
+    for relative in UNUSED:
+        path = root / relative
+        if not path.exists():
+            # A library changed its layout: the list must be looked at again, not trusted.
+            raise DeployError(f"{relative} is not in the package any more: review deploy/slim.py")
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    # `chalice package` copies this machine's caches (checked against its files' times), and
+    # each RECORD lists files and hashes that slimming made untrue; nothing reads them at run time.
+    for cache in list(root.rglob("__pycache__")):
+        shutil.rmtree(cache)
+    for record in root.glob("*.dist-info/RECORD"):
+        record.unlink()
+
+
+def trimmed_endpoints(endpoints: dict[str, Any]) -> dict[str, Any]:
+    """botocore's endpoint table with only `SERVICES` in each partition; all else as it was."""
+    trimmed = copy.deepcopy(endpoints)
+    for partition in trimmed["partitions"]:
+        partition["services"] = {k: v for k, v in partition["services"].items() if k in SERVICES}
+    return trimmed
+
+
+def _write_endpoints(folder: Path) -> None:
+    import botocore
+
+    full = json.loads((Path(botocore.__file__).parent / "data" / "endpoints.json").read_text())
+    folder.mkdir()
+    (folder / "endpoints.json").write_text(json.dumps(trimmed_endpoints(full), separators=(",", ":")))
+
+
+def _compile(root: Path, modules: list[Path]) -> None:
+    for source in modules:
+        if source.suffix != ".py":
+            continue
+        relative = source.relative_to(root)
+        shown = f"{TASK_ROOT}/{relative.as_posix()}"
+        # Stamped with the source's hash, not its time, and never checked (/var/task never
+        # changes): the same sources give the same bytes.
+        mode = py_compile.PycInvalidationMode.UNCHECKED_HASH
+        if relative.parts[0] in OWN:  # beside the source, in __pycache__
+            py_compile.compile(str(source), dfile=shown, invalidation_mode=mode, doraise=True)
+        else:
+            target = str(source.with_suffix(".pyc"))
+            py_compile.compile(str(source), cfile=target, dfile=shown, invalidation_mode=mode, doraise=True)
+            source.unlink()
+
+
+def _import_everything(root: Path) -> None:
+    """Every chalicelib module app.py can reach (also those its handlers import when they run)
+    loads from the slimmed tree: nothing left out is needed by the mail, due, feedback or admin paths."""
+    names = sorted(_reachable(root))
+    code = "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
+    env = {"PYTHONPATH": os.pathsep.join([str(root), str(lambda_runtime())]), "PYTHONDONTWRITEBYTECODE": "1"}
+    result = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-S", "-c", code, *names], cwd=root, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise DeployError(f"the slimmed package cannot import what the functions use:\n{result.stderr}")
+
+
+def _reachable(root: Path) -> set[str]:
+    seen: set[str] = set()
+    todo = ["chalicelib"]
+    sources = {"chalicelib": root / "app.py"}
+    while todo:
+        name = todo.pop()
+        path = sources.get(name) or _module_path(root, name)
+        if path is None:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            found: list[str] = []
+            if isinstance(node, ast.Import):
+                found = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            for module in found:
+                if module.startswith("chalicelib") and module not in seen and _module_path(root, module):
+                    seen.add(module)
+                    todo.append(module)
+    return seen
+
+
+def _module_path(root: Path, name: str) -> Path | None:
+    base = root.joinpath(*name.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.exists():
+            return path
+    return None
+
+
+def _write_zip(root: Path, package: Path, modes: dict[str, int]) -> None:
+    with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            name = path.relative_to(root).as_posix()
+            info = zipfile.ZipInfo(name, ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            source = name[: -len("c")] if name.endswith(".pyc") and "__pycache__" not in name else name
+            info.external_attr = modes.get(source, 0o644 << 16)
+            archive.writestr(info, path.read_bytes(), compresslevel=9)
+
+
+def main() -> None:
+    package = Path(sys.argv[1] if len(sys.argv) > 1 else "dist/deployment.zip")
+    try:
+        original = slim(package, package.with_name("sam.json"))
+    except DeployError as exc:
+        sys.exit(f"deploy.slim: {exc}")
+    before, after = original.stat().st_size / 2**20, package.stat().st_size / 2**20
+    print(f"{package}: {before:.2f} MiB -> {after:.2f} MiB (the original: {original})")
+
+
+if __name__ == "__main__":
+    main()
