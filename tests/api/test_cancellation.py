@@ -107,3 +107,25 @@ def test_a_reused_forged_or_expired_link_is_refused_with_403(client, store, cloc
     assert client.http.post(path).status_code == 403  # used
     assert client.http.get(path).status_code == 403
     assert status_of(store, "ana@example.org") == ("cancelled", None)
+
+
+def test_an_unreadable_link_secret_fails_cancel_links_but_not_registrations(client, store, monkeypatch):
+    """In AWS the API function reads the secret on first need: if it cannot, a cancel link is
+    answered 500 (logged, the 5xx alarm) and registrations, which do not need it, go on."""
+    import dataclasses
+
+    import app as app_module
+
+    register(client, "ana@example.org")
+    path = cancel_path("ana@example.org")
+    lost = dataclasses.replace(
+        app_module.settings,
+        link_secret_value=None,
+        link_secret_arn="arn:aws:secretsmanager:eu-central-1:123456789012:secret:gone-AbCdEf",
+    )
+    monkeypatch.setattr(app_module, "settings", lost)
+    page = client.http.get(path)
+    assert page.status_code == 500
+    assert "Traceback" not in page.body.decode()
+    register(client, "ben@example.org")
+    assert status_of(store, "ana@example.org") == ("confirmed", None)
