@@ -81,10 +81,12 @@ def package_costs(package: Path = PACKAGE) -> list[tuple[str, int]]:
     costs: Counter[str] = Counter()
     with zipfile.ZipFile(package) as archive:
         for info in archive.infolist():
-            top = info.filename.split("/")[0].removesuffix(".py").removesuffix(".pyc")
+            top = info.filename.split("/")[0]
             if top.endswith(".dist-info"):
-                top = top.split("-")[0].lower().replace("python_", "").replace("dnspython", "dns")
-            costs[top] += info.compress_size
+                top = top.split("-")[0].lower().replace("python_", "")
+            elif top == "__pycache__" or top.startswith("app."):
+                top = "app"
+            costs[top.removesuffix(".pyc").removesuffix(".py")] += info.compress_size
     return costs.most_common()
 
 

@@ -44,6 +44,7 @@ UNUSED = {
     "pydantic/experimental": "experimental APIs this service does not use",
     "dns": "dnspython: email_validator needs it only to check that a domain receives mail, "
     "which this service never asks for (check_deliverability=False)",
+    "dnspython-*.dist-info": "dnspython's metadata: what is not shipped is not claimed either",
 }
 OWN = ("app.py", "chalicelib")
 # Where the function's code lies in Lambda: the name its bytecode gives in a traceback.
@@ -88,11 +89,12 @@ def _runtime(template: Path) -> str:
 
 def _leave_out_unused(root: Path) -> None:
     for relative in UNUSED:
-        path = root / relative
-        if not path.exists():
+        paths = list(root.glob(relative))
+        if not paths:
             # A library changed its layout: the list must be looked at again, not trusted.
             raise DeployError(f"{relative} is not in the package any more: review deploy/slim.py")
-        shutil.rmtree(path) if path.is_dir() else path.unlink()
+        for path in paths:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
     # `chalice package` copies this machine's caches (checked against its files' times), and
     # each RECORD lists files and hashes that slimming made untrue; nothing reads them at run time.
     for cache in list(root.rglob("__pycache__")):
