@@ -2,8 +2,11 @@
 and never takes a free seat while anyone waits for one (seats given up: `handover`).
 
 Each attempt is one conditional DynamoDB transaction (`Store.insert_registration`).
-The counts it starts from may be stale (cached); when a claim is lost the
-event is read again, consistently, and the decision made afresh.
+The counts it starts from may be stale (cached). A lost claim brings the event's current
+counts back with the cancellation: after a cached guess it is decided afresh from them at
+once; after a guess from current counts (a crowd is claiming the same places) it waits a
+jittered while, reads the event consistently and decides afresh (docs/design.md, "A crowd
+on the waiting list").
 
 An outcome is checked before it is reported: when the write failed in a way that may
 hide a commit (a timeout, a 500) or met an existing registration of the address, the
@@ -39,8 +42,16 @@ MAX_ATTEMPTS = 80
 # However many rivals there are, a registrant gets an answer (503 at worst) well inside the
 # function's 25 s: contention is given this long, AWS calls their own timeouts on top.
 PLACE_BUDGET_SECONDS = 15.0
-BASE_BACKOFF_SECONDS = 0.01  # about one DynamoDB transaction
-MAX_BACKOFF_SECONDS = 0.5
+# A claim lost on current counts (others took the place within one round trip: a crowd)
+# waits a uniform time in a window before it reads and tries again: at least the base
+# window, so that a crowd of dozens comes back spread out instead of together, and the
+# longer the lost write took, the wider (a store crowded by hundreds answers slowly: calls
+# queue, or conflicts are retried inside the transaction). The window does not grow with
+# each loss: an exponential backoff sent the newest back at once and left the longest waiting
+# seconds behind them. Measured in docs/design.md, "A crowd on the waiting list".
+CROWD_WINDOW_SECONDS = 1.0
+CROWD_WINDOW_PER_SECOND_TAKEN = 20
+MAX_CROWD_WINDOW_SECONDS = 5.0
 # The same submission again within this time is answered as the first was (not "already
 # registered"): a double click, or a page that sent again after its answer was lost.
 REPEAT_WINDOW_SECONDS = 600
@@ -89,7 +100,7 @@ def place(
     be read back)."""
     fresh = False
     deadline = time.monotonic() + PLACE_BUDGET_SECONDS
-    for attempt in range(MAX_ATTEMPTS):
+    for _ in range(MAX_ATTEMPTS):
         if time.monotonic() > deadline:
             break
         try:
@@ -115,15 +126,22 @@ def place(
                 waitlist_place=claim.ahead + 1 if isinstance(claim, WaitlistPlace) else None,
             )
             try:
+                sent = time.monotonic()
                 store.seats.insert(placed, claim, expires_at=expires_at, limit=limit)
                 if isinstance(claim, Seat):
                     return placed, dataclasses.replace(record, confirmed=record.confirmed + 1)
                 return placed, dataclasses.replace(record, waitlisted=claim.position, waiting=record.waiting + 1)
-            except ClaimLost:
-                # "Full jitter": contenders for the next place spread out instead of
-                # colliding again, so a burst costs a few attempts each, not one per rival.
-                backoff = min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2**attempt)
-                time.sleep(random.uniform(0, backoff))  # noqa: S311 - jitter, not secrecy
+            except ClaimLost as lost:
+                if lost.current is not None and not fresh:
+                    # The guess was cached, so losing says only that the cache was behind;
+                    # the counts that beat it came back with the refusal: no read needed.
+                    record, fresh = lost.current, True
+                    continue
+                if lost.current is not None:
+                    # Lost on current counts: others claimed the same place within one round
+                    # trip. Step aside for a while, then look again.
+                    _step_aside(time.monotonic() - sent, deadline)
+                # (Nothing came back: the event row is gone, which the read below tells.)
             except (AlreadyRegistered, StoreUnavailable):
                 try:
                     holder = _holder(store, placed)
@@ -139,6 +157,14 @@ def place(
             raise EventGone()
         record, fresh = latest, True
     raise Contended()
+
+
+def _step_aside(took: float, deadline: float) -> None:
+    """Wait a uniform time in the crowd's window, after a lost write that took `took` seconds;
+    never past `deadline`."""
+    window = max(CROWD_WINDOW_SECONDS, CROWD_WINDOW_PER_SECOND_TAKEN * took)
+    window = min(window, MAX_CROWD_WINDOW_SECONDS, max(0.0, deadline - time.monotonic()))
+    time.sleep(random.uniform(0, window))  # noqa: S311 - jitter, not secrecy
 
 
 def _holder(store: Store, registration: Registration) -> Registration | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from chalicelib.events import Event
@@ -52,14 +53,14 @@ class EventRows:
         response = self.table.db().get_item(
             TableName=self.table.name, Key=event_key(event_id), ConsistentRead=consistent
         )
-        return _event_record(plain(response["Item"])) if "Item" in response else None
+        return event_record(plain(response["Item"])) if "Item" in response else None
 
     def all(self) -> list[EventRecord]:
         """Every stored event with its counts (a Scan: for the admin, never on the request path)."""
         items = self.table.every(
             "scan", FilterExpression="sk = :event", ExpressionAttributeValues=item({":event": EVENT_SK})
         )
-        return sorted((_event_record(plain(i)) for i in items), key=lambda record: record.event.event_id)
+        return sorted((event_record(plain(i)) for i in items), key=lambda record: record.event.event_id)
 
 
 def _definition_update(event: Event) -> dict[str, Any]:
@@ -84,11 +85,19 @@ def _definition_update(event: Event) -> dict[str, Any]:
     return action
 
 
-def _event_record(values: dict[str, Any]) -> EventRecord:
-    # Validated when `load-events` stored it; read back through the same model.
+def event_record(values: dict[str, Any]) -> EventRecord:
+    """The event row `values` (plain attributes, as read or as a failed condition returned it)."""
     return EventRecord(
-        event=Event.model_validate_json(values["definition"]),
+        event=_definition(values["definition"]),
         confirmed=values.get(CONFIRMED, 0),
         waitlisted=values.get(WAITLISTED, 0),
         waiting=values.get(WAITING, 0),
     )
+
+
+@lru_cache(maxsize=64)
+def _definition(text: str) -> Event:
+    # Validated when `load-events` stored it; read back through the same model. Only the
+    # counters change from one read to the next (a crowd's lost claims each bring the row
+    # back): the same text is the same (frozen) event, validated once per instance.
+    return Event.model_validate_json(text)

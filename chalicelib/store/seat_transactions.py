@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib.records import Registration, Status
 from chalicelib.store.codec import StoreUnavailable, item
-from chalicelib.store.events import EventRecord
+from chalicelib.store.events import EventRecord, event_record
 from chalicelib.store.keys import (
     CAPACITY,
     CONFIRMED,
@@ -34,7 +34,14 @@ class AlreadyRegistered(Exception):
 
 
 class ClaimLost(Exception):
-    """The seat or waiting-list place asked for was taken meanwhile (or the event vanished)."""
+    """The seat or waiting-list place asked for was taken meanwhile (or the event vanished).
+
+    `current` is the event row as the failed condition found it, when the write asked for it
+    and the row still exists: the counts to decide again from, without reading them."""
+
+    def __init__(self, current: EventRecord | None = None) -> None:
+        super().__init__()
+        self.current = current
 
 
 class RateLimited(Exception):
@@ -92,7 +99,9 @@ class SeatTransactions:
         actions: dict[str, dict[str, Any]] = {
             "marker": {"Put": {"Item": item(marker), "ConditionExpression": new}},
             "registration": {"Put": {"Item": item(stored), "ConditionExpression": new}},
-            "seat": {"Update": {"Key": event_key(event_id), **_claim(claim)}},
+            # A lost claim brings back the counts that beat it: the next attempt starts from
+            # them instead of a read of the event.
+            "seat": {"Update": _seat_claim(event_id, claim)},
         }
         if limit is not None:
             actions["hourly_limit"] = {"Update": _hourly_count(event_id, limit)}
@@ -104,7 +113,8 @@ class SeatTransactions:
             if "hourly_limit" in exc.failed:
                 raise RateLimited() from None
             if "seat" in exc.failed:
-                raise ClaimLost() from None
+                old = exc.old.get("seat")
+                raise ClaimLost(event_record(old) if old else None) from None
             raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
 
     def cancel(self, registration: Registration, promote: Registration | None, at: str) -> None:
@@ -180,6 +190,10 @@ class SeatTransactions:
             if exc.failed:
                 raise ClaimLost() from None
             raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
+
+
+def _seat_claim(event_id: str, claim: Claim) -> dict[str, Any]:
+    return {"Key": event_key(event_id), **_claim(claim), "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
 
 
 def _claim(claim: Claim) -> dict[str, Any]:
