@@ -83,12 +83,11 @@ deploy: $(INSTALLED)
 unit: $(INSTALLED)
 	$(PY) -m pytest tests/unit
 
-## bench: registrations/s at 1, 8, 32 clients, AWS calls per registration, mail latency,
-## package size and cold import against the boto3 + pydantic + Chalice floor
+## bench: registrations/s at 1, 8, 32 clients, AWS calls per registration, a crowd on the waiting
+## list, mail latency, the cold start against the boto3 + pydantic + Chalice floor and the package
+## size, then those three beside their goals (BEFORE=old/deployment.zip: its cold start too)
 bench: $(INSTALLED) package
-	$(PY) -m bench.throughput
-	$(PY) -m bench.mail_latency
-	$(PY) -m bench.cold_start
+	$(PY) -m bench $(if $(BEFORE),--before $(BEFORE))
 
 ## fuzz: schemathesis with a fresh seed and many more cases than `make test`
 fuzz: $(INSTALLED)

@@ -140,7 +140,8 @@ def crowd_line(figures: dict[str, float]) -> str:
     )
 
 
-def main(count: int = 120) -> None:
+def main(count: int = 120) -> dict[str, float]:
+    """Print every scenario's table and the crowd's line; return the crowd's figures."""
     with LocalStack(free_port(), free_port(), free_port()) as stack:
         scenarios = (
             ("unlimited seats", {}),
@@ -158,8 +159,10 @@ def main(count: int = 120) -> None:
                     f"{r['clients']:>7}  {r['per_second']:>15.1f}  {r['p50_ms']:>6.1f}  {r['p95_ms']:>6.1f}"
                     f"  {r['writes']:>19.2f}  {r['reads']:>9.2f}  {r['ses']:>13.2f}"
                 )
+        figures = crowd(stack, count)
         print()
-        print(crowd_line(crowd(stack, count)))
+        print(crowd_line(figures))
+        return figures
 
 
 if __name__ == "__main__":
