@@ -1,8 +1,13 @@
 """Settings are checked at start; a bad one is named."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from chalicelib.settings import SettingsError, load_settings
+from tests.factories import PROJECT_DIR
 
 GOOD = {
     "TABLE_NAME": "registrations",
@@ -52,41 +57,25 @@ def test_the_region_lambda_sets_is_enough():
     assert settings.region == "eu-west-1"
 
 
-def test_the_app_refuses_to_start_with_a_message_naming_the_variable(tmp_path):
-    import os
-    import subprocess
-    import sys
-
-    from tests.factories import PROJECT_DIR
-
-    env = {k: v for k, v in os.environ.items() if k not in ("TABLE_NAME",)}
-    result = subprocess.run(
+def start_app(env: dict[str, str], handler: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`import app` in a fresh interpreter with `env`, as Lambda starts the function `handler`."""
+    env = {**env, "_HANDLER": handler} if handler else env
+    return subprocess.run(
         [sys.executable, "-c", "import app"], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
     )
+
+
+def test_the_app_refuses_to_start_with_a_message_naming_the_variable(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("TABLE_NAME",)}
+    result = start_app(env)
     assert result.returncode != 0
     assert result.stderr.strip() == "event-registration: bad configuration: TABLE_NAME is not set"
 
 
 def test_the_mail_function_refuses_to_start_without_the_api_url():
-    import os
-    import subprocess
-    import sys
-
-    from tests.factories import PROJECT_DIR
-
     env = {k: v for k, v in os.environ.items() if k != "PUBLIC_API_URL"}
-    as_api = subprocess.run(
-        [sys.executable, "-c", "import app"], cwd=PROJECT_DIR, env=env, capture_output=True, check=False
-    )
-    assert as_api.returncode == 0
-    as_mail = subprocess.run(
-        [sys.executable, "-c", "import app"],
-        cwd=PROJECT_DIR,
-        env={**env, "_HANDLER": "app.send_mails"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    assert start_app(env).returncode == 0
+    as_mail = start_app(env, "app.send_mails")
     assert as_mail.returncode != 0
     assert as_mail.stderr.strip() == "event-registration: bad configuration: PUBLIC_API_URL is not set"
 
@@ -183,28 +172,13 @@ def test_secrets_manager_out_of_reach_is_a_settings_error(monkeypatch):
 def test_the_api_function_starts_without_reading_the_secret():
     """In AWS the secret is read on first need: the API function's cold start does not wait for it
     (the mail function, which signs every mail, still reads it at start and stops if it cannot)."""
-    import os
-    import subprocess
-    import sys
-
-    from tests.factories import PROJECT_DIR
-
     env = {k: v for k, v in os.environ.items() if k != "LINK_SECRET"}
     env |= {
         "LINK_SECRET_ARN": "arn:aws:secretsmanager:eu-central-1:123456789012:secret:link-AbCdEf",
         "AWS_ENDPOINT_URL": "http://127.0.0.1:9",  # nothing answers there: a read would fail
     }
-    as_api = subprocess.run(
-        [sys.executable, "-c", "import app"], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
-    )
+    as_api = start_app(env)
     assert as_api.returncode == 0, as_api.stderr
-    as_mail = subprocess.run(
-        [sys.executable, "-c", "import app"],
-        cwd=PROJECT_DIR,
-        env={**env, "_HANDLER": "app.send_mails"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    as_mail = start_app(env, "app.send_mails")
     assert as_mail.returncode != 0
     assert "LINK_SECRET_ARN cannot be read" in as_mail.stderr
