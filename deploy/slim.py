@@ -13,17 +13,18 @@
    trimmed to the services the functions call, and the functions find it through botocore's
    own AWS_DATA_PATH (.chalice/config.json): parsing the whole table cost every cold start
    about 20 ms, for each client the first. The rest of botocore's data stays the runtime's own.
-4. The slimmed tree must answer a first registration, and every module the functions can
-   import must load from it; otherwise packaging fails.
+4. The slimmed tree must answer a first registration, hold every library the functions'
+   code imports (followed by the standard library's modulefinder, into every function) and
+   load every module of the service; otherwise packaging fails.
 
 The original is kept as dist/unslimmed.zip: `make bench` reports both.
 """
 
 from __future__ import annotations
 
-import ast
 import copy
 import json
+import modulefinder
 import os
 import py_compile
 import shutil
@@ -137,46 +138,31 @@ def _compile(root: Path, modules: list[Path]) -> None:
 
 
 def _import_everything(root: Path) -> None:
-    """Every chalicelib module app.py can reach (also those its handlers import when they run)
-    loads from the slimmed tree: nothing left out is needed by the mail, due, feedback or admin paths."""
-    names = sorted(_reachable(root))
+    """Every library the functions' code imports, also inside a function that runs only in the
+    mail, due, feedback or admin path, is in the slimmed tree (or the runtime), and every
+    chalicelib module app.py can reach loads from it."""
+    runtime = lambda_runtime()
+    stdlib = [p for p in sys.path if p and "site-packages" not in p]
+    finder = modulefinder.ModuleFinder(path=[str(root), str(runtime), *stdlib])
+    finder.run_script(str(root / "app.py"))
+    missing, _ = finder.any_missing_maybe()
+    # `from pydantic import BaseModel` names an attribute, not a module: only a missing package counts.
+    gone = sorted(
+        name
+        for name in missing
+        if name.split(".")[0] not in finder.modules
+        and any(by == "__main__" or by.startswith("chalicelib") for by in finder.badmodules[name])
+    )
+    if gone:
+        raise DeployError(f"the slimmed package lacks what the functions import: {', '.join(gone)}")
+    names = sorted(name for name in finder.modules if name.startswith("chalicelib"))
     code = "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
-    env = {"PYTHONPATH": os.pathsep.join([str(root), str(lambda_runtime())]), "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {"PYTHONPATH": os.pathsep.join([str(root), str(runtime)]), "PYTHONDONTWRITEBYTECODE": "1"}
     result = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
         [sys.executable, "-S", "-c", code, *names], cwd=root, env=env, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
         raise DeployError(f"the slimmed package cannot import what the functions use:\n{result.stderr}")
-
-
-def _reachable(root: Path) -> set[str]:
-    seen: set[str] = set()
-    todo = ["chalicelib"]
-    sources = {"chalicelib": root / "app.py"}
-    while todo:
-        name = todo.pop()
-        path = sources.get(name) or _module_path(root, name)
-        if path is None:
-            continue
-        for node in ast.walk(ast.parse(path.read_text())):
-            found: list[str] = []
-            if isinstance(node, ast.Import):
-                found = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                found = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
-            for module in found:
-                if module.startswith("chalicelib") and module not in seen and _module_path(root, module):
-                    seen.add(module)
-                    todo.append(module)
-    return seen
-
-
-def _module_path(root: Path, name: str) -> Path | None:
-    base = root.joinpath(*name.split("."))
-    for path in (base.with_suffix(".py"), base / "__init__.py"):
-        if path.exists():
-            return path
-    return None
 
 
 def _write_zip(root: Path, package: Path, modes: dict[str, int]) -> None:

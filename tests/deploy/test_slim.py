@@ -90,3 +90,16 @@ def test_a_library_that_changed_its_layout_stops_the_packaging(tmp_path, monkeyp
     monkeypatch.setitem(slim_module.UNUSED, "nowhere/gone", "a folder a library no longer has")
     with pytest.raises(DeployError, match="nowhere/gone is not in the package any more"):
         slim(tmp_path / "deployment.zip", tmp_path / "sam.json")
+
+
+def test_leaving_out_a_library_the_mail_path_imports_stops_the_packaging(tmp_path, monkeypatch):
+    # icalendar is imported only inside a function the mail function runs: importing the
+    # modules would not notice it gone, following every import does.
+    from deploy import DeployError
+    from deploy import slim as slim_module
+
+    shutil.copyfile(DIST / "sam.json", tmp_path / "sam.json")
+    shutil.copyfile(DIST / "unslimmed.zip", tmp_path / "deployment.zip")
+    monkeypatch.setitem(slim_module.UNUSED, "icalendar", "wrongly thought unused")
+    with pytest.raises(DeployError, match="lacks what the functions import: icalendar"):
+        slim(tmp_path / "deployment.zip", tmp_path / "sam.json")
