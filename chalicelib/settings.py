@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from chalicelib import aws
-from chalicelib.addresses import InvalidAddress, mail_address
+from chalicelib.addresses import mail_address
 
 # Settings field -> the environment variable an admin sets.
 VARIABLES = {
@@ -115,14 +115,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         values["region"] = env["AWS_REGION"]
     problems = [f"{VARIABLES[name]} is not set" for name in _REQUIRED if name not in values]
     for name, value in values.items():
-        reason = _problem(name, value)
-        if reason:
-            problems.append(f"{VARIABLES[name]} is invalid: {reason}")
+        try:
+            values[name] = _checked(name, value)
+        except ValueError as exc:
+            problems.append(f"{VARIABLES[name]} is invalid: {exc}")
     if problems:
         raise SettingsError("; ".join(problems))
     secret = values.pop("link_secret", None)
-    if "sender_email" in values:
-        values["sender_email"] = mail_address(values["sender_email"])
     return Settings(
         **values,
         link_secret_value=secret,
@@ -130,17 +129,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     )
 
 
-def _problem(name: str, value: str) -> str | None:
+def _checked(name: str, value: str) -> str:
+    """`value` as the setting holds it; raises ValueError saying what is wrong."""
     if name == "link_secret":
-        return _too_short() if len(value) < MIN_SECRET_LENGTH else None
+        if len(value) < MIN_SECRET_LENGTH:
+            raise ValueError(_too_short())
+        return value
     if name == "sender_email":
-        try:
-            mail_address(value)
-        except InvalidAddress as exc:
-            return str(exc)
-        return None
+        return mail_address(value)  # InvalidAddress is a ValueError
     pattern = _PATTERNS[name]
-    return None if re.fullmatch(pattern, value) else f"does not match {pattern}"
+    if not re.fullmatch(pattern, value):
+        raise ValueError(f"does not match {pattern}")
+    return value
 
 
 def _too_short() -> str:
