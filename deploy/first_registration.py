@@ -14,10 +14,12 @@ the two DynamoDB calls (GetItem of the event, TransactWriteItems) as DynamoDB wo
 
 from __future__ import annotations
 
+import atexit
 import functools
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -115,6 +117,7 @@ def lambda_runtime() -> Path:
     """A folder holding what Lambda's Python runtime provides besides the standard library
     (boto3 and its dependencies), linked from this environment: nothing else of it is seen."""
     folder = Path(tempfile.mkdtemp(prefix="lambda-runtime-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # links only: the packages stay
     for name in RUNTIME_PACKAGES:
         spec = importlib.util.find_spec(name)
         if spec is None or spec.origin is None:
