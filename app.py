@@ -165,7 +165,7 @@ def send_due(event: CloudWatchEvent) -> dict:
     report = Schedule(store, outbox()).run(now())
     if report.failed:
         raise RuntimeError(f"due mails failed for {sorted(report.failed)}; sent {report.sent}")
-    return {"sent": report.sent}
+    return {"sent": report.sent} | ({"numbered": report.numbered} if report.numbered else {})
 
 
 @app.lambda_function(name="feedback")

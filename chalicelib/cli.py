@@ -130,6 +130,8 @@ def send_due(store: Store, args: argparse.Namespace) -> str:
     report = Schedule(store, outbox).run(now(), args.event_ids or None, retry_failed=args.retry_failed)
     kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(report.sent.items()))
     summary = f"sent {report.total} due mail(s)" + (f" ({kinds})" if kinds else "")
+    if report.numbered:
+        summary += f"; numbered {report.numbered} registration(s) left joining the waiting list"
     if report.failed:
         failed = ", ".join(f"{event_id} ({error})" for event_id, error in sorted(report.failed.items()))
         raise CommandError(f"{summary}; failed for {failed}: run send-due again")

@@ -34,6 +34,9 @@ class Status(StrEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
+    # Joining a full event's waiting list: stored, numbered within moments (`numbering`); never
+    # an answer, a mail or an export.
+    PENDING = "pending"
 
 
 # A registration that holds a seat or a place in line (and so may cancel).

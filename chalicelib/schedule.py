@@ -15,7 +15,9 @@ from datetime import datetime
 from chalicelib import due
 from chalicelib.aws import error_name
 from chalicelib.events import expiry_epoch
+from chalicelib.numbering import settle
 from chalicelib.outbox import Outbox
+from chalicelib.records import utc_iso
 from chalicelib.reports import organiser_closing, organiser_digest
 from chalicelib.store import CLOSING_MAIL, REMINDER_MAIL, EventRecord, Store, digest_mail, event_owner
 
@@ -29,6 +31,7 @@ class Report:
 
     sent: dict[str, int] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)  # event id -> the error's name
+    numbered: int = 0  # registrations left pending by a request that ended, numbered now
 
     @property
     def total(self) -> int:
@@ -66,6 +69,10 @@ class Schedule:
 
     def _event(self, record: EventRecord, now: datetime, report: Report, retry_failed: bool) -> None:
         event = record.event
+        if record.pending:
+            # Joined the waiting list, but their request ended before anyone numbered them (it
+            # answered 503): they get their seat or place now, and their mails as anyone does.
+            report.numbered += settle(self.store, event.event_id, utc_iso(now))
         closing = due.closing_reason(event, record.confirmed, now)
         remind = due.reminders_due(event, now)
         day = due.digest_day(event, now)

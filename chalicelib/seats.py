@@ -1,12 +1,12 @@
 """Seats for newcomers: a registration is confirmed, waitlisted or refused and never overbooks,
 and never takes a free seat while anyone waits for one (seats given up: `handover`).
 
-Each attempt is one conditional DynamoDB transaction (`Store.insert_registration`).
-The counts it starts from may be stale (cached). A lost claim brings the event's current
-counts back with the cancellation: after a cached guess it is decided afresh from them at
-once; after a guess from current counts (a crowd is claiming the same places) it waits a
-jittered while, reads the event consistently and decides afresh (docs/design.md, "A crowd
-on the waiting list").
+A seat, or a number on the waiting list while nobody else is joining it, is one conditional
+DynamoDB transaction (`Store.seats.insert`) from counts that may be stale (cached): a lost
+claim brings the current counts back and is decided again from them at once. When others
+are joining the list too (a lost number, or someone pending), the registrant joins without a
+number and is numbered with them in a group (`numbering`): a crowd no longer collides over
+the next number (docs/design.md, "A crowd on the waiting list").
 
 An outcome is checked before it is reported: when the write failed in a way that may
 hide a commit (a timeout, a 500) or met an existing registration of the address, the
@@ -17,17 +17,18 @@ the same submission made minutes ago (a double click, a retry), that one is the 
 from __future__ import annotations
 
 import dataclasses
-import random
 import time
 from datetime import datetime
 
 from chalicelib.handover import Contended, fill_free_seats, seats_free
+from chalicelib.numbering import Erased, await_number
 from chalicelib.records import Registration, Status
 from chalicelib.store import (
     AlreadyRegistered,
     ClaimLost,
     EventRecord,
     HourlyLimit,
+    Join,
     Seat,
     Store,
     StoreUnavailable,
@@ -36,22 +37,16 @@ from chalicelib.store import (
 
 __all__ = ["Contended", "EventFull", "EventGone", "place"]
 
-# Enough for every one of 60 simultaneous registrants to get a waiting-list
-# place: each round of contention hands out at least one place.
+# Each lost claim means another registration committed; a registrant is decided again at
+# most this often (a crowd joins the list in groups instead).
 MAX_ATTEMPTS = 80
 # However many rivals there are, a registrant gets an answer (503 at worst) well inside the
 # function's 25 s: contention is given this long, AWS calls their own timeouts on top.
 PLACE_BUDGET_SECONDS = 15.0
-# A claim lost on current counts (others took the place within one round trip: a crowd)
-# waits a uniform time in a window before it reads and tries again: at least the base
-# window, so that a crowd of dozens comes back spread out instead of together, and the
-# longer the lost write took, the wider (a store crowded by hundreds answers slowly: calls
-# queue, or conflicts are retried inside the transaction). The window does not grow with
-# each loss: an exponential backoff sent the newest back at once and left the longest waiting
-# seconds behind them. Measured in docs/design.md, "A crowd on the waiting list".
-CROWD_WINDOW_SECONDS = 1.0
-CROWD_WINDOW_PER_SECOND_TAKEN = 20
-MAX_CROWD_WINDOW_SECONDS = 5.0
+# Once others joined the list alongside a registrant of this instance, its next ones join in
+# groups at once for this long instead of first trying for the next number alone (which a
+# crowd makes them lose: a wasted write each).
+CROWD_MEMORY_SECONDS = 2.0
 # The same submission again within this time is answered as the first was (not "already
 # registered"): a double click, or a page that sent again after its answer was lost.
 REPEAT_WINDOW_SECONDS = 600
@@ -69,13 +64,32 @@ class _HandOver:
     """Seats are free while people wait (capacity was just raised): they are theirs."""
 
 
-def _next_claim(record: EventRecord, fresh: bool) -> Seat | WaitlistPlace | _HandOver | None:
+class Crowd:
+    """When this instance last saw others joining the waiting list beside its registrant."""
+
+    def __init__(self) -> None:
+        self.until = 0.0
+
+    def seen(self) -> None:
+        self.until = time.monotonic() + CROWD_MEMORY_SECONDS
+
+    def now(self) -> bool:
+        return time.monotonic() < self.until
+
+
+crowd = Crowd()
+
+
+def _next_claim(record: EventRecord, fresh: bool) -> Seat | WaitlistPlace | Join | _HandOver | None:
     """What to ask for given `record`'s counts; None: read the counts again first."""
     event, free = record.event, seats_free(record)
-    if free != 0 and record.waiting == 0:
+    if free != 0 and record.waiting == 0 and record.pending == 0:
         return Seat()
-    if free != 0:
+    if free != 0 and record.waiting:
         return _HandOver() if fresh else None  # a cached count may be out of date: look first
+    if free != 0 or (event.waitlist and (record.pending or crowd.now())):
+        # Others are being placed: join them (whoever numbers them gives out free seats first).
+        return Join()
     if event.waitlist:
         return WaitlistPlace(record.waitlisted + 1, ahead=record.waiting)
     if fresh:
@@ -97,7 +111,7 @@ def place(
     Returns the registration as stored, not `registration`, when the same submission was
     stored minutes ago. Raises `AlreadyRegistered` for another one of the same address (also
     when the event is full), `StoreUnavailable` only when nothing was stored (or that cannot
-    be read back)."""
+    be read back), `Contended` when it was stored but not yet numbered within the budget."""
     fresh = False
     deadline = time.monotonic() + PLACE_BUDGET_SECONDS
     for _ in range(MAX_ATTEMPTS):
@@ -112,35 +126,24 @@ def place(
             if holder is None:
                 raise
             if _same_submission(holder, registration):
-                return _as_answer(holder), None
+                return _answer(store, holder, deadline)
             raise AlreadyRegistered() from None
         if isinstance(claim, _HandOver):
             # Finish the hand-over `load-events` started (or was stopped in) before taking
             # anything: the first in line move up, then this registrant is decided afresh.
             fill_free_seats(store, record.event.event_id, registration.registered_at, attempts=1)
         elif claim is not None:
-            placed = dataclasses.replace(
-                registration,
-                status=Status.CONFIRMED if isinstance(claim, Seat) else Status.WAITLISTED,
-                waitlist_position=claim.position if isinstance(claim, WaitlistPlace) else None,
-                waitlist_place=claim.ahead + 1 if isinstance(claim, WaitlistPlace) else None,
-            )
+            placed = _as_claimed(registration, claim)
             try:
                 sent = time.monotonic()
                 store.seats.insert(placed, claim, expires_at=expires_at, limit=limit)
-                if isinstance(claim, Seat):
-                    return placed, dataclasses.replace(record, confirmed=record.confirmed + 1)
-                return placed, dataclasses.replace(record, waitlisted=claim.position, waiting=record.waiting + 1)
             except ClaimLost as lost:
-                if lost.current is not None and not fresh:
-                    # The guess was cached, so losing says only that the cache was behind;
-                    # the counts that beat it came back with the refusal: no read needed.
+                if isinstance(claim, WaitlistPlace):
+                    crowd.seen()  # lost the next number: others are joining too
+                if lost.current is not None:
+                    # The counts that beat it came back with the refusal: no read needed.
                     record, fresh = lost.current, True
                     continue
-                if lost.current is not None:
-                    # Lost on current counts: others claimed the same place within one round
-                    # trip. Step aside for a while, then look again.
-                    _step_aside(time.monotonic() - sent, deadline)
                 # (Nothing came back: the event row is gone, which the read below tells.)
             except (AlreadyRegistered, StoreUnavailable):
                 try:
@@ -151,7 +154,17 @@ def place(
                     holder.registration_id == placed.registration_id or _same_submission(holder, placed)
                 ):
                     raise
-                return _as_answer(holder), None
+                return _answer(store, holder, deadline)
+            else:
+                if isinstance(claim, Seat):
+                    return placed, dataclasses.replace(record, confirmed=record.confirmed + 1)
+                if isinstance(claim, WaitlistPlace):
+                    return placed, dataclasses.replace(record, waitlisted=claim.position, waiting=record.waiting + 1)
+                # Others were joining too: someone earlier numbers this one with them, so it
+                # waits before it looks.
+                behind = time.monotonic() - sent if record.pending else None
+                crowd.seen()
+                return _numbered(store, placed, deadline, behind=behind)
         latest = store.events.find(record.event.event_id, consistent=True)
         if latest is None:
             raise EventGone()
@@ -159,12 +172,32 @@ def place(
     raise Contended()
 
 
-def _step_aside(took: float, deadline: float) -> None:
-    """Wait a uniform time in the crowd's window, after a lost write that took `took` seconds;
-    never past `deadline`."""
-    window = max(CROWD_WINDOW_SECONDS, CROWD_WINDOW_PER_SECOND_TAKEN * took)
-    window = min(window, MAX_CROWD_WINDOW_SECONDS, max(0.0, deadline - time.monotonic()))
-    time.sleep(random.uniform(0, window))  # noqa: S311 - jitter, not secrecy
+def _as_claimed(registration: Registration, claim: Seat | WaitlistPlace | Join) -> Registration:
+    """`registration` as `claim` stores it."""
+    if isinstance(claim, WaitlistPlace):
+        return dataclasses.replace(
+            registration, status=Status.WAITLISTED, waitlist_position=claim.position, waitlist_place=claim.ahead + 1
+        )
+    status = Status.CONFIRMED if isinstance(claim, Seat) else Status.PENDING
+    return dataclasses.replace(registration, status=status, waitlist_position=None, waitlist_place=None)
+
+
+def _numbered(
+    store: Store, joined: Registration, deadline: float, *, behind: float | None = None
+) -> tuple[Registration, EventRecord | None]:
+    """`joined` (pending) once it has its seat or number."""
+    try:
+        stored, counts = await_number(store, joined, deadline, behind=behind)
+    except Erased:
+        raise StoreUnavailable("erased while joining") from None
+    return _as_answer(stored), counts
+
+
+def _answer(store: Store, stored: Registration, deadline: float) -> tuple[Registration, None]:
+    """The answer about `stored`, the same submission stored moments ago: once it has its number."""
+    if stored.status == Status.PENDING:
+        stored, _ = _numbered(store, stored, deadline)
+    return _as_answer(stored), None
 
 
 def _holder(store: Store, registration: Registration) -> Registration | None:

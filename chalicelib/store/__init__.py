@@ -5,6 +5,7 @@
     store.events          event rows: definitions and seat counters      (events.py)
     store.registrations   reading registrations, the waiting list        (registrations.py)
     store.seats           the transactions that take or hand over seats  (seat_transactions.py)
+    store.pending         joining the waiting list, numbered in groups   (pending_rows.py)
     store.mail            mail rows: claims, sent, failed; SES feedback  (mail_rows.py)
     store.scans           whole-table scans for personal-data requests   (scans.py)
 
@@ -22,6 +23,7 @@ from chalicelib.store.codec import StoreUnavailable
 from chalicelib.store.events import CapacityBelowTaken, EventRecord, EventRows
 from chalicelib.store.keys import CLOSING_MAIL, EVENT_MAILS, REMINDER_MAIL, digest_mail
 from chalicelib.store.mail_rows import GONE, EventMails, MailOwner, MailRow, MailRows, event_owner
+from chalicelib.store.pending_rows import PendingRows, Queue
 from chalicelib.store.registrations import RegistrationRows
 from chalicelib.store.scans import Scans
 from chalicelib.store.seat_transactions import (
@@ -29,6 +31,7 @@ from chalicelib.store.seat_transactions import (
     Claim,
     ClaimLost,
     HourlyLimit,
+    Join,
     RateLimited,
     Seat,
     SeatTransactions,
@@ -48,8 +51,10 @@ __all__ = [
     "EventMails",
     "EventRecord",
     "HourlyLimit",
+    "Join",
     "MailOwner",
     "MailRow",
+    "Queue",
     "RateLimited",
     "Seat",
     "Store",
@@ -69,5 +74,6 @@ class Store:
         self.events = EventRows(self.table)
         self.registrations = RegistrationRows(self.table)
         self.seats = SeatTransactions(self.table)
+        self.pending = PendingRows(self.table)
         self.mail = MailRows(self.table)
         self.scans = Scans(self.table)

@@ -3,6 +3,8 @@
 One table. Partition key `event_id`, sort key `sk`:
 
     sk = "event"                 the event: its definition and its seat counts
+    sk = "event#pending#<ULID>"  a registration joining the full event's waiting list, numbered
+                                 moments later (it then moves to "registration#<ULID>")
     sk = "registration#<ULID>"   one registration (ULIDs sort by arrival)
     sk = "email#<address>"       the one-per-address marker, address lower-cased
     sk = "mail#<ULID>#<kind>"    one mail about a registration: claimed, then sent (exactly once)
@@ -22,6 +24,8 @@ from typing import Any
 from chalicelib.store.codec import item
 
 EVENT_SK = "event"
+# Right after the event row, so that one Query reads the counts and who is joining, in order.
+PENDING_PREFIX = "event#pending#"
 REGISTRATION_PREFIX = "registration#"
 EMAIL_PREFIX = "email#"
 MAIL_PREFIX = "mail#"
@@ -32,8 +36,10 @@ TTL_ATTRIBUTE = "expires_at"
 CONFIRMED = "confirmed_count"  # seats taken
 WAITLISTED = "waitlisted_count"  # waiting-list numbers handed out so far (the last one)
 WAITING = "waiting_count"  # people on the waiting list now
+PENDING = "pending_count"  # registrations joining the list, not numbered yet
 CAPACITY = "capacity"
 COUNTER_NAMES = {"#confirmed": CONFIRMED, "#waitlisted": WAITLISTED, "#waiting": WAITING, "#capacity": CAPACITY}
+NOBODY_PENDING = "(attribute_not_exists(#pending) OR #pending = :zero)"
 
 
 def event_key(event_id: str) -> dict[str, Any]:
@@ -42,6 +48,10 @@ def event_key(event_id: str) -> dict[str, Any]:
 
 def registration_key(event_id: str, registration_id: str) -> dict[str, Any]:
     return item({"event_id": event_id, "sk": REGISTRATION_PREFIX + registration_id})
+
+
+def pending_key(event_id: str, registration_id: str) -> dict[str, Any]:
+    return item({"event_id": event_id, "sk": PENDING_PREFIX + registration_id})
 
 
 def marker_sk(email: str) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from chalicelib.records import Registration
 from chalicelib.store.codec import item, plain
-from chalicelib.store.keys import REGISTRATION_PREFIX, is_registration, marker_key, registration_key
+from chalicelib.store.keys import REGISTRATION_PREFIX, is_registration, marker_key, pending_key, registration_key
 from chalicelib.store.table import Table
 
 
@@ -31,10 +31,17 @@ class RegistrationRows:
         return [registration_of(i) for i in items]
 
     def get(self, event_id: str, registration_id: str) -> Registration | None:
-        response = self.table.db().get_item(
-            TableName=self.table.name, Key=registration_key(event_id, registration_id), ConsistentRead=True
-        )
-        return registration_of(response["Item"]) if "Item" in response else None
+        """The registration, read consistently: numbered, or still pending (joining the list).
+
+        A pending row moves to its registration row in one transaction, which may fall between
+        two reads: so when neither was found, the registration row is read once more."""
+        for key in (registration_key, pending_key, registration_key):
+            response = self.table.db().get_item(
+                TableName=self.table.name, Key=key(event_id, registration_id), ConsistentRead=True
+            )
+            if "Item" in response:
+                return registration_of(response["Item"])
+        return None
 
     def waiting(self, event_id: str) -> list[Registration]:
         """The waitlisted registrations of `event_id`, first in line first."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalicelib.records import Registration
 from chalicelib.store.codec import item
-from chalicelib.store.keys import REGISTRATION_PREFIX
+from chalicelib.store.keys import PENDING_PREFIX, REGISTRATION_PREFIX
 from chalicelib.store.registrations import registration_of
 from chalicelib.store.table import Table
 
@@ -14,12 +14,12 @@ class Scans:
         self.table = table
 
     def registrations_of(self, email: str) -> list[Registration]:
-        """Every registration of `email`, in any event and any state."""
+        """Every registration of `email`, in any event and any state (pending too)."""
         wanted = email.strip().lower()
         items = self.table.every(
             "scan",
-            FilterExpression="begins_with(sk, :registration)",
-            ExpressionAttributeValues=item({":registration": REGISTRATION_PREFIX}),
+            FilterExpression="begins_with(sk, :registration) OR begins_with(sk, :pending)",
+            ExpressionAttributeValues=item({":registration": REGISTRATION_PREFIX, ":pending": PENDING_PREFIX}),
             ConsistentRead=True,  # `forget` right after a registration must find it
         )
         found = [registration_of(i) for i in items]

@@ -17,6 +17,9 @@ from chalicelib.store.keys import (
     CAPACITY,
     CONFIRMED,
     COUNTER_NAMES,
+    NOBODY_PENDING,
+    PENDING,
+    PENDING_PREFIX,
     RATE_PREFIX,
     REGISTRATION_PREFIX,
     TTL_ATTRIBUTE,
@@ -24,6 +27,7 @@ from chalicelib.store.keys import (
     event_key,
     marker_key,
     marker_sk,
+    pending_key,
     registration_key,
 )
 from chalicelib.store.table import Cancelled, Table
@@ -62,7 +66,14 @@ class WaitlistPlace:
     ahead: int
 
 
-Claim = Seat | WaitlistPlace
+@dataclass(frozen=True)
+class Join:
+    """Join the waiting list without a number (`PendingRows.number` gives one): the row is
+    stored as pending and counted, with no condition on the counts, so people joining at
+    the same moment do not collide."""
+
+
+Claim = Seat | WaitlistPlace | Join
 
 
 @dataclass(frozen=True)
@@ -82,7 +93,8 @@ class SeatTransactions:
         self, registration: Registration, claim: Claim, *, expires_at: int, limit: HourlyLimit | None = None
     ) -> None:
         """Write the registration, its address marker, its claim on the event's counter and
-        its count against the hourly limit, in one transaction: all or nothing."""
+        its count against the hourly limit, in one transaction: all or nothing. A `Join`
+        stores the registration (status pending) under the event's pending rows."""
         event_id = registration.event_id
         marker = {
             "event_id": event_id,
@@ -92,7 +104,7 @@ class SeatTransactions:
         }
         stored = {
             **registration.as_stored(),
-            "sk": REGISTRATION_PREFIX + registration.registration_id,
+            "sk": (PENDING_PREFIX if isinstance(claim, Join) else REGISTRATION_PREFIX) + registration.registration_id,
             TTL_ATTRIBUTE: expires_at,
         }
         new = "attribute_not_exists(sk)"
@@ -142,10 +154,11 @@ class SeatTransactions:
         `promote` or back to the event. Deleting (not cancelling) sends nobody a mail about it.
 
         Raises `ClaimLost` when either registration changed meanwhile (look again)."""
+        key = pending_key if registration.status == Status.PENDING else registration_key
         actions: dict[str, dict[str, Any]] = {
             "registration": {
                 "Delete": {
-                    "Key": registration_key(registration.event_id, registration.registration_id),
+                    "Key": key(registration.event_id, registration.registration_id),
                     "ConditionExpression": "#status = :was",
                     "ExpressionAttributeNames": {"#status": "status"},
                     "ExpressionAttributeValues": item({":was": str(registration.status)}),
@@ -198,28 +211,42 @@ def _seat_claim(event_id: str, claim: Claim) -> dict[str, Any]:
 
 def _claim(claim: Claim) -> dict[str, Any]:
     """The counter update and condition for `claim` on the event item."""
+    if isinstance(claim, Join):
+        # No condition on the counts: whoever numbers the pending rows gives them the seats
+        # and places the counts allow then (`PendingRows.number`).
+        return {
+            "UpdateExpression": "ADD #pending :one",
+            "ConditionExpression": "attribute_exists(sk)",
+            "ExpressionAttributeNames": {"#pending": PENDING},
+            "ExpressionAttributeValues": item({":one": 1}),
+        }
     if isinstance(claim, Seat):
         # A free seat goes to a newcomer only while nobody waits for it (with or without a
-        # limit: people still wait for a moment after the limit is lifted).
+        # limit: people still wait for a moment after the limit is lifted), and nobody who
+        # came earlier is still being placed (they are owed it first).
         return {
             "UpdateExpression": "ADD #confirmed :one",
             "ConditionExpression": (
                 "attribute_exists(sk) AND (attribute_not_exists(#waiting) OR #waiting = :zero) AND "
-                "(attribute_not_exists(#capacity) OR #confirmed < #capacity)"
+                f"(attribute_not_exists(#capacity) OR #confirmed < #capacity) AND {NOBODY_PENDING}"
             ),
-            "ExpressionAttributeNames": {k: COUNTER_NAMES[k] for k in ("#confirmed", "#waiting", "#capacity")},
+            "ExpressionAttributeNames": {
+                **{k: COUNTER_NAMES[k] for k in ("#confirmed", "#waiting", "#capacity")},
+                "#pending": PENDING,
+            },
             "ExpressionAttributeValues": item({":one": 1, ":zero": 0}),
         }
     # Places are handed out one after another: each claim names the place it
     # expects to be next, so positions are unique and gap-free in commit order.
-    # Only while no seat is free: a seat given back meanwhile goes to this registrant instead.
+    # Only while no seat is free: a seat given back meanwhile goes to this registrant instead;
+    # and only while nobody is being placed (they came first).
     return {
         "UpdateExpression": "SET #waitlisted = :position ADD #waiting :one",
         "ConditionExpression": (
             "#waitlisted = :previous AND #confirmed >= #capacity AND "
-            "(#waiting = :ahead OR (attribute_not_exists(#waiting) AND :ahead = :zero))"
+            f"(#waiting = :ahead OR (attribute_not_exists(#waiting) AND :ahead = :zero)) AND {NOBODY_PENDING}"
         ),
-        "ExpressionAttributeNames": COUNTER_NAMES,
+        "ExpressionAttributeNames": {**COUNTER_NAMES, "#pending": PENDING},
         "ExpressionAttributeValues": item(
             {":position": claim.position, ":previous": claim.position - 1, ":one": 1, ":zero": 0, ":ahead": claim.ahead}
         ),
@@ -258,6 +285,8 @@ def _handover(registration: Registration, promote: Registration | None, at: str)
     event_id = registration.event_id
     if registration.status == Status.WAITLISTED:
         return {"seats": _count(WAITING, -1, event_id, condition="#counter > :zero")}
+    if registration.status == Status.PENDING:
+        return {"seats": _count(PENDING, -1, event_id, condition="#counter > :zero")}
     if registration.status != Status.CONFIRMED:
         return {}
     if promote is None:

@@ -1,22 +1,27 @@
-"""A crowd on the waiting list: what a lost claim learns from its refusal, and how it tries again
-(docs/design.md, "A crowd on the waiting list")."""
+"""A crowd on the waiting list: a lost number makes the registrant join unnumbered, and the first
+of those joining numbers them all, in order of arrival (docs/design.md, "A crowd on the
+waiting list"). Each race is staged in a fixed order; the state machine and the end-to-end
+rounds run them at random."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 
 import app as app_module
-from chalicelib import seats
+from chalicelib import numbering, seats
 from chalicelib.events import Event
 from chalicelib.forms import parse_body
-from chalicelib.records import Registration, Status
+from chalicelib.personal_data import forget
+from chalicelib.records import Registration, Status, new_registration_id
 from chalicelib.registration import new_registration, validate_submission
-from chalicelib.store import ClaimLost, WaitlistPlace
-from tests.api.conftest import reload_events
+from chalicelib.store import ClaimLost, Join, Seat, WaitlistPlace
+from chalicelib.store.keys import PENDING_PREFIX
+from tests.api.conftest import all_items, mails_to, reload_events
 from tests.factories import SEED_EVENT_ID, event, submission
 
 PATH = f"/events/{SEED_EVENT_ID}/registrations"
@@ -49,17 +54,17 @@ def calls(monkeypatch):
 
 
 @pytest.fixture
-def sleeps(monkeypatch):
-    """The windows `place` steps aside in (the longest it may sleep each time), not slept."""
-    windows: list[float] = []
-    monkeypatch.setattr(seats.random, "uniform", lambda low, high: high)
-    monkeypatch.setattr(seats.time, "sleep", windows.append)
-    return windows
+def no_grace(monkeypatch):
+    """Whoever waits behind a pending registration numbers it at once (its request ended)."""
+    monkeypatch.setattr(numbering, "LEADER_GRACE_SECONDS", 0.0)
 
 
-def a_person(event: Event) -> Registration:
-    fields = parse_body(json.dumps(submission()).encode(), "application/json")
-    return new_registration(event, validate_submission(event, fields), app_module.now(), "de")
+def a_person(event: Event, name: str = "someone", **changes) -> Registration:
+    body = json.dumps(submission(email=f"{name}@example.org", given_name=name)).encode()
+    fields = parse_body(body, "application/json")
+    return dataclasses.replace(
+        new_registration(event, validate_submission(event, fields), app_module.now(), "de"), **changes
+    )
 
 
 def register(client, name):
@@ -75,9 +80,29 @@ def register_elsewhere(store, name):
     other_instance.register(app_module.Submitted(SEED_EVENT_ID, body, "application/json", "10.0.0.1", app_module.now()))
 
 
-def test_a_claim_lost_on_cached_counts_is_tried_again_at_once_from_the_counts_that_came_back(
-    client, store, calls, sleeps
-):
+def left_pending(store, clock, name) -> Registration:
+    """`name` joined the list and its request ended before anyone numbered it."""
+    clock.now += timedelta(milliseconds=1)  # arrival order is the ids' order
+    joined = a_person(store.events.find(SEED_EVENT_ID).event, name, registration_id=new_registration_id(clock.now))
+    joined = dataclasses.replace(joined, status=Status.PENDING)
+    store.seats.insert(joined, Join(), expires_at=2_000_000_000)
+    clock.now += timedelta(milliseconds=1)
+    return joined
+
+
+def numbers(store) -> list[tuple[str, str, int | None, int | None]]:
+    """(given name, status, number, place) of every registration, in order of arrival."""
+    return [
+        (r.given_name, str(r.status), r.waitlist_position, r.waitlist_place)
+        for r in store.registrations.of_event(SEED_EVENT_ID, consistent=True)
+    ]
+
+
+def pending_rows(store) -> list[dict]:
+    return [i for i in all_items(store) if i["sk"]["S"].startswith(PENDING_PREFIX)]
+
+
+def test_a_number_lost_on_cached_counts_joins_and_the_registrant_numbers_itself(client, store, calls, clock):
     reload_events(store, event(capacity=1, waitlist=True))
     register(client, "first")
     register(client, "second")  # the app now caches "number 1 handed out, 1 waiting"
@@ -86,71 +111,197 @@ def test_a_claim_lost_on_cached_counts_is_tried_again_at_once_from_the_counts_th
 
     status, answer = register(client, "fourth")
 
-    # The cached guess (number 2, 1 ahead) lost; the refusal brought the current counts, so the
-    # second claim (number 3, 2 ahead) was made without reading the event or waiting.
-    assert (status, answer["waitlist_position"], answer["waitlist_place"]) == (201, 3, 3)
-    assert calls["transact_write_items"] == 2
-    assert calls["get_item"] == 0
-    assert sleeps == []
+    # The cached guess (number 2) lost, so the registrant joined unnumbered (no condition on the
+    # counts) and, being the first pending, numbered itself from the counts read with the queue.
+    assert (status, answer["status"], answer["waitlist_position"], answer["waitlist_place"]) == (
+        201,
+        "waitlisted",
+        3,
+        3,
+    )
+    assert calls["transact_write_items"] == 3  # the lost number, joining, numbering
+    assert calls["query"] == 2  # who is first; the counts with the queue
+    assert pending_rows(store) == []
+    record = store.events.find(SEED_EVENT_ID, consistent=True)
+    assert (record.confirmed, record.waitlisted, record.waiting, record.pending) == (1, 3, 3, 0)
+    assert seats.crowd.now()
 
 
-def test_a_claim_lost_on_current_counts_steps_aside_then_reads(client, store, calls, sleeps, monkeypatch):
+def test_after_a_crowd_newcomers_join_without_trying_for_the_next_number_alone(client, store, calls, monkeypatch):
     reload_events(store, event(capacity=1, waitlist=True))
     register(client, "first")
     register(client, "second")
-    register_elsewhere(store, "third")
-    insert = app_module.store.seats.insert
-    rivals = iter(["fifth"])
-
-    def a_rival_commits_first(registration, claim, **kwargs):
-        if claim == WaitlistPlace(3, ahead=2):  # the claim made from the counts that came back
-            register_elsewhere(store, next(rivals))  # takes number 3 meanwhile: a crowd
-        insert(registration, claim, **kwargs)
-
-    monkeypatch.setattr(app_module.store.seats, "insert", a_rival_commits_first)
+    seats.crowd.seen()
     calls.clear()
 
-    status, answer = register(client, "fourth")
+    assert register(client, "third")[1]["waitlist_place"] == 2
+    assert calls["transact_write_items"] == 2  # joining and numbering: no number tried alone first
 
-    assert (status, answer["waitlist_position"], answer["waitlist_place"]) == (201, 4, 4)
-    [window] = sleeps  # lost on current counts: once aside, for at least the base window
-    assert window >= seats.CROWD_WINDOW_SECONDS
-    assert calls["transact_write_items"] == 3  # cached guess, the one from the counts back, the last
-    assert calls["get_item"] == 1  # only after stepping aside
-    stored = sorted(r.waitlist_position for r in store.registrations.waiting(SEED_EVENT_ID))
-    assert stored == [1, 2, 3, 4]
+    monkeypatch.setattr(seats.crowd, "until", 0.0)  # the crowd is long gone
+    calls.clear()
+    assert register(client, "fourth")[1]["waitlist_place"] == 3
+    assert calls["transact_write_items"] == 1  # the next number, claimed alone
 
 
-def test_the_window_is_wider_the_longer_the_lost_write_took_within_bounds_and_the_budget(store, monkeypatch):
+def test_registrations_left_pending_are_numbered_first_in_order_of_arrival(
+    client, store, clock, no_grace, mail_function
+):
+    reload_events(store, event(capacity=1, waitlist=True))
+    register(client, "first")
+    left_pending(store, clock, "early")
+    left_pending(store, clock, "earlier-id-later-name")
+
+    status, answer = register(client, "late")
+
+    assert (status, answer["waitlist_position"], answer["waitlist_place"]) == (201, 3, 3)
+    assert numbers(store) == [
+        ("first", "confirmed", None, None),
+        ("early", "waitlisted", 1, 1),
+        ("earlier-id-later-name", "waitlisted", 2, 2),
+        ("late", "waitlisted", 3, 3),
+    ]
+    # Numbered by someone else's request, they are mailed like anyone: their place is true.
+    mail_function.deliver()
+    assert "Platz 1 der Warteliste" in mails_to("early@example.org")[0].get_body().get_content()
+
+
+def test_a_newcomer_never_takes_a_free_seat_or_the_next_number_ahead_of_someone_joining(store, clock):
+    store.events.save([event(capacity=2, waitlist=True)])
+    store.seats.insert(a_person(store.events.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
+    left_pending(store, clock, "early")
+    late = a_person(store.events.find(SEED_EVENT_ID).event, "late")
+
+    with pytest.raises(ClaimLost):
+        store.seats.insert(late, Seat(), expires_at=0)  # a seat is free, but early came first
+
+    store.events.save([event(capacity=1, waitlist=True)])  # now full: the next number is 1
+    waitlisted = dataclasses.replace(late, status=Status.WAITLISTED, waitlist_position=1, waitlist_place=1)
+    with pytest.raises(ClaimLost):
+        store.seats.insert(waitlisted, WaitlistPlace(1, ahead=0), expires_at=0)
+    assert [name for name, *_ in numbers(store)] == ["first"]
+
+
+def test_a_seat_given_back_while_people_join_goes_to_the_first_of_them(client, store, clock, no_grace):
+    reload_events(store, event(capacity=1, waitlist=True))
+    register(client, "first")
+    left_pending(store, clock, "early")
+    first = store.registrations.holder_of_address(SEED_EVENT_ID, "first@example.org")
+    store.seats.cancel(first, None, "2016-11-10T11:00:00.000Z")  # nobody waits: the seat goes back
+    assert store.events.find(SEED_EVENT_ID, consistent=True).confirmed == 0
+
+    status, answer = register(client, "late")
+
+    # The free seat was early's (the first to arrive); late waits behind nobody.
+    assert (status, answer["status"], answer["waitlist_place"]) == (201, "waitlisted", 1)
+    assert numbers(store)[1:] == [("early", "confirmed", None, None), ("late", "waitlisted", 1, 1)]
+
+
+def test_someone_waiting_is_numbered_by_the_first_of_those_joining(store, clock, calls, monkeypatch):
     store.events.save([event(capacity=1, waitlist=True)])
-    record = dataclasses.replace(store.events.find(SEED_EVENT_ID, consistent=True), confirmed=1)
-    clock, windows = [0.0], []
-    took = iter([0.0, 0.01, 0.1, 0.2, 1.0, 0.0, 0.0, 0.0])  # the first: the cached guess
+    app_module.store.seats.insert(
+        a_person(store.events.find(SEED_EVENT_ID).event, "first", status=Status.CONFIRMED), Seat(), expires_at=0
+    )
+    early = left_pending(store, clock, "early")
+    joined = left_pending(store, clock, "late")
 
-    def sleep(seconds):  # the longest wait each time (see `uniform` below), on a clock of its own
-        windows.append(seconds)
-        clock[0] += seconds
+    def the_first_numbers_meanwhile(seconds):
+        numbering.settle(store, SEED_EVENT_ID, early.registered_at)
 
-    def lost_on_current_counts(*_, **__):
-        clock[0] += next(took, 0.0)
-        raise ClaimLost(record)
+    monkeypatch.setattr(numbering.time, "sleep", the_first_numbers_meanwhile)
+    calls.clear()
 
-    monkeypatch.setattr(seats, "PLACE_BUDGET_SECONDS", 16.0)
-    monkeypatch.setattr(seats.random, "uniform", lambda low, high: high)
-    monkeypatch.setattr(seats.time, "sleep", sleep)
-    monkeypatch.setattr(seats.time, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(store.seats, "insert", lost_on_current_counts)
-    monkeypatch.setattr(store.events, "find", lambda *_, **__: record)
+    stored, _ = numbering.await_number(app_module.store, joined, deadline=numbering.time.monotonic() + 5)
 
-    with pytest.raises(seats.Contended):
-        seats.place(store, a_person(record.event), record, expires_at=0)
+    assert (stored.status, stored.waitlist_position, stored.waitlist_place) == (Status.WAITLISTED, 2, 2)
+    assert calls["transact_write_items"] == 0  # it only read: the first numbered it
 
-    # The cached guess is tried again at once; then the base window, twenty times what the
-    # lost write took, five seconds at most, and no more than the budget leaves.
-    assert windows[:6] == pytest.approx([1.0, 2.0, 4.0, 5.0, 1.0, 1.0])
-    assert windows[6] == pytest.approx(16.0 - 1.31 - 14.0)  # what the writes and the waits left
-    assert set(windows[7:]) <= {0.0}
-    assert clock[0] == pytest.approx(16.0)  # the whole budget, and not a moment past it
+
+def test_the_same_submission_sent_again_while_pending_gets_its_number(client, store, clock):
+    reload_events(store, event(capacity=1, waitlist=True))
+    register(client, "first")
+    joined = left_pending(store, clock, "again")  # the first post's answer never came
+
+    status, answer = register(client, "again")
+
+    assert (status, answer["registration_id"], answer["waitlist_place"]) == (201, joined.registration_id, 1)
+    assert pending_rows(store) == []
+
+
+def test_the_due_function_numbers_registrations_left_pending(client, store, clock, mail_function):
+    reload_events(store, event(capacity=1, waitlist=True))
+    register(client, "first")
+    left_pending(store, clock, "early")
+    left_pending(store, clock, "later")
+
+    scheduled = client.events.generate_cw_event("aws.events", "Scheduled Event", {}, [])
+    assert client.lambda_.invoke("due", scheduled).payload == {"sent": {}, "numbered": 2}
+
+    assert numbers(store)[1:] == [("early", "waitlisted", 1, 1), ("later", "waitlisted", 2, 2)]
+    assert store.events.find(SEED_EVENT_ID, consistent=True).pending == 0
+    mail_function.deliver()
+    assert mails_to("later@example.org")
+
+
+def test_a_registration_still_pending_can_be_erased(store, clock):
+    store.events.save([event(capacity=1, waitlist=True)])
+    left_pending(store, clock, "gone")
+
+    [erased] = forget(store, "gone@example.org", app_module.now())
+
+    assert erased.status == "pending"
+    assert pending_rows(store) == []
+    assert store.registrations.marker(SEED_EVENT_ID, "gone@example.org") is None
+    assert store.events.find(SEED_EVENT_ID, consistent=True).pending == 0
+
+
+def test_numbering_is_all_or_nothing_when_one_of_them_was_erased_meanwhile(store, clock):
+    store.events.save([event(capacity=1, waitlist=True)])
+    left_pending(store, clock, "stays")
+    left_pending(store, clock, "gone")
+    queue = store.pending.look(SEED_EVENT_ID)
+    forget(store, "gone@example.org", app_module.now())
+    before = all_items(store)
+
+    with pytest.raises(ClaimLost):
+        numbering.number_once(store, queue, "2016-11-10T11:00:00.000Z")
+
+    assert all_items(store) == before
+    assert numbering.settle(store, SEED_EVENT_ID, "2016-11-10T11:00:00.000Z") == 1
+    assert numbers(store) == [("stays", "confirmed", None, None)]
+
+
+def test_a_long_queue_is_numbered_in_groups_in_order(store, clock):
+    store.events.save([event(capacity=3, waitlist=True)])
+    names = [f"p{i:02d}" for i in range(60)]
+    for name in names:
+        left_pending(store, clock, name)
+
+    assert numbering.settle(store, SEED_EVENT_ID, "2016-11-10T11:00:00.000Z") == 60
+
+    stored = numbers(store)
+    assert [name for name, *_ in stored] == names
+    assert [s[1] for s in stored] == ["confirmed"] * 3 + ["waitlisted"] * 57
+    assert [(s[2], s[3]) for s in stored[3:]] == [(n, n) for n in range(1, 58)]
+    record = store.events.find(SEED_EVENT_ID, consistent=True)
+    assert (record.confirmed, record.waitlisted, record.waiting, record.pending) == (3, 57, 57, 0)
+
+
+def test_a_registrant_not_numbered_within_the_budget_hears_503_and_stays_stored(client, store, clock, monkeypatch):
+    reload_events(store, event(capacity=1, waitlist=True))
+    register(client, "first")
+    seats.crowd.seen()
+    monkeypatch.setattr(seats, "PLACE_BUDGET_SECONDS", 0.3)
+
+    def always_lost(*_, **__):
+        raise ClaimLost()
+
+    monkeypatch.setattr(app_module.store.pending, "number", always_lost)
+
+    status, answer = register(client, "unlucky")
+
+    assert (status, answer["error"]) == (503, "unavailable")
+    [row] = pending_rows(store)  # kept: the next one to join, or the due function, numbers it
+    assert row["email"]["S"] == "unlucky@example.org"
 
 
 def test_a_lost_claim_brings_back_the_event_as_stored_without_validating_it_again(store):

@@ -46,7 +46,6 @@ class Faulty:
 
 @pytest.fixture
 def inject(store, monkeypatch):
-    monkeypatch.setattr(seats, "CROWD_WINDOW_SECONDS", 0.0)  # no sleeping through the retries
 
     def with_fault(operation, name):
         faulty = Faulty(app_module.store.table.client(), operation, FAULTS[name])
@@ -144,7 +143,6 @@ def test_an_unexpected_error_in_browser_mode_is_an_html_page(client, monkeypatch
 
 def test_contention_that_never_ends_gets_a_503_within_the_budget(client, store, monkeypatch):
     monkeypatch.setattr(seats, "PLACE_BUDGET_SECONDS", 0.2)
-    monkeypatch.setattr(seats, "CROWD_WINDOW_SECONDS", 0.01)
     reload_events(store, event(capacity=1, waitlist=True))
     client.http.post(PATH, headers={"Content-Type": "application/json"}, body=json.dumps(submission()).encode())
 

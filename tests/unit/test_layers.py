@@ -49,6 +49,7 @@ LAYER_OF = {
     "intake": "use case",
     "seats": "use case",
     "handover": "use case",
+    "numbering": "use case",
     "cancellation": "use case",
     "outbox": "use case",
     "schedule": "use case",

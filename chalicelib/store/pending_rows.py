@@ -1,0 +1,143 @@
+"""Pending rows: registrations that joined a full event's waiting list and wait moments for
+their number (`seat_transactions.Join` writes them; `numbering` decides what they get).
+
+They live right after the event row (`event#pending#<ULID>`), so one consistent Query reads
+the counts and the first of them, in order of arrival. Numbering moves each to its
+`registration#<ULID>` row with its seat or its number and place, and moves the counters on,
+in one transaction conditioned on the counts it was planned from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.records import Registration, Status
+from chalicelib.store.codec import StoreUnavailable, item, plain
+from chalicelib.store.events import EventRecord, event_record
+from chalicelib.store.keys import (
+    CAPACITY,
+    CONFIRMED,
+    EVENT_SK,
+    PENDING,
+    PENDING_PREFIX,
+    REGISTRATION_PREFIX,
+    WAITING,
+    WAITLISTED,
+    event_key,
+    pending_key,
+)
+from chalicelib.store.seat_transactions import ClaimLost
+from chalicelib.store.table import Cancelled, Table
+
+# Rows numbered per transaction: each is a delete and a put, and the counters are one more
+# action (DynamoDB takes 100).
+GROUP = 49
+
+
+@dataclass(frozen=True)
+class Queue:
+    """An event's counts and its first pending registrations, read together."""
+
+    record: EventRecord
+    pending: list[Registration]  # in order of arrival, at most `GROUP`
+    complete: bool  # no pending registration comes after these
+
+
+class PendingRows:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def look(self, event_id: str) -> Queue | None:
+        """The event's counts and its first `GROUP` pending rows, read consistently in one
+        Query; None when the event is gone."""
+        page = self.table.db().query(
+            TableName=self.table.name,
+            KeyConditionExpression="event_id = :e AND begins_with(sk, :event)",
+            ExpressionAttributeValues=item({":e": event_id, ":event": EVENT_SK}),
+            ConsistentRead=True,
+            Limit=GROUP + 1,
+        )
+        items = [plain(i) for i in page["Items"]]
+        if not items or items[0]["sk"] != EVENT_SK:
+            return None
+        pending = [Registration.from_stored(i) for i in items[1:]]
+        return Queue(event_record(items[0]), pending, complete="LastEvaluatedKey" not in page)
+
+    def first(self, event_id: str) -> str | None:
+        """The registration id of the first pending row (the earliest to arrive), read
+        consistently; None when nobody is pending. (One key, not the rows: cheap to ask often.)"""
+        page = self.table.db().query(
+            TableName=self.table.name,
+            KeyConditionExpression="event_id = :e AND begins_with(sk, :pending)",
+            ExpressionAttributeValues=item({":e": event_id, ":pending": PENDING_PREFIX}),
+            ProjectionExpression="sk",
+            ConsistentRead=True,
+            Limit=1,
+        )
+        return page["Items"][0]["sk"]["S"].removeprefix(PENDING_PREFIX) if page["Items"] else None
+
+    def number(self, placed: list[Registration], record: EventRecord) -> None:
+        """Move each of `placed` (pending rows, given their seat or number and place) to its
+        registration row, and the counters on, in one transaction.
+
+        Raises `ClaimLost` when the counts are no longer `record`'s or one of them is not
+        pending any more (numbered or erased meanwhile): look again."""
+        seats = sum(1 for r in placed if r.status == Status.CONFIRMED)
+        last = max((r.waitlist_position or 0 for r in placed), default=0) or record.waitlisted
+        actions: dict[str, dict[str, Any]] = {}
+        for registration in placed:
+            event_id, registration_id = registration.event_id, registration.registration_id
+            actions[f"pending {registration_id}"] = {
+                "Delete": {"Key": pending_key(event_id, registration_id), "ConditionExpression": "attribute_exists(sk)"}
+            }
+            row = {**registration.as_stored(), "sk": REGISTRATION_PREFIX + registration_id}
+            actions[f"placed {registration_id}"] = {
+                "Put": {"Item": item(row), "ConditionExpression": "attribute_not_exists(sk)"}
+            }
+        actions["counts"] = {"Update": _moved_on(record, seats=seats, places=len(placed) - seats, last=last)}
+        try:
+            self.table.transact(actions)
+        except Cancelled as exc:
+            if exc.failed:
+                raise ClaimLost() from None
+            raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
+
+
+def _moved_on(record: EventRecord, *, seats: int, places: int, last: int) -> dict[str, Any]:
+    """The counters after `seats` seats and `places` numbers (up to `last`) were given to
+    pending rows, on condition that they are still `record`'s (the plan was made from them)."""
+    values: dict[str, Any] = {
+        ":confirmed": record.confirmed,
+        ":waitlisted": record.waitlisted,
+        ":waiting": record.waiting,
+        ":seats": seats,
+        ":places": places,
+        ":placed": -(seats + places),
+        ":last": last,
+        ":zero": 0,
+    }
+    same = [_still("#confirmed", ":confirmed"), _still("#waitlisted", ":waitlisted"), _still("#waiting", ":waiting")]
+    if record.event.capacity is None:
+        same.append("attribute_not_exists(#capacity)")
+    else:
+        same.append("#capacity = :capacity")
+        values[":capacity"] = record.event.capacity
+    return {
+        "Key": event_key(record.event.event_id),
+        "UpdateExpression": "SET #waitlisted = :last ADD #confirmed :seats, #waiting :places, #pending :placed",
+        "ConditionExpression": " AND ".join(same),
+        "ExpressionAttributeNames": {
+            "#confirmed": CONFIRMED,
+            "#waitlisted": WAITLISTED,
+            "#waiting": WAITING,
+            "#pending": PENDING,
+            "#capacity": CAPACITY,
+        },
+        "ExpressionAttributeValues": item(values),
+    }
+
+
+def _still(name: str, value: str) -> str:
+    """`name` holds `value` (a counter never written holds 0)."""
+    return f"({name} = {value} OR (attribute_not_exists({name}) AND {value} = :zero))"
