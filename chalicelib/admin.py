@@ -9,7 +9,8 @@ from typing import Any
 
 from chalicelib import export
 from chalicelib.cancellation import Cancellable, cancel
-from chalicelib.records import ACTIVE
+from chalicelib.numbering import settle
+from chalicelib.records import ACTIVE, Status, utc_iso
 from chalicelib.store import EventRecord, Store
 
 
@@ -44,6 +45,11 @@ def cancel_by_admin(store: Store, event_id: str, registration_id: str, now: date
     registration = store.registrations.get(event_id, registration_id) if record else None
     if record is None or registration is None:
         raise AdminRefusal("unknown_registration", f"no registration {registration_id!r} in {event_id!r}")
+    if registration.status == Status.PENDING:
+        # Still joining the waiting list (its request ended first): placed now, with everyone
+        # pending before it, so that what is cancelled is a seat or a number like any other.
+        settle(store, event_id, utc_iso(now))
+        registration = store.registrations.get(event_id, registration_id) or registration
     if registration.status not in ACTIVE or not cancel(store, Cancellable(record.event, registration), now):
         raise AdminRefusal("already_cancelled", f"registration {registration_id!r} is cancelled already")
     current = store.registrations.get(event_id, registration_id) or registration

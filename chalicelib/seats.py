@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from contextlib import suppress
 from datetime import datetime
 
 from chalicelib.handover import Contended, fill_free_seats, seats_free
-from chalicelib.numbering import Erased, await_number
+from chalicelib.numbering import Erased, await_number, number_once
 from chalicelib.records import Registration, Status
 from chalicelib.store import (
     AlreadyRegistered,
@@ -64,6 +65,12 @@ class _HandOver:
     """Seats are free while people wait (capacity was just raised): they are theirs."""
 
 
+class _NumberPending:
+    """Seats are free while people are pending on an event whose waiting list was switched off
+    after they joined: the seats are theirs first, and a newcomer must not join them (whoever
+    numbers the group would put it on a list the event no longer has)."""
+
+
 class Crowd:
     """When this instance last saw others joining the waiting list beside its registrant."""
 
@@ -80,13 +87,15 @@ class Crowd:
 crowd = Crowd()
 
 
-def _next_claim(record: EventRecord, fresh: bool) -> Seat | WaitlistPlace | Join | _HandOver | None:
+def _next_claim(record: EventRecord, fresh: bool) -> Seat | WaitlistPlace | Join | _HandOver | _NumberPending | None:
     """What to ask for given `record`'s counts; None: read the counts again first."""
     event, free = record.event, seats_free(record)
     if free != 0 and record.waiting == 0 and record.pending == 0:
         return Seat()
     if free != 0 and record.waiting:
         return _HandOver() if fresh else None  # a cached count may be out of date: look first
+    if free != 0 and record.pending and not event.waitlist:
+        return _NumberPending() if fresh else None  # decided once they are placed
     if free != 0 or (event.waitlist and (record.pending or crowd.now())):
         # Others are being placed: join them (whoever numbers them gives out free seats first).
         return Join()
@@ -132,6 +141,14 @@ def place(
             # Finish the hand-over `load-events` started (or was stopped in) before taking
             # anything: the first in line move up, then this registrant is decided afresh.
             fill_free_seats(store, record.event.event_id, registration.registered_at, attempts=1)
+        elif isinstance(claim, _NumberPending):
+            # Place those pending first (one group), then this registrant is decided afresh:
+            # a seat if one is left, else "full".
+            queue = store.pending.look(record.event.event_id)
+            if queue is not None:
+                # Lost: numbered, erased or outrun meanwhile; the read below tells.
+                with suppress(ClaimLost):
+                    number_once(store, queue, registration.registered_at)
         elif claim is not None:
             placed = _as_claimed(registration, claim)
             try:

@@ -316,3 +316,43 @@ def test_a_lost_claim_brings_back_the_event_as_stored_without_validating_it_agai
 
     assert lost.value.current == record
     assert lost.value.current.event is record.event  # the same text: the event parsed once
+
+
+@pytest.mark.parametrize(
+    ("capacity", "told"),
+    [
+        (2, (409, "event_full", None)),  # early takes the one free seat: none is left for late
+        (3, (201, "confirmed", None)),  # a seat is left after early: late takes it
+    ],
+)
+def test_a_newcomer_is_never_put_on_a_waiting_list_switched_off_behind_those_pending(
+    client, store, clock, no_grace, capacity, told
+):
+    reload_events(store, event(capacity=1, waitlist=True))
+    register(client, "first")
+    left_pending(store, clock, "early")  # joined while the list was open: owed a seat or a number
+    reload_events(store, event(capacity=capacity, waitlist=False))  # more seats, and no list any more
+
+    status, answer = register(client, "late")
+
+    # early came first and gets the first free seat; late arrived after the list was switched
+    # off, so it is given a seat or turned away, never a number on a list the event no longer has.
+    assert (status, answer.get("status") or answer.get("error"), answer.get("waitlist_position")) == told
+    assert numbers(store)[:2] == [("first", "confirmed", None, None), ("early", "confirmed", None, None)]
+    assert [stored for _, stored, *_ in numbers(store)[2:]] == (["confirmed"] if status == 201 else [])
+    assert pending_rows(store) == []
+
+
+def test_an_admin_cancelling_someone_still_pending_places_everyone_pending_first(client, store, clock):
+    reload_events(store, event(capacity=1, waitlist=True))
+    register(client, "first")
+    early = left_pending(store, clock, "early")
+    left_pending(store, clock, "later")
+
+    response = client.http.post(f"/admin/events/{SEED_EVENT_ID}/registrations/{early.registration_id}/cancel")
+
+    assert response.status_code == 200
+    # early was given number 1 (later number 2) before the cancel took it off the list.
+    assert numbers(store)[1:] == [("early", "cancelled", 1, 1), ("later", "waitlisted", 2, 2)]
+    record = store.events.find(SEED_EVENT_ID, consistent=True)
+    assert (record.confirmed, record.waiting, record.pending) == (1, 1, 0)

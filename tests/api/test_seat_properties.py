@@ -2,6 +2,10 @@
 changes and closing, in any order, against the real app; after every step the answers and
 the table must agree with a reference model, and the invariants of docs/design.md hold.
 
+The crowd's states too: a registrant joins the waiting list unnumbered and its request ends
+before it is numbered (pending), the due function's sweep numbers those left, and
+registrations go the group-numbering way (`seats.crowd` seen) or the single-claim way.
+
 Bounded in `make test` (fixed seed); `make stress` runs many more with fresh seeds
 (STATEFUL_EXAMPLES, STATEFUL_RANDOM=1).
 """
@@ -12,7 +16,8 @@ import itertools
 import json
 import os
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -32,13 +37,20 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 import app as app_module
+from chalicelib import numbering, seats
 from chalicelib.cli import main as cli
+from chalicelib.forms import parse_body
 from chalicelib.links import CancelClaim, cancel_url
-from tests.api.conftest import MailFunction
+from chalicelib.records import Status, utc_iso
+from chalicelib.registration import new_registration, validate_submission
+from chalicelib.store import Join
+from chalicelib.store.keys import PENDING_PREFIX, REGISTRATION_PREFIX
+from tests.api.conftest import Clock, MailFunction
 from tests.factories import seed_event_document, submission
 
 FORMS = ("Kommune", "Landkreis")  # the same person's two ways of filling in the form
 PEOPLE = 7
+ONE_MORE = "one seat more than are taken"
 EXAMPLES = int(os.environ.get("STATEFUL_EXAMPLES", "15"))
 _runs = itertools.count()
 
@@ -48,7 +60,7 @@ class Reg:
     registration_id: str
     email: str
     form: str
-    status: str
+    status: str  # "pending": arrived (joined the list unnumbered), not placed yet
     position: int | None = None  # the number on the waiting list, if it ever waited
     place: int | None = None
 
@@ -68,6 +80,24 @@ class Model:
 
     def seats_free(self) -> bool:
         return self.capacity is None or len(self.with_status("confirmed")) < self.capacity
+
+    def number(self, reg: Reg) -> None:
+        """`reg` is placed now: a free seat, else the next number and its exact place."""
+        if self.seats_free():
+            reg.status = "confirmed"
+        else:
+            place = len(self.with_status("waitlisted")) + 1
+            self.numbers_given += 1
+            reg.status, reg.position, reg.place = "waitlisted", self.numbers_given, place
+
+    def place_pending(self) -> list[Reg]:
+        """Everyone pending is placed, in order of arrival (the list is in that order). A
+        waiting list switched off after they joined does not turn them away (docs/design.md,
+        "Known limits")."""
+        pending = self.with_status("pending")
+        for reg in pending:
+            self.number(reg)
+        return pending
 
     def move_up(self, seats: int | None) -> None:
         """The first `seats` in line (all, for None) get a seat."""
@@ -90,6 +120,7 @@ class Shared:
     client: object
     mail: MailFunction
     files: Path
+    clock: Clock  # moved on 1 ms before each arrival: ids (ULIDs) then sort in order of arrival
     dynamodb: object = field(default_factory=lambda: boto3.client("dynamodb"))
     forgotten: dict[str, int] = field(default_factory=dict)  # address -> mails sent when forgotten
     seen: Counter[str] = field(default_factory=Counter)  # which situations the runs reached
@@ -139,6 +170,30 @@ class SeatsMachine(RuleBasedStateMachine):
     def active(self, email: str) -> Reg | None:
         return next((r for r in self.model.regs if r.email == email and r.status != "cancelled"), None)
 
+    def joinable(self) -> list[str]:
+        """The people who may join now: not registered (nor pending), never forgotten."""
+        return [e for e in self.people if e not in self.shared.forgotten and self.active(e) is None]
+
+    def arrive(self) -> None:
+        """Someone arrives: a later time stamp, so a later registration id (the order in which
+        pending registrations are numbered)."""
+        self.shared.clock.now += timedelta(milliseconds=1)
+
+    def items(self) -> list[dict]:
+        """Every row of this run's event, read consistently."""
+        return [
+            {k: deserialize(v) for k, v in item.items()}
+            for item in self.shared.dynamodb.query(
+                TableName=os.environ["TABLE_NAME"],
+                KeyConditionExpression="event_id = :e",
+                ExpressionAttributeValues={":e": {"S": self.event_id}},
+                ConsistentRead=True,
+            )["Items"]
+        ]
+
+    def pending_ids(self) -> list[str]:
+        return [i["registration_id"] for i in self.items() if i["sk"].startswith(PENDING_PREFIX)]
+
     # --- the steps ---------------------------------------------------------------------------
     @initialize(capacity=st.integers(1, 3), people=st.integers(0, PEOPLE))
     def fill(self, capacity: int, people: int) -> None:
@@ -148,38 +203,119 @@ class SeatsMachine(RuleBasedStateMachine):
         for person in range(people):
             self.register(person, FORMS[0])
 
-    @rule(person=st.integers(0, PEOPLE - 1), form=st.sampled_from(FORMS))
-    def register(self, person: int, form: str) -> None:
+    @rule(person=st.integers(0, PEOPLE - 1), form=st.sampled_from(FORMS), crowd=st.booleans())
+    def register(self, person: int, form: str, crowd: bool = False) -> None:
         email = self.people[person]
         if email in self.shared.forgotten:
             return
+        # This instance saw a crowd a moment ago (its registrants join and are numbered as a
+        # group) or none (a lone one claims the next number alone): the outcome is the same, so
+        # both ways are taken at random rather than whichever the previous step left behind.
+        if crowd:
+            seats.crowd.seen()
+        else:
+            seats.crowd.until = 0.0
+        self.arrive()
+        model, earlier = self.model, self.active(email)
+        behind = len(model.with_status("pending"))
         body = json.dumps(submission(email=email, organisation_type=form)).encode()
         response = self.client.http.post(
             f"/events/{self.event_id}/registrations", headers={"Content-Type": "application/json"}, body=body
         )
         answer = json.loads(response.body)
-        model, earlier = self.model, self.active(email)
-        self.shared.seen[f"register: {response.status_code} {answer.get('status') or answer.get('error')}"] += 1
+        outcome = f"{response.status_code} {answer.get('status') or answer.get('error')}"
+        self.shared.seen[f"register: {outcome}"] += 1
         if model.closed:
-            assert (response.status_code, answer["error"]) == (403, "registration_closed")
-        elif earlier is not None and earlier.form == form:  # the same submission again: like the first
+            assert (response.status_code, answer.get("error")) == (403, "registration_closed")
+            return
+        if not model.waitlist and model.seats_free():
+            # Seats are free but no list: those pending (they joined while it was open) are
+            # owed them, so the registrant places them before it is decided, whoever it is.
+            model.place_pending()
+        if earlier is not None and earlier.form == form:  # the same submission again: like the first
+            if earlier.status == "pending":
+                model.place_pending()  # it waits for its number, or numbers everyone pending
+                self.shared.seen[f"register: the same again while pending ({outcome})"] += 1
             assert (response.status_code, answer["registration_id"]) == (201, earlier.registration_id)
             assert answer["status"] == earlier.status
             if earlier.status == "waitlisted":
                 assert (answer["waitlist_position"], answer["waitlist_place"]) == (earlier.position, earlier.place)
         elif earlier is not None:
-            assert (response.status_code, answer["error"]) == (409, "already_registered")
-        elif model.seats_free():
-            assert (response.status_code, answer["status"]) == (201, "confirmed")
-            model.regs.append(Reg(answer["registration_id"], email, form, "confirmed"))
-        elif model.waitlist:
-            position, place = model.numbers_given + 1, len(model.with_status("waitlisted")) + 1
-            assert (response.status_code, answer["status"]) == (201, "waitlisted")
-            assert (answer["waitlist_position"], answer["waitlist_place"]) == (position, place)
-            model.numbers_given = position
-            model.regs.append(Reg(answer["registration_id"], email, form, "waitlisted", position, place))
+            assert (response.status_code, answer.get("error")) == (409, "already_registered")
+        elif model.seats_free() or model.waitlist:
+            # With a list, a newcomer joins behind those pending: they are numbered first (the
+            # free seats, then the next numbers), then it is, in the same group.
+            model.place_pending()
+            reg = Reg(answer["registration_id"], email, form, "pending")
+            model.regs.append(reg)
+            model.number(reg)
+            assert (response.status_code, answer["status"]) == (201, reg.status)
+            if reg.status == "waitlisted":
+                assert (answer["waitlist_position"], answer["waitlist_place"]) == (reg.position, reg.place)
+            if behind:
+                self.shared.seen["register: placed behind pending"] += 1
+            if crowd:
+                self.shared.seen[f"register: {reg.status} as one of a crowd"] += 1
         else:
-            assert (response.status_code, answer["error"]) == (409, "event_full")
+            assert (response.status_code, answer.get("error")) == (409, "event_full")
+            if behind:
+                self.shared.seen["register: full behind pending"] += 1
+        if response.status_code == 201:
+            self.the_answer_is_true(answer, newcomer=earlier is None)
+
+    def the_answer_is_true(self, answer: dict, *, newcomer: bool) -> None:
+        """A 201 tells a seat or a number, never "pending", and what it tells is what is stored;
+        a newcomer's place is exactly the people waiting now (its number is the last). (A
+        repeat is told the place it was first told: people ahead may have left since.)"""
+        items = self.items()
+        [row] = [i for i in items if i["sk"] == REGISTRATION_PREFIX + answer["registration_id"]]
+        assert answer["status"] in ("confirmed", "waitlisted")
+        assert row["status"] == answer["status"]
+        assert answer["registration_id"] not in self.pending_ids()  # nobody left pending by this request
+        if answer["status"] == "waitlisted":
+            assert (row["waitlist_position"], row["waitlist_place"]) == (
+                answer["waitlist_position"],
+                answer["waitlist_place"],
+            )
+            if newcomer:
+                assert answer["waitlist_position"] == self.model.numbers_given
+                waiting = [i for i in items if i["sk"].startswith(REGISTRATION_PREFIX) and i["status"] == "waitlisted"]
+                assert answer["waitlist_place"] == len(waiting)
+
+    @precondition(lambda self: self.model.with_status("pending"))
+    @rule(data=st.data(), form=st.sampled_from(FORMS), crowd=st.booleans())
+    def register_while_pending(self, data: st.DataObject, form: str, crowd: bool) -> None:
+        """Someone registers while others are pending (`register` alone rarely draws that): a
+        newcomer (they are numbered first, it with them or refused after them), or one of
+        them sending the same submission again (it gets its number) or another one."""
+        pending = [r.email for r in self.model.with_status("pending")]
+        email = data.draw(st.sampled_from(self.joinable() + pending))
+        self.register(self.people.index(email), form, crowd)
+
+    @precondition(lambda self: self.model.waitlist and not self.model.closed and self.joinable())
+    @rule(data=st.data(), form=st.sampled_from(FORMS))
+    def join_and_leave(self, data: st.DataObject, form: str) -> None:
+        """A registrant joins the waiting list unnumbered (`Join`) and its request ends before
+        anyone numbers it (a timeout): it has arrived, but holds no seat or place yet."""
+        email = data.draw(st.sampled_from(self.joinable()))
+        self.arrive()
+        record = app_module.store.events.find(self.event_id, consistent=True)
+        body = json.dumps(submission(email=email, organisation_type=form)).encode()
+        valid = validate_submission(record.event, parse_body(body, "application/json"))
+        joined = new_registration(record.event, valid, self.shared.clock.now, "de")
+        app_module.store.seats.insert(replace(joined, status=Status.PENDING), Join(), expires_at=2_000_000_000)
+        self.model.regs.append(Reg(joined.registration_id, email, form, "pending"))
+        self.shared.seen["join: left pending"] += 1
+
+    @precondition(lambda self: self.model.with_status("pending"))
+    @rule()
+    def due_sweep(self) -> None:
+        """The due function's sweep numbers everyone left pending, in order of arrival."""
+        placed = self.model.place_pending()
+        numbered = numbering.settle(app_module.store, self.event_id, utc_iso(self.shared.clock.now))
+        assert numbered == len(placed)
+        assert self.pending_ids() == []
+        self.shared.seen["due: settled"] += 1
 
     @precondition(lambda self: self.model.regs)
     @rule(data=st.data(), by_admin=st.booleans())
@@ -191,8 +327,14 @@ class SeatsMachine(RuleBasedStateMachine):
             claim = CancelClaim(self.event_id, reg.registration_id, 2**31)
             path = cancel_url("", app_module.settings.link_secret, claim)
         status = self.client.http.post(path).status_code
-        if reg.status == "cancelled":
-            assert status == (409 if by_admin else 403)  # a used link, an admin too late
+        if by_admin and reg.status == "pending":
+            # An admin cancelling someone still pending places everyone pending first.
+            self.model.place_pending()
+        if reg.status == "cancelled" or (reg.status == "pending" and not by_admin):
+            # A used link, an admin too late; or a link to someone not placed yet (it is only
+            # ever sent once they are).
+            assert status == (409 if by_admin else 403)
+            self.shared.seen[f"cancel refused: a {reg.status} registration"] += 1
         else:
             assert status == 200
             self.shared.seen[f"cancel {'by admin' if by_admin else 'by link'}: {self.situation(reg)}"] += 1
@@ -213,13 +355,17 @@ class SeatsMachine(RuleBasedStateMachine):
         self.shared.forgotten[email] = len(self.shared.sent())
 
     @rule(
-        capacity=st.one_of(st.none(), st.integers(1, 5)),
+        capacity=st.one_of(st.none(), st.integers(1, 5), st.just(ONE_MORE)),
         waitlist=st.booleans(),
         closed=st.integers(0, 3).map(lambda n: n == 3),  # closed a quarter of the time
     )
-    def load_events(self, capacity: int | None, waitlist: bool, closed: bool) -> None:
+    def load_events(self, capacity: int | str | None, waitlist: bool, closed: bool) -> None:
         """An admin loads the event file again: another capacity, waiting list, or closed."""
         model = self.model
+        if capacity == ONE_MORE:
+            # One seat more than are taken: fewer than those pending often need, the edge
+            # where the first of them gets it and the others (or a newcomer) do not.
+            capacity = len(model.with_status("confirmed")) + 1
         before = (model.capacity, model.waitlist, model.closed)
         model.capacity, model.waitlist, model.closed = capacity, waitlist, closed
         refused = capacity is not None and capacity < len(model.with_status("confirmed"))
@@ -237,41 +383,46 @@ class SeatsMachine(RuleBasedStateMachine):
     # --- after every step ----------------------------------------------------------------------
     @invariant()
     def the_table_is_the_model_and_the_invariants_hold(self) -> None:
-        items = [
-            {k: deserialize(v) for k, v in item.items()}
-            for item in self.shared.dynamodb.query(
-                TableName=os.environ["TABLE_NAME"],
-                KeyConditionExpression="event_id = :e",
-                ExpressionAttributeValues={":e": {"S": self.event_id}},
-                ConsistentRead=True,
-            )["Items"]
-        ]
+        items = self.items()
         [record] = [i for i in items if i["sk"] == "event"]
-        rows = [i for i in items if i["sk"].startswith("registration#")]
+        rows = [i for i in items if i["sk"].startswith(REGISTRATION_PREFIX)]  # in order of their ids
+        pending = [i for i in items if i["sk"].startswith(PENDING_PREFIX)]
         model = self.model
-        assert {r["registration_id"]: (r["status"], r.get("waitlist_position")) for r in rows} == {
-            r.registration_id: (r.status, r.position) for r in model.regs
-        }
+        assert {
+            r["registration_id"]: (r["status"], r.get("waitlist_position"), r.get("waitlist_place"))
+            for r in rows + pending
+        } == {r.registration_id: (r.status, r.position, r.place) for r in model.regs}
+        # a pending registration lives only under the pending rows, and arrival order is id order
+        assert not [r for r in rows if r["status"] == "pending"]
+        assert [r["registration_id"] for r in pending] == [r.registration_id for r in model.with_status("pending")]
+        # nobody got a seat or a number while someone who arrived earlier is still pending
+        assert not pending or max((r["registration_id"] for r in rows), default="") < pending[0]["registration_id"]
         confirmed = sum(r["status"] == "confirmed" for r in rows)
         waiting = [r for r in rows if r["status"] == "waitlisted"]
         capacity = record.get("capacity")
         # the counters equal the rows
-        assert (record["confirmed_count"], record["waiting_count"], record["waitlisted_count"]) == (
-            confirmed,
-            len(waiting),
-            model.numbers_given,
-        )
+        assert (
+            record["confirmed_count"],
+            record["waiting_count"],
+            record["waitlisted_count"],
+            record.get("pending_count", 0),
+        ) == (confirmed, len(waiting), model.numbers_given, len(pending))
         # confirmed <= capacity; nobody waits while a seat is free
         assert capacity is None or confirmed <= capacity
         assert not waiting or (capacity is not None and confirmed >= capacity)
         # numbers unique, given in order of arrival; whoever moved up came before anyone waiting
         numbers = [r.position for r in model.regs if r.position is not None]
         assert numbers == sorted(set(numbers))
+        stored_numbers = [r["waitlist_position"] for r in rows if r.get("waitlist_position")]
+        assert stored_numbers == sorted(set(stored_numbers))  # and in the order of the ids
+        # the place told is never behind the truth: people only leave from ahead of someone
+        line = sorted(waiting, key=lambda r: r["waitlist_position"])
+        assert all(rank <= r["waitlist_place"] for rank, r in enumerate(line, start=1))
         moved_up = [r["waitlist_position"] for r in rows if r["status"] == "confirmed" and r.get("waitlist_position")]
         assert not waiting or max(moved_up, default=0) < min(r["waitlist_position"] for r in waiting)
         # one marker per active registration, none for anyone else
         markers = sorted(i["registration_id"] for i in items if i["sk"].startswith("email#"))
-        assert markers == sorted(r["registration_id"] for r in rows if r["status"] != "cancelled")
+        assert markers == sorted(r["registration_id"] for r in rows + pending if r["status"] != "cancelled")
         # nothing left of anyone forgotten
         everything = json.dumps(items, default=str)
         assert not [email for email in self.shared.forgotten if email in everything]
@@ -282,8 +433,11 @@ def deserialize(value: dict) -> object:
     return int(plain) if isinstance(plain, Decimal) else plain
 
 
-def test_seats_under_any_order_of_operations(client, store, mail_function, clock, tmp_path):
-    shared = Shared(client, mail_function, tmp_path)
+def test_seats_under_any_order_of_operations(client, store, mail_function, clock, tmp_path, monkeypatch):
+    # A newcomer behind a registration whose request ended numbers it at once, not after the
+    # grace a live first-in-line gets (1 s a step would make the machine crawl); restored after.
+    monkeypatch.setattr(numbering, "LEADER_GRACE_SECONDS", 0.0)
+    shared = Shared(client, mail_function, tmp_path, clock)
     run_state_machine_as_test(
         lambda: SeatsMachine(shared),
         settings=settings(
@@ -299,4 +453,15 @@ def test_seats_under_any_order_of_operations(client, store, mail_function, clock
     # The runs reached the places where seats change hands (a degenerate run would prove nothing).
     reached = {situation.split(": ", 1)[1] for situation in shared.seen}
     assert {"a seat handed over", "a seat given back", "someone waiting", "201 waitlisted"} <= reached, shared.seen
+    # And the crowd's states: left pending, numbered by a newcomer, by the sweep, by the same
+    # submission again; a pending registration forgotten; a newcomer numbered as one of a crowd.
+    crowd = {
+        "left pending",
+        "placed behind pending",
+        "settled",
+        "a pending registration",
+        "waitlisted as one of a crowd",
+    }
+    assert crowd <= reached, shared.seen
+    assert [s for s in reached if s.startswith("the same again while pending")], shared.seen
     assert shared.forgotten

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chalicelib.links import CancelClaim, cancel_url
+from chalicelib.store.keys import PENDING_PREFIX
 from devstack.demo_event import DEMO_EVENT_ID
 from devstack.mailbox import sent_mails
 from tests.e2e.helpers import mails_to_organiser_about, post, registrations_url, unique_address
@@ -185,6 +186,10 @@ def audit(stack, event_id: str, world: World, round_: int) -> None:
     for a in sorted(answers, key=lambda a: a.sent):
         if a.kind == "register" and a.status == 201:
             first_told.setdefault(a.body["registration_id"], a)
+    # Still true with group numbering: a registration answered before another was sent was
+    # numbered (its W2 or W9 committed) before the other even joined, and `waitlisted_count`
+    # only grows; two numbered in the same group were both pending at once, so neither was
+    # answered before the other was sent (their numbers follow their ids, which this cannot see).
     placed = [a for a in first_told.values() if a.body.get("waitlist_position")]
     for earlier in placed:
         for later in placed:
@@ -216,6 +221,14 @@ def audit(stack, event_id: str, world: World, round_: int) -> None:
     )["Items"]
     markers = Counter(i["registration_id"]["S"] for i in items if i["sk"]["S"].startswith("email#"))
     assert markers == Counter(r["registration_id"] for r in rows if r["status"] != "cancelled"), where
+
+    # Every request of the round was answered (none with a 5xx), and a registrant that joined the
+    # list unnumbered is answered only once it is numbered: nobody is left pending, and the
+    # pending counter equals the pending rows (checked apart, so a drift shows which it is).
+    pending = [i["registration_id"]["S"] for i in items if i["sk"]["S"].startswith(PENDING_PREFIX)]
+    assert record.pending == len(pending), f"{where}: pending_count {record.pending}, pending rows {pending}"
+    assert (pending, record.pending) == ([], 0), where
+    assert not [r for r in rows if r["status"] == "pending"], f"{where}: a registration row stored as pending"
     everything = json.dumps(items)
     assert not [e for e in world.forgotten if e in everything], where
 
