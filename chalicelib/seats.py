@@ -177,11 +177,13 @@ def place(
                     return placed, dataclasses.replace(record, confirmed=record.confirmed + 1)
                 if isinstance(claim, WaitlistPlace):
                     return placed, dataclasses.replace(record, waitlisted=claim.position, waiting=record.waiting + 1)
-                # Others were joining too: someone earlier numbers this one with them, so it
-                # waits before it looks.
+                # When others were pending already, someone earlier numbers this one with
+                # them: it waits before it looks.
                 behind = time.monotonic() - sent if record.pending else None
-                crowd.seen()
-                return _numbered(store, placed, deadline, behind=behind)
+                stored, counts = _numbered(store, placed, deadline, behind=behind)
+                if record.pending or counts is None:
+                    crowd.seen()  # others were pending, or numbered this one: a crowd
+                return stored, counts
         latest = store.events.find(record.event.event_id, consistent=True)
         if latest is None:
             raise EventGone()
