@@ -49,7 +49,9 @@ def cancel_by_admin(store: Store, event_id: str, registration_id: str, now: date
         # Still joining the waiting list (its request ended first): placed now, with everyone
         # pending before it, so that what is cancelled is a seat or a number like any other.
         settle(store, event_id, utc_iso(now))
-        registration = store.registrations.get(event_id, registration_id) or registration
+        registration = store.registrations.get(event_id, registration_id)
+        if registration is None:  # erased meanwhile
+            raise AdminRefusal("unknown_registration", f"no registration {registration_id!r} in {event_id!r}")
     if registration.status not in ACTIVE or not cancel(store, Cancellable(record.event, registration), now):
         raise AdminRefusal("already_cancelled", f"registration {registration_id!r} is cancelled already")
     current = store.registrations.get(event_id, registration_id) or registration

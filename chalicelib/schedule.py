@@ -72,7 +72,12 @@ class Schedule:
         if record.pending:
             # Joined the waiting list, but their request ended before anyone numbered them (it
             # answered 503): they get their seat or place now, and their mails as anyone does.
-            report.numbered += settle(self.store, event.event_id, utc_iso(now))
+            # A failure here is reported like a mail's, and holds back none of the mails.
+            try:
+                report.numbered += settle(self.store, event.event_id, utc_iso(now))
+            except Exception as exc:
+                logger.warning("numbering %s failed (%s); the next run tries again", event.event_id, error_name(exc))
+                report.failed[event.event_id] = error_name(exc)
         closing = due.closing_reason(event, record.confirmed, now)
         remind = due.reminders_due(event, now)
         day = due.digest_day(event, now)

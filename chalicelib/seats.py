@@ -22,8 +22,8 @@ from contextlib import suppress
 from datetime import datetime
 
 from chalicelib.handover import Contended, fill_free_seats, seats_free
-from chalicelib.numbering import Erased, await_number, number_once
-from chalicelib.records import Registration, Status
+from chalicelib.numbering import Forgotten, await_number, number_once
+from chalicelib.records import ACTIVE, Registration, Status
 from chalicelib.store import (
     AlreadyRegistered,
     ClaimLost,
@@ -48,6 +48,7 @@ PLACE_BUDGET_SECONDS = 15.0
 # groups at once for this long instead of first trying for the next number alone (which a
 # crowd makes them lose: a wasted write each).
 CROWD_MEMORY_SECONDS = 2.0
+MAX_CROWDS_REMEMBERED = 64
 # The same submission again within this time is answered as the first was (not "already
 # registered"): a double click, or a page that sent again after its answer was lost.
 REPEAT_WINDOW_SECONDS = 600
@@ -72,16 +73,19 @@ class _NumberPending:
 
 
 class Crowd:
-    """When this instance last saw others joining the waiting list beside its registrant."""
+    """Until when this instance takes each event's newcomers to be in a crowd: it saw others
+    joining the event's waiting list beside its registrant."""
 
     def __init__(self) -> None:
-        self.until = 0.0
+        self.until: dict[str, float] = {}
 
-    def seen(self) -> None:
-        self.until = time.monotonic() + CROWD_MEMORY_SECONDS
+    def seen(self, event_id: str) -> None:
+        self.until[event_id] = time.monotonic() + CROWD_MEMORY_SECONDS
+        if len(self.until) > MAX_CROWDS_REMEMBERED:  # bounds memory; the oldest go first
+            del self.until[next(iter(self.until))]
 
-    def now(self) -> bool:
-        return time.monotonic() < self.until
+    def now(self, event_id: str) -> bool:
+        return time.monotonic() < self.until.get(event_id, 0.0)
 
 
 crowd = Crowd()
@@ -96,8 +100,9 @@ def _next_claim(record: EventRecord, fresh: bool) -> Seat | WaitlistPlace | Join
         return _HandOver() if fresh else None  # a cached count may be out of date: look first
     if free != 0 and record.pending and not event.waitlist:
         return _NumberPending() if fresh else None  # decided once they are placed
-    if free != 0 or (event.waitlist and (record.pending or crowd.now())):
-        # Others are being placed: join them (whoever numbers them gives out free seats first).
+    if event.waitlist and (record.pending or crowd.now(event.event_id)):
+        # Others are being placed (whoever numbers them gives out any free seat, first come
+        # first), or were a moment ago: join them rather than try for the next number alone.
         return Join()
     if event.waitlist:
         return WaitlistPlace(record.waitlisted + 1, ahead=record.waiting)
@@ -120,7 +125,8 @@ def place(
     Returns the registration as stored, not `registration`, when the same submission was
     stored minutes ago. Raises `AlreadyRegistered` for another one of the same address (also
     when the event is full), `StoreUnavailable` only when nothing was stored (or that cannot
-    be read back), `Contended` when it was stored but not yet numbered within the budget."""
+    be read back), `Contended` when the budget ran out (nothing stored; or stored pending,
+    not yet numbered)."""
     fresh = False
     deadline = time.monotonic() + PLACE_BUDGET_SECONDS
     for _ in range(MAX_ATTEMPTS):
@@ -135,7 +141,7 @@ def place(
             if holder is None:
                 raise
             if _same_submission(holder, registration):
-                return _answer(store, holder, deadline)
+                return _answer(store, holder, deadline, registration.registered_at)
             raise AlreadyRegistered() from None
         if isinstance(claim, _HandOver):
             # Finish the hand-over `load-events` started (or was stopped in) before taking
@@ -156,7 +162,7 @@ def place(
                 store.seats.insert(placed, claim, expires_at=expires_at, limit=limit)
             except ClaimLost as lost:
                 if isinstance(claim, WaitlistPlace):
-                    crowd.seen()  # lost the next number: others are joining too
+                    crowd.seen(record.event.event_id)  # lost the next number: others claim too
                 if lost.current is not None:
                     # The counts that beat it came back with the refusal: no read needed.
                     record, fresh = lost.current, True
@@ -171,7 +177,7 @@ def place(
                     holder.registration_id == placed.registration_id or _same_submission(holder, placed)
                 ):
                     raise
-                return _answer(store, holder, deadline)
+                return _answer(store, holder, deadline, registration.registered_at)
             else:
                 if isinstance(claim, Seat):
                     return placed, dataclasses.replace(record, confirmed=record.confirmed + 1)
@@ -180,9 +186,9 @@ def place(
                 # When others were pending already, someone earlier numbers this one with
                 # them: it waits before it looks.
                 behind = time.monotonic() - sent if record.pending else None
-                stored, counts = _numbered(store, placed, deadline, behind=behind)
+                stored, counts = _placed(store, placed, deadline, registration.registered_at, behind=behind)
                 if record.pending or counts is None:
-                    crowd.seen()  # others were pending, or numbered this one: a crowd
+                    crowd.seen(record.event.event_id)  # others were pending, or numbered this one
                 return stored, counts
         latest = store.events.find(record.event.event_id, consistent=True)
         if latest is None:
@@ -201,21 +207,21 @@ def _as_claimed(registration: Registration, claim: Seat | WaitlistPlace | Join) 
     return dataclasses.replace(registration, status=status, waitlist_position=None, waitlist_place=None)
 
 
-def _numbered(
-    store: Store, joined: Registration, deadline: float, *, behind: float | None = None
+def _placed(
+    store: Store, joined: Registration, deadline: float, at: str, *, behind: float | None = None
 ) -> tuple[Registration, EventRecord | None]:
-    """`joined` (pending) once it has its seat or number."""
+    """`joined` (pending) once it has its seat or number (`numbering.await_number`)."""
     try:
-        stored, counts = await_number(store, joined, deadline, behind=behind)
-    except Erased:
+        stored, counts = await_number(store, joined, deadline, at, behind=behind)
+    except Forgotten:
         raise StoreUnavailable("erased while joining") from None
     return _as_answer(stored), counts
 
 
-def _answer(store: Store, stored: Registration, deadline: float) -> tuple[Registration, None]:
+def _answer(store: Store, stored: Registration, deadline: float, at: str) -> tuple[Registration, None]:
     """The answer about `stored`, the same submission stored moments ago: once it has its number."""
     if stored.status == Status.PENDING:
-        stored, _ = _numbered(store, stored, deadline)
+        stored, _ = _placed(store, stored, deadline, at)
     return _as_answer(stored), None
 
 
@@ -226,7 +232,13 @@ def _holder(store: Store, registration: Registration) -> Registration | None:
 
 
 def _as_answer(stored: Registration) -> Registration:
-    """A stored registration as the answer tells it: a place in line only while waiting."""
+    """A stored registration as the answer tells it: a place in line only while waiting.
+
+    One numbered by someone else and cancelled (by an admin) before this request read it is
+    told what it was given; the cancellation reaches the person by mail."""
+    if stored.status not in ACTIVE:
+        given = Status.WAITLISTED if stored.waitlist_position and not stored.promoted_at else Status.CONFIRMED
+        stored = dataclasses.replace(stored, status=given)
     if stored.status == Status.WAITLISTED:
         return stored
     return dataclasses.replace(stored, waitlist_position=None, waitlist_place=None)

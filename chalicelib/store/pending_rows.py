@@ -41,7 +41,6 @@ class Queue:
 
     record: EventRecord
     pending: list[Registration]  # in order of arrival, at most `GROUP`
-    complete: bool  # no pending registration comes after these
 
 
 class PendingRows:
@@ -62,7 +61,7 @@ class PendingRows:
         if not items or items[0]["sk"] != EVENT_SK:
             return None
         pending = [Registration.from_stored(i) for i in items[1:]]
-        return Queue(event_record(items[0]), pending, complete="LastEvaluatedKey" not in page)
+        return Queue(event_record(items[0]), pending)
 
     def first(self, event_id: str) -> str | None:
         """The registration id of the first pending row (the earliest to arrive), read

@@ -30,12 +30,14 @@ class RegistrationRows:
         )
         return [registration_of(i) for i in items]
 
-    def get(self, event_id: str, registration_id: str) -> Registration | None:
-        """The registration, read consistently: numbered, or still pending (joining the list).
+    def get(self, event_id: str, registration_id: str, *, pending: bool = True) -> Registration | None:
+        """The registration, read consistently: numbered, or (unless not `pending`) still
+        pending (joining the list).
 
         A pending row moves to its registration row in one transaction, which may fall between
         two reads: so when neither was found, the registration row is read once more."""
-        for key in (registration_key, pending_key, registration_key):
+        keys = (registration_key, pending_key, registration_key) if pending else (registration_key,)
+        for key in keys:
             response = self.table.db().get_item(
                 TableName=self.table.name, Key=key(event_id, registration_id), ConsistentRead=True
             )

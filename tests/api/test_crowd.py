@@ -19,7 +19,7 @@ from chalicelib.forms import parse_body
 from chalicelib.personal_data import forget
 from chalicelib.records import Registration, Status, new_registration_id
 from chalicelib.registration import new_registration, validate_submission
-from chalicelib.store import ClaimLost, Join, Seat, WaitlistPlace
+from chalicelib.store import ClaimLost, Join, Seat, StoreUnavailable, WaitlistPlace
 from chalicelib.store.keys import PENDING_PREFIX
 from tests.api.conftest import all_items, mails_to, reload_events
 from tests.factories import SEED_EVENT_ID, event, submission
@@ -124,20 +124,21 @@ def test_a_number_lost_on_cached_counts_joins_and_the_registrant_numbers_itself(
     assert pending_rows(store) == []
     record = store.events.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waitlisted, record.waiting, record.pending) == (1, 3, 3, 0)
-    assert seats.crowd.now()
+    assert seats.crowd.now(SEED_EVENT_ID)
+    assert not seats.crowd.now("another-event")  # a crowd is an event's
 
 
 def test_after_a_crowd_newcomers_join_without_trying_for_the_next_number_alone(client, store, calls, monkeypatch):
     reload_events(store, event(capacity=1, waitlist=True))
     register(client, "first")
     register(client, "second")
-    seats.crowd.seen()
+    seats.crowd.seen(SEED_EVENT_ID)
     calls.clear()
 
     assert register(client, "third")[1]["waitlist_place"] == 2
     assert calls["transact_write_items"] == 2  # joining and numbering: no number tried alone first
 
-    monkeypatch.setattr(seats.crowd, "until", 0.0)  # the crowd is long gone
+    seats.crowd.until.clear()  # the crowd is long gone
     calls.clear()
     assert register(client, "fourth")[1]["waitlist_place"] == 3
     assert calls["transact_write_items"] == 1  # the next number, claimed alone
@@ -210,7 +211,7 @@ def test_someone_waiting_is_numbered_by_the_first_of_those_joining(store, clock,
     monkeypatch.setattr(numbering.time, "sleep", the_first_numbers_meanwhile)
     calls.clear()
 
-    stored, _ = numbering.await_number(app_module.store, joined, deadline=numbering.time.monotonic() + 5)
+    stored, _ = numbering.await_number(app_module.store, joined, numbering.time.monotonic() + 5, early.registered_at)
 
     assert (stored.status, stored.waitlist_position, stored.waitlist_place) == (Status.WAITLISTED, 2, 2)
     assert calls["transact_write_items"] == 0  # it only read: the first numbered it
@@ -289,7 +290,7 @@ def test_a_long_queue_is_numbered_in_groups_in_order(store, clock):
 def test_a_registrant_not_numbered_within_the_budget_hears_503_and_stays_stored(client, store, clock, monkeypatch):
     reload_events(store, event(capacity=1, waitlist=True))
     register(client, "first")
-    seats.crowd.seen()
+    seats.crowd.seen(SEED_EVENT_ID)
     monkeypatch.setattr(seats, "PLACE_BUDGET_SECONDS", 0.3)
 
     def always_lost(*_, **__):
@@ -356,3 +357,61 @@ def test_an_admin_cancelling_someone_still_pending_places_everyone_pending_first
     assert numbers(store)[1:] == [("early", "cancelled", 1, 1), ("later", "waitlisted", 2, 2)]
     record = store.events.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waiting, record.pending) == (1, 1, 0)
+
+
+def test_with_the_limit_lifted_people_waiting_move_up_before_anyone_pending_is_placed(store, clock):
+    store.events.save([event(capacity=1, waitlist=True)])
+    store.seats.insert(a_person(store.events.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
+    second = a_person(store.events.find(SEED_EVENT_ID).event, "second", status=Status.WAITLISTED)
+    second = dataclasses.replace(second, waitlist_position=1, waitlist_place=1)
+    store.seats.insert(second, WaitlistPlace(1, ahead=0), expires_at=0)
+    left_pending(store, clock, "late")
+    store.events.save([event(capacity=None, waitlist=True)])  # `load-events` stopped before its move-up
+
+    numbering.settle(store, SEED_EVENT_ID, "2016-11-10T11:00:00.000Z")
+
+    # second waited first: it moves up before late (pending) gets its seat.
+    statuses = {name: status for name, status, *_ in numbers(store)}
+    assert statuses == {"first": "confirmed", "second": "confirmed", "late": "confirmed"}
+    assert [r.given_name for r in store.registrations.waiting(SEED_EVENT_ID)] == []
+    promoted = store.registrations.holder_of_address(SEED_EVENT_ID, "second@example.org")
+    assert promoted.promoted_at == "2016-11-10T11:00:00.000Z"
+
+
+def test_a_registrant_numbered_and_cancelled_before_it_looked_is_told_what_it_was_given(store, clock, monkeypatch):
+    store.events.save([event(capacity=1, waitlist=True)])
+    store.seats.insert(a_person(store.events.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
+    early = left_pending(store, clock, "early")
+    joined = left_pending(store, clock, "late")
+
+    def numbered_then_cancelled_meanwhile(seconds):
+        numbering.settle(store, SEED_EVENT_ID, early.registered_at)
+        placed = store.registrations.get(SEED_EVENT_ID, joined.registration_id)
+        store.seats.cancel(placed, None, early.registered_at)
+
+    monkeypatch.setattr(numbering.time, "sleep", numbered_then_cancelled_meanwhile)
+
+    answer, _ = seats._placed(store, joined, numbering.time.monotonic() + 5, early.registered_at, behind=0.01)
+
+    assert (answer.status, answer.waitlist_position, answer.waitlist_place) == (Status.WAITLISTED, 2, 2)
+
+
+def test_a_registrant_waiting_for_its_number_rides_out_a_failing_table(store, clock, monkeypatch):
+    store.events.save([event(capacity=1, waitlist=True)])
+    store.seats.insert(a_person(store.events.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
+    joined = left_pending(store, clock, "late")
+    first = store.pending.first
+    failures = iter([StoreUnavailable("throttled"), StoreUnavailable("throttled")])
+
+    def failing_twice(event_id):
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return first(event_id)
+
+    monkeypatch.setattr(store.pending, "first", failing_twice)
+    monkeypatch.setattr(numbering.time, "sleep", lambda _: None)
+
+    stored, _ = numbering.await_number(store, joined, numbering.time.monotonic() + 5, joined.registered_at)
+
+    assert (stored.status, stored.waitlist_place) == (Status.WAITLISTED, 1)

@@ -46,7 +46,6 @@ class Faulty:
 
 @pytest.fixture
 def inject(store, monkeypatch):
-
     def with_fault(operation, name):
         faulty = Faulty(app_module.store.table.client(), operation, FAULTS[name])
         monkeypatch.setattr(app_module.store.table, "client", lambda: faulty)

@@ -212,9 +212,9 @@ class SeatsMachine(RuleBasedStateMachine):
         # group) or none (a lone one claims the next number alone): the outcome is the same, so
         # both ways are taken at random rather than whichever the previous step left behind.
         if crowd:
-            seats.crowd.seen()
+            seats.crowd.seen(self.event_id)
         else:
-            seats.crowd.until = 0.0
+            seats.crowd.until.clear()
         self.arrive()
         model, earlier = self.model, self.active(email)
         behind = len(model.with_status("pending"))
