@@ -24,7 +24,16 @@ class AdminRefusal(Exception):
 def events_with_counts(store: Store) -> list[tuple[EventRecord, dict[str, Any]]]:
     """Every stored event, with the counts an admin wants beside its public view."""
     return [
-        (record, {"confirmed": record.confirmed, "waitlisted": record.waitlisted, "capacity": record.event.capacity})
+        (
+            record,
+            {
+                "confirmed": record.confirmed,
+                "waitlisted": record.waitlisted,
+                "capacity": record.event.capacity,
+                # Joining the waiting list in a crowd, not numbered yet: normally 0 a moment later.
+                "pending": record.pending,
+            },
+        )
         for record in store.events.all()
     ]
 

@@ -45,7 +45,13 @@ def test_events_are_listed_with_their_counts(client, store):
     register(client, "b@example.org")
     listing = json.loads(client.http.get("/admin/events").body)
     [entry] = listing["events"]
-    assert (entry["event_id"], entry["confirmed"], entry["waitlisted"], entry["capacity"]) == (SEED_EVENT_ID, 1, 1, 1)
+    assert (entry["event_id"], entry["confirmed"], entry["waitlisted"], entry["capacity"], entry["pending"]) == (
+        SEED_EVENT_ID,
+        1,
+        1,
+        1,
+        0,
+    )
     assert entry["seats_left"] == 0
 
 
