@@ -106,8 +106,9 @@ def await_number(
     `behind`: others were pending when it joined (so it is not the first), and its write took
     this long: it waits before it looks.
 
-    Raises `Contended` at `deadline` (it stays stored: the next one numbers it, or the due
-    function), `Forgotten` when it was erased meanwhile."""
+    At `deadline` it is taken back (W10), so that the `503` that follows is true ("not
+    stored"); numbered meanwhile, it is returned. Raises `Contended` then, and `Forgotten`
+    when it was erased meanwhile."""
     event_id, registration_id = joined.event_id, joined.registration_id
     since = time.monotonic()
     while time.monotonic() < deadline:
@@ -137,7 +138,7 @@ def await_number(
             # Numbered, erased or released meanwhile, or the table failed for a moment: it is
             # stored, so look again (after a while) until the deadline.
             behind = behind or MIN_WAIT_SECONDS
-    raise Contended()
+    return _withdraw(store, joined, at)
 
 
 def settle(store: Store, event_id: str, at: str) -> int:
@@ -154,6 +155,23 @@ def settle(store: Store, event_id: str, at: str) -> int:
             lost += 1
             if lost >= MAX_LOST_GROUPS:
                 raise Contended() from None
+
+
+def _withdraw(store: Store, joined: Registration, at: str) -> tuple[Registration, EventRecord | None]:
+    """Take back `joined`, still pending when its budget ran out; or return it, numbered after all.
+
+    Raises `Contended` once it is taken back, or when that failed too (it then stays pending:
+    the next registrant or the due function numbers it, the one case where a `503` may leave a
+    registration stored)."""
+    try:
+        store.seats.erase(joined, None, at)
+    except ClaimLost:
+        stored = _read_back(store, joined)  # it is not pending any more
+        if stored.status != Status.PENDING:
+            return stored, None
+    except StoreUnavailable:
+        pass
+    raise Contended()
 
 
 def _sleep_about(took: float, deadline: float) -> None:

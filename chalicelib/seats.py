@@ -125,8 +125,8 @@ def place(
     Returns the registration as stored, not `registration`, when the same submission was
     stored minutes ago. Raises `AlreadyRegistered` for another one of the same address (also
     when the event is full), `StoreUnavailable` only when nothing was stored (or that cannot
-    be read back), `Contended` when the budget ran out (nothing stored; or stored pending,
-    not yet numbered)."""
+    be read back), `Contended` when the budget ran out (nothing stored; or, when the table
+    failed to take back a registration still pending, stored pending)."""
     fresh = False
     deadline = time.monotonic() + PLACE_BUDGET_SECONDS
     for _ in range(MAX_ATTEMPTS):

@@ -287,11 +287,12 @@ def test_a_long_queue_is_numbered_in_groups_in_order(store, clock):
     assert (record.confirmed, record.waitlisted, record.waiting, record.pending) == (3, 57, 57, 0)
 
 
-def test_a_registrant_not_numbered_within_the_budget_hears_503_and_stays_stored(client, store, clock, monkeypatch):
+def test_a_registrant_not_numbered_within_the_budget_is_taken_back_and_hears_503(client, store, clock, monkeypatch):
     reload_events(store, event(capacity=1, waitlist=True))
     register(client, "first")
     seats.crowd.seen(SEED_EVENT_ID)
     monkeypatch.setattr(seats, "PLACE_BUDGET_SECONDS", 0.3)
+    before = all_items(store)
 
     def always_lost(*_, **__):
         raise ClaimLost()
@@ -301,8 +302,41 @@ def test_a_registrant_not_numbered_within_the_budget_hears_503_and_stays_stored(
     status, answer = register(client, "unlucky")
 
     assert (status, answer["error"]) == (503, "unavailable")
-    [row] = pending_rows(store)  # kept: the next one to join, or the due function, numbers it
-    assert row["email"]["S"] == "unlucky@example.org"
+    # "Not stored" is true: its row and marker are gone, and so is its count.
+    assert [i for i in all_items(store) if i["sk"]["S"] != "event"] == [i for i in before if i["sk"]["S"] != "event"]
+    assert store.events.find(SEED_EVENT_ID, consistent=True).pending == 0
+
+
+def test_a_registrant_numbered_just_as_its_budget_ran_out_gets_its_201(store, clock, monkeypatch):
+    store.events.save([event(capacity=1, waitlist=True)])
+    store.seats.insert(a_person(store.events.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
+    joined = left_pending(store, clock, "late")
+    erase = store.seats.erase
+
+    def numbered_first(registration, promote, at):
+        numbering.settle(store, SEED_EVENT_ID, at)  # someone numbered it a moment before
+        erase(registration, promote, at)
+
+    monkeypatch.setattr(store.seats, "erase", numbered_first)
+
+    stored, _ = numbering.await_number(store, joined, numbering.time.monotonic() - 1, joined.registered_at)
+
+    assert (stored.status, stored.waitlist_place) == (Status.WAITLISTED, 1)
+
+
+def test_a_registrant_that_cannot_even_be_taken_back_stays_pending_for_the_due_function(store, clock, monkeypatch):
+    store.events.save([event(capacity=1, waitlist=True)])
+    store.seats.insert(a_person(store.events.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
+    joined = left_pending(store, clock, "late")
+
+    def table_down(*_, **__):
+        raise StoreUnavailable("down")
+
+    monkeypatch.setattr(store.seats, "erase", table_down)
+
+    with pytest.raises(seats.Contended):
+        numbering.await_number(store, joined, numbering.time.monotonic() - 1, joined.registered_at)
+    assert len(pending_rows(store)) == 1  # the one case where a 503 leaves a registration stored
 
 
 def test_a_lost_claim_brings_back_the_event_as_stored_without_validating_it_again(store):
