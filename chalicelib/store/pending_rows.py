@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.records import Registration, Status
-from chalicelib.store.codec import StoreUnavailable, item, plain
+from chalicelib.store.codec import item, plain
 from chalicelib.store.events import EventRecord, event_record
 from chalicelib.store.keys import (
     CAPACITY,
@@ -27,8 +27,8 @@ from chalicelib.store.keys import (
     event_key,
     pending_key,
 )
-from chalicelib.store.seat_transactions import ClaimLost
-from chalicelib.store.table import Cancelled, Table
+from chalicelib.store.seat_transactions import transact_or_lose
+from chalicelib.store.table import Table
 
 # Rows numbered per transaction: each is a delete and a put, and the counters are one more
 # action (DynamoDB takes 100).
@@ -95,12 +95,7 @@ class PendingRows:
                 "Put": {"Item": item(row), "ConditionExpression": "attribute_not_exists(sk)"}
             }
         actions["counts"] = {"Update": _moved_on(record, seats=seats, places=len(placed) - seats, last=last)}
-        try:
-            self.table.transact(actions)
-        except Cancelled as exc:
-            if exc.failed:
-                raise ClaimLost() from None
-            raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
+        transact_or_lose(self.table, actions)
 
 
 def _moved_on(record: EventRecord, *, seats: int, places: int, last: int) -> dict[str, Any]:

@@ -197,12 +197,18 @@ class SeatTransactions:
         self._release({**moves, "seats": seats})
 
     def _release(self, actions: dict[str, dict[str, Any]]) -> None:
-        try:
-            self.table.transact(actions)
-        except Cancelled as exc:
-            if exc.failed:
-                raise ClaimLost() from None
-            raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
+        transact_or_lose(self.table, actions)
+
+
+def transact_or_lose(table: Table, actions: dict[str, dict[str, Any]]) -> None:
+    """Write `actions` in one transaction; raise `ClaimLost` when a condition failed (someone
+    else wrote first: look again)."""
+    try:
+        table.transact(actions)
+    except Cancelled as exc:
+        if exc.failed:
+            raise ClaimLost() from None
+        raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
 
 
 def _seat_claim(event_id: str, claim: Claim) -> dict[str, Any]:
