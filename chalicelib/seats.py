@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from contextlib import suppress
 from datetime import datetime
 
 from chalicelib.handover import Contended, fill_free_seats, seats_free
-from chalicelib.numbering import Forgotten, await_number, number_once
+from chalicelib.numbering import Forgotten, await_number, settle
 from chalicelib.records import ACTIVE, Registration, Status
 from chalicelib.store import (
     AlreadyRegistered,
@@ -148,13 +147,9 @@ def place(
             # anything: the first in line move up, then this registrant is decided afresh.
             fill_free_seats(store, record.event.event_id, registration.registered_at, attempts=1)
         elif isinstance(claim, _NumberPending):
-            # Place those pending first (one group), then this registrant is decided afresh:
-            # a seat if one is left, else "full".
-            queue = store.pending.look(record.event.event_id)
-            if queue is not None:
-                # Lost: numbered, erased or outrun meanwhile; the read below tells.
-                with suppress(ClaimLost):
-                    number_once(store, queue, registration.registered_at)
+            # Place those pending first, then this registrant is decided afresh: a seat if one
+            # is left, else "full".
+            settle(store, record.event.event_id, registration.registered_at)
         elif claim is not None:
             placed = _as_claimed(registration, claim)
             try:
