@@ -12,17 +12,17 @@ from typing import TYPE_CHECKING
 from chalice import Chalice, IAMAuthorizer, Rate, Response
 from chalice.app import CloudWatchEvent
 
-from chalicelib import answers
-from chalicelib.cancellation import cancel, find_cancellable
-from chalicelib.guard import logged_and_guarded, note_outcome
-from chalicelib.intake import Accepted, Intake, Submitted, find_event
-from chalicelib.negotiation import answer_language, wants_json
-from chalicelib.records import utc_iso
-from chalicelib.settings import SettingsError, load_settings
+from chalicelib.api import responses
+from chalicelib.api.guard import logged_and_guarded, note_outcome
+from chalicelib.api.intake import Accepted, Intake, Submitted, find_event
+from chalicelib.api.negotiation import answer_language, wants_json
+from chalicelib.config.settings import SettingsError, load_settings
+from chalicelib.model.registration import utc_iso
+from chalicelib.seats.cancellation import cancel, find_cancellable
 from chalicelib.store import Store
 
 if TYPE_CHECKING:
-    from chalicelib.outbox import Outbox
+    from chalicelib.mail.outbox import Outbox
 
 # The mail, due, feedback, admin and OpenAPI paths are imported inside their handlers: every
 # cold start of the API function would pay for them otherwise (`make bench`).
@@ -47,7 +47,7 @@ def cors_for(event_id: str | None, origin: str | None) -> dict[str, str]:
         record = intake.events.get(event_id) if event_id and origin else None
     except Exception:  # the failure may be the very read this needs
         record = None
-    return answers.cors_headers(record.event if record else None, origin)
+    return responses.cors_headers(record.event if record else None, origin)
 
 
 # Chalice answers a Content-Type a route does not list with its own 415 (no CORS, not our
@@ -64,8 +64,8 @@ iam = IAMAuthorizer()
 def outbox() -> Outbox:
     """Built on the mail or due function's first run. Only they need PUBLIC_API_URL (checked at
     their start, above), which the API function cannot be given: its URL does not exist before it."""
-    from chalicelib.mail import Mailer
-    from chalicelib.outbox import Outbox
+    from chalicelib.mail.outbox import Outbox
+    from chalicelib.mail.sender import Mailer
 
     return Outbox(store, Mailer(settings.sender_email, settings.ses_configuration_set), settings)
 
@@ -85,7 +85,7 @@ def create_registration(event_id: str) -> Response:
     )
     result = intake.register(post)
     note_outcome(result.outcome.status if isinstance(result.outcome, Accepted) else result.outcome.code)
-    return answers.registration_response(
+    return responses.registration_response(
         result,
         event_id=event_id,
         json_mode=wants_json(headers.get("content-type"), headers.get("accept")),
@@ -100,16 +100,16 @@ def show_event(event_id: str) -> Response:
     headers = app.current_request.headers
     record = find_event(store, event_id)  # not the cache: seats_left is exact
     if record is None:
-        return answers.error_response("unknown_event", answer_language(None, headers.get("accept-language"), None))
+        return responses.error_response("unknown_event", answer_language(None, headers.get("accept-language"), None))
     language = answer_language(None, headers.get("accept-language"), record.event)
-    return answers.event_response(record, now(), headers.get("origin"), language)
+    return responses.event_response(record, now(), headers.get("origin"), language)
 
 
 @app.route("/events/{event_id}/registrations", methods=["OPTIONS"], content_types=ANY_BODY)
 @guard
 def registrations_preflight(event_id: str) -> Response:
     record = intake.events.get(event_id)
-    return answers.preflight_response(
+    return responses.preflight_response(
         record and record.event, app.current_request.headers.get("origin"), "POST, OPTIONS"
     )
 
@@ -118,7 +118,7 @@ def registrations_preflight(event_id: str) -> Response:
 @guard
 def event_preflight(event_id: str) -> Response:
     record = intake.events.get(event_id)
-    return answers.preflight_response(
+    return responses.preflight_response(
         record and record.event, app.current_request.headers.get("origin"), "GET, OPTIONS"
     )
 
@@ -130,10 +130,10 @@ def cancel_question() -> Response:
     target = find_cancellable(store, settings.link_secret, (request.query_params or {}).get("token"), now())
     if target is None:
         note_outcome("invalid_link")
-        return answers.cancel_refused(answer_language(None, request.headers.get("accept-language"), None))
+        return responses.cancel_refused(answer_language(None, request.headers.get("accept-language"), None))
     registration = target.registration
     name = registration.name
-    return answers.cancel_question(name, target.event.title, registration.language)
+    return responses.cancel_question(name, target.event.title, registration.language)
 
 
 @app.route("/cancel", methods=["POST"], content_types=ANY_BODY)
@@ -144,9 +144,9 @@ def cancel_registration() -> Response:
     language = answer_language(None, request.headers.get("accept-language"), target and target.event)
     if target is None or not cancel(store, target, now()):
         note_outcome("invalid_link")
-        return answers.cancel_refused(language)
+        return responses.cancel_refused(language)
     note_outcome("cancelled")
-    return answers.cancel_done(target.registration.language)
+    return responses.cancel_done(target.registration.language)
 
 
 @app.lambda_function(name="mail")
@@ -160,7 +160,7 @@ def send_due(event: CloudWatchEvent) -> dict:
     """What is due at the cutoff and before the day (closing mails, reminders, digests). An event
     whose mail failed transiently makes the run fail, after the other events: Lambda's Errors
     metric (alarmed) counts it, and the next run, or Lambda's retry, sends what is missing."""
-    from chalicelib.schedule import Schedule
+    from chalicelib.due.schedule import Schedule
 
     report = Schedule(store, outbox()).run(now())
     if report.failed:
@@ -171,8 +171,8 @@ def send_due(event: CloudWatchEvent) -> dict:
 @app.lambda_function(name="feedback")
 def handle_ses_feedback(event: dict, context: object) -> dict:
     """SES's bounce and complaint notices, through the configuration set's SNS topic (infra/)."""
-    from chalicelib import feedback
-    from chalicelib.alerts import Alerts
+    from chalicelib.mail import feedback
+    from chalicelib.mail.alerts import Alerts
 
     acted = feedback.handle_sns(event.get("Records", []), store, Alerts(settings.alert_topic_arn), utc_iso(now()))
     return {"acted_on": acted}
@@ -181,7 +181,7 @@ def handle_ses_feedback(event: dict, context: object) -> dict:
 @app.route("/openapi.json", methods=["GET"], content_types=ANY_BODY)
 @guard
 def openapi_json() -> Response:
-    from chalicelib import openapi
+    from chalicelib.api import openapi
 
     return openapi.openapi_response()
 
@@ -189,21 +189,23 @@ def openapi_json() -> Response:
 @app.route("/admin/events", methods=["GET"], authorizer=iam, content_types=ANY_BODY)
 @guard
 def admin_events() -> Response:
-    from chalicelib import admin
+    from chalicelib.admin import admin_api
 
-    return answers.admin_events(admin.events_with_counts(store), now())
+    return responses.admin_events(admin_api.events_with_counts(store), now())
 
 
 @app.route("/admin/events/{event_id}/registrations", methods=["GET"], authorizer=iam, content_types=ANY_BODY)
 @guard
 def admin_registrations(event_id: str) -> Response:
-    from chalicelib import admin
+    from chalicelib.admin import admin_api
 
     try:
-        rendered = admin.export_registrations(store, event_id, (app.current_request.query_params or {}).get("format"))
-    except admin.AdminRefusal as refusal:
-        return answers.admin_problem(refusal.code, refusal.message)
-    return answers.admin_file(rendered)
+        rendered = admin_api.export_registrations(
+            store, event_id, (app.current_request.query_params or {}).get("format")
+        )
+    except admin_api.AdminRefusal as refusal:
+        return responses.admin_problem(refusal.code, refusal.message)
+    return responses.admin_file(rendered)
 
 
 @app.route(
@@ -214,10 +216,10 @@ def admin_registrations(event_id: str) -> Response:
 )
 @guard
 def admin_cancel(event_id: str, registration_id: str) -> Response:
-    from chalicelib import admin
+    from chalicelib.admin import admin_api
 
     try:
-        status = admin.cancel_by_admin(store, event_id, registration_id, now())
-    except admin.AdminRefusal as refusal:
-        return answers.admin_problem(refusal.code, refusal.message)
-    return answers.admin_document({"registration_id": registration_id, "status": status})
+        status = admin_api.cancel_by_admin(store, event_id, registration_id, now())
+    except admin_api.AdminRefusal as refusal:
+        return responses.admin_problem(refusal.code, refusal.message)
+    return responses.admin_document({"registration_id": registration_id, "status": status})

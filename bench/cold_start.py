@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from chalicelib.stage_config import PROJECT_DIR
+from chalicelib.config.stage_config import PROJECT_DIR
 from deploy.first_registration import FLOOR, run
 
 PACKAGE = PROJECT_DIR / "dist" / "deployment.zip"

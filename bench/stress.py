@@ -24,7 +24,7 @@ from typing import Any
 from urllib.error import HTTPError
 
 from bench.throughput import bench_event
-from chalicelib.events import Event
+from chalicelib.model.events import Event
 from devstack.stack import LocalStack, free_port
 
 

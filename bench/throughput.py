@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
 
-from chalicelib.events import Event, Organiser, SpamProtection
+from chalicelib.model.events import Event, Organiser, SpamProtection
 from devstack.embedded_aws import CALLS_PATH
 from devstack.stack import LocalStack, free_port
 

@@ -14,16 +14,17 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib import export, personal_data
-from chalicelib.event_files import EventFileErrors, read_event_files
-from chalicelib.handover import fill_free_seats
-from chalicelib.mail import Mailer
-from chalicelib.outbox import Outbox
-from chalicelib.records import utc_iso
-from chalicelib.schedule import Schedule
-from chalicelib.settings import SettingsError, load_settings
-from chalicelib.stage_config import UnknownStage, stage_environment
+from chalicelib.admin import personal_data
+from chalicelib.admin.event_files import EventFileErrors, read_event_files
+from chalicelib.config.settings import SettingsError, load_settings
+from chalicelib.config.stage_config import UnknownStage, stage_environment
+from chalicelib.due.schedule import Schedule
+from chalicelib.mail.outbox import Outbox
+from chalicelib.mail.sender import Mailer
+from chalicelib.model.registration import utc_iso
+from chalicelib.seats.handover import fill_free_seats
 from chalicelib.store import CapacityBelowTaken, EventRecord, Store, StoreUnavailable
+from chalicelib.texts import export
 
 
 class CommandError(Exception):
@@ -163,7 +164,7 @@ def access_report(store: Store, args: argparse.Namespace) -> str:
 def page(store: Store, args: argparse.Namespace) -> str:
     """The page is built from the event the API checks posts against: the one in the table.
     `--from-file` builds it from the file without AWS (for `make examples`, or before loading)."""
-    from chalicelib import page as pages  # needs jinja2 (requirements-dev.txt): only this command
+    from chalicelib.page import render as pages  # needs jinja2 (requirements-dev.txt): only this command
 
     if args.from_file is not None:
         path = Path(args.from_file or f"events/{args.event_id}.json")

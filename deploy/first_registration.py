@@ -28,7 +28,7 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
-from chalicelib.events import Event, Organiser
+from chalicelib.model.events import Event, Organiser
 from chalicelib.store.codec import item
 from chalicelib.store.keys import CAPACITY, CONFIRMED, EVENT_SK, WAITING, WAITLISTED
 

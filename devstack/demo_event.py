@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from chalicelib.events import Event
+from chalicelib.model.events import Event
 
 DEMO_EVENT_ID = "netzwerktreffen-demo"
 

@@ -12,7 +12,7 @@ import os
 import time
 from datetime import UTC, datetime
 
-from chalicelib.settings import DUE_HANDLER
+from chalicelib.config.settings import DUE_HANDLER
 
 PERIOD_SECONDS = float(os.environ.get("LOCAL_SCHEDULE_SECONDS", "15"))
 

@@ -13,7 +13,7 @@ import time
 
 import boto3
 
-from chalicelib.settings import MAIL_HANDLER
+from chalicelib.config.settings import MAIL_HANDLER
 
 DEAD_LETTER_QUEUE = "registrations-mail-dead-letters"
 # 0.5 + 1 + 2 + 4 + 5 × 3 s: about half a minute of SES outage is ridden out before dead-lettering.

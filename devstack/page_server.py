@@ -14,8 +14,8 @@ from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from chalicelib.events import Event
-from chalicelib.page import PAGE_FILES, render_page
+from chalicelib.model.events import Event
+from chalicelib.page.render import PAGE_FILES, render_page
 
 EVENT_ID = re.compile(r"^[a-z0-9-]{3,64}$")
 CONTENT_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}

@@ -6,7 +6,7 @@ import time
 
 from playwright.sync_api import sync_playwright
 
-from chalicelib.stage_config import PROJECT_DIR
+from chalicelib.config.stage_config import PROJECT_DIR
 from devstack.stack import LocalStack, free_port
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]

@@ -19,7 +19,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.settings import FEEDBACK_HANDLER
+from chalicelib.config.settings import FEEDBACK_HANDLER
 
 SES_TIME = "%Y-%m-%dT%H:%M:%S.000Z"
 

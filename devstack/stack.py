@@ -12,9 +12,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from chalicelib.event_files import read_event_files
-from chalicelib.events import Event
-from chalicelib.stage_config import PROJECT_DIR, stage_environment
+from chalicelib.admin.event_files import read_event_files
+from chalicelib.config.stage_config import PROJECT_DIR, stage_environment
+from chalicelib.model.events import Event
 from chalicelib.store import Store
 from devstack.alert_printer import AlertPrinter, subscribe_queue
 from devstack.demo_event import DEMO_EVENT_ID, demo_event

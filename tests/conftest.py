@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from chalicelib.stage_config import stage_environment
+from chalicelib.config.stage_config import stage_environment
 
 os.environ.pop("AWS_ENDPOINT_URL", None)  # API tests talk to moto's in-process mock, never a server
 os.environ.update(stage_environment("local", environ={}))

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from botocore.exceptions import ClientError
 
-from chalicelib.events import Event
+from chalicelib.model.events import Event
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SEED_EVENT_ID = "netzwerktreffen-nrw-2016"

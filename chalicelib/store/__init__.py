@@ -18,13 +18,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib import aws
+from chalicelib.config import aws
 from chalicelib.store.codec import StoreUnavailable
-from chalicelib.store.events import CapacityBelowTaken, EventRecord, EventRows
+from chalicelib.store.event_rows import CapacityBelowTaken, EventRecord, EventRows
 from chalicelib.store.keys import CLOSING_MAIL, EVENT_MAILS, REMINDER_MAIL, digest_mail
 from chalicelib.store.mail_rows import GONE, EventMails, MailOwner, MailRow, MailRows, event_owner
 from chalicelib.store.pending_rows import PendingRows, Queue
-from chalicelib.store.registrations import RegistrationRows
+from chalicelib.store.registration_rows import RegistrationRows
 from chalicelib.store.scans import Scans
 from chalicelib.store.seat_transactions import (
     AlreadyRegistered,

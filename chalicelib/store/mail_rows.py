@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from chalicelib.records import Registration, utc_iso
+from chalicelib.model.registration import Registration, utc_iso
 from chalicelib.store.codec import StoreUnavailable, condition_failed, item, plain
 from chalicelib.store.keys import (
     EVENT_MAILS,
@@ -35,7 +35,7 @@ MAIL_CLAIM_LEASE_SECONDS = 300
 @dataclass(frozen=True)
 class MailRow:
     """What a mail row says of its mail: `sending`, `sent`, `failed` (with a reason code from
-    `mail_failures`) or `suppressed` (the recipient complained)."""
+    `mail.failures`) or `suppressed` (the recipient complained)."""
 
     state: str
     reason: str | None = None

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.records import Registration, Status
+from chalicelib.model.registration import Registration, Status
 from chalicelib.store.codec import item, plain
-from chalicelib.store.events import EventRecord, event_record
+from chalicelib.store.event_rows import EventRecord, event_record
 from chalicelib.store.keys import (
     CAPACITY,
     CONFIRMED,

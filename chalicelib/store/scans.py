@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from chalicelib.records import Registration
+from chalicelib.model.registration import Registration
 from chalicelib.store.codec import item
 from chalicelib.store.keys import PENDING_PREFIX, REGISTRATION_PREFIX
-from chalicelib.store.registrations import registration_of
+from chalicelib.store.registration_rows import registration_of
 from chalicelib.store.table import Table
 
 

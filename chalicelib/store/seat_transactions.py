@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.records import Registration, Status
+from chalicelib.model.registration import Registration, Status
 from chalicelib.store.codec import StoreUnavailable, item
-from chalicelib.store.events import EventRecord, event_record
+from chalicelib.store.event_rows import EventRecord, event_record
 from chalicelib.store.keys import (
     CAPACITY,
     CONFIRMED,

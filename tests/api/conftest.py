@@ -18,7 +18,8 @@ from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
 import app as app_module
-from chalicelib import aws, seats
+from chalicelib.config import aws
+from chalicelib.seats import placing
 from chalicelib.store import Store
 from devstack import moto_queries, moto_transactions
 from devstack.stream_reader import StreamReader, deliver
@@ -75,7 +76,7 @@ def store():
         boto3.client("ses").verify_email_identity(EmailAddress=os.environ["SENDER_EMAIL"])
         boto3.client("sns").create_topic(Name=os.environ["ALERT_TOPIC_ARN"].rpartition(":")[2])
         table.events.save([seed_event()])
-        seats.crowd = seats.Crowd()  # this instance has seen no crowd yet
+        placing.crowd = placing.Crowd()  # this instance has seen no crowd yet
         _mail_function[:] = [MailFunction(table.table_name)]
         yield table
     aws.reset()

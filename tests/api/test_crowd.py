@@ -13,12 +13,12 @@ from datetime import timedelta
 import pytest
 
 import app as app_module
-from chalicelib import numbering, seats
-from chalicelib.events import Event
-from chalicelib.forms import parse_body
-from chalicelib.personal_data import forget
-from chalicelib.records import Registration, Status, new_registration_id
-from chalicelib.registration import new_registration, validate_submission
+from chalicelib.admin.personal_data import forget
+from chalicelib.api.forms import parse_body
+from chalicelib.model.events import Event
+from chalicelib.model.registration import Registration, Status, new_registration_id
+from chalicelib.model.validation import new_registration, validate_submission
+from chalicelib.seats import numbering, placing
 from chalicelib.store import ClaimLost, Join, Seat, StoreUnavailable, WaitlistPlace
 from chalicelib.store.keys import PENDING_PREFIX
 from tests.api.conftest import all_items, mails_to, reload_events
@@ -124,21 +124,21 @@ def test_a_number_lost_on_cached_counts_joins_and_the_registrant_numbers_itself(
     assert pending_rows(store) == []
     record = store.events.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waitlisted, record.waiting, record.pending) == (1, 3, 3, 0)
-    assert seats.crowd.now(SEED_EVENT_ID)
-    assert not seats.crowd.now("another-event")  # a crowd is an event's
+    assert placing.crowd.now(SEED_EVENT_ID)
+    assert not placing.crowd.now("another-event")  # a crowd is an event's
 
 
 def test_after_a_crowd_newcomers_join_without_trying_for_the_next_number_alone(client, store, calls, monkeypatch):
     reload_events(store, event(capacity=1, waitlist=True))
     register(client, "first")
     register(client, "second")
-    seats.crowd.seen(SEED_EVENT_ID)
+    placing.crowd.seen(SEED_EVENT_ID)
     calls.clear()
 
     assert register(client, "third")[1]["waitlist_place"] == 2
     assert calls["transact_write_items"] == 2  # joining and numbering: no number tried alone first
 
-    seats.crowd.until.clear()  # the crowd is long gone
+    placing.crowd.until.clear()  # the crowd is long gone
     calls.clear()
     assert register(client, "fourth")[1]["waitlist_place"] == 3
     assert calls["transact_write_items"] == 1  # the next number, claimed alone
@@ -290,8 +290,8 @@ def test_a_long_queue_is_numbered_in_groups_in_order(store, clock):
 def test_a_registrant_not_numbered_within_the_budget_is_taken_back_and_hears_503(client, store, clock, monkeypatch):
     reload_events(store, event(capacity=1, waitlist=True))
     register(client, "first")
-    seats.crowd.seen(SEED_EVENT_ID)
-    monkeypatch.setattr(seats, "PLACE_BUDGET_SECONDS", 0.3)
+    placing.crowd.seen(SEED_EVENT_ID)
+    monkeypatch.setattr(placing, "PLACE_BUDGET_SECONDS", 0.3)
     before = all_items(store)
 
     def always_lost(*_, **__):
@@ -334,7 +334,7 @@ def test_a_registrant_that_cannot_even_be_taken_back_stays_pending_for_the_due_f
 
     monkeypatch.setattr(store.seats, "erase", table_down)
 
-    with pytest.raises(seats.Contended):
+    with pytest.raises(placing.Contended):
         numbering.await_number(store, joined, numbering.time.monotonic() - 1, joined.registered_at)
     assert len(pending_rows(store)) == 1  # the one case where a 503 leaves a registration stored
 
@@ -425,7 +425,7 @@ def test_a_registrant_numbered_and_cancelled_before_it_looked_is_told_what_it_wa
 
     monkeypatch.setattr(numbering.time, "sleep", numbered_then_cancelled_meanwhile)
 
-    answer, _ = seats._placed(store, joined, numbering.time.monotonic() + 5, early.registered_at, behind=0.01)
+    answer, _ = placing._placed(store, joined, numbering.time.monotonic() + 5, early.registered_at, behind=0.01)
 
     assert (answer.status, answer.waitlist_position, answer.waitlist_place) == (Status.WAITLISTED, 2, 2)
 

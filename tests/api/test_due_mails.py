@@ -133,7 +133,7 @@ def test_no_closing_mail_for_an_event_already_over(client, store, clock):
 def test_a_closing_mail_that_can_never_go_is_parked_and_alerted_once(client, store, clock, monkeypatch):
     from botocore.exceptions import ClientError
 
-    from chalicelib.mail import Mailer
+    from chalicelib.mail.sender import Mailer
 
     register(client, "ana@example.org")
     sent_mails()
@@ -152,7 +152,7 @@ def test_a_closing_mail_that_can_never_go_is_parked_and_alerted_once(client, sto
 
 
 def test_a_transient_failure_fails_the_run_and_the_next_run_sends(client, store, clock, monkeypatch):
-    from chalicelib.mail import Mailer
+    from chalicelib.mail.sender import Mailer
 
     register(client, "ana@example.org")
     sent_mails()

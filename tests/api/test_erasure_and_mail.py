@@ -9,8 +9,8 @@ import threading
 import boto3
 
 import app as app_module
-from chalicelib.mail import Mailer
-from chalicelib.personal_data import access_report, forget
+from chalicelib.admin.personal_data import access_report, forget
+from chalicelib.mail.sender import Mailer
 from chalicelib.store.mail_rows import MailRows
 from tests.api.conftest import all_items, mails_to, sent_mails
 from tests.factories import SEED_EVENT_ID, submission

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from chalicelib.events import Event
-from chalicelib.openapi import openapi_document
+from chalicelib.api.openapi import openapi_document
+from chalicelib.model.events import Event
 from tests.api.conftest import reload_events
 from tests.factories import EVERY_QUESTION_EVENT_ID, every_question_event, submission
 

@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 
 import app as app_module
-from chalicelib import seats
+from chalicelib.seats import placing
 from tests.api.conftest import all_items, reload_events, sent_mails
 from tests.factories import SEED_EVENT_ID, client_error, event, submission
 
@@ -141,12 +141,12 @@ def test_an_unexpected_error_in_browser_mode_is_an_html_page(client, monkeypatch
 
 
 def test_contention_that_never_ends_gets_a_503_within_the_budget(client, store, monkeypatch):
-    monkeypatch.setattr(seats, "PLACE_BUDGET_SECONDS", 0.2)
+    monkeypatch.setattr(placing, "PLACE_BUDGET_SECONDS", 0.2)
     reload_events(store, event(capacity=1, waitlist=True))
     client.http.post(PATH, headers={"Content-Type": "application/json"}, body=json.dumps(submission()).encode())
 
     def always_lost(*_, **__):
-        raise seats.ClaimLost()
+        raise placing.ClaimLost()
 
     monkeypatch.setattr(app_module.store.seats, "insert", always_lost)
     before = all_items(store)

@@ -7,7 +7,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.answers import STATUS
+from chalicelib.api.responses import STATUS
 from devstack.demo_event import DEMO_EVENT_ID
 from tests.factories import SEED_EVENT_ID
 from tests.strategies import CONTENT_TYPES

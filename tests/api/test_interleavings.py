@@ -12,10 +12,10 @@ from collections.abc import Callable
 import pytest
 
 import app as app_module
-from chalicelib.cancellation import Cancellable, cancel
-from chalicelib.intake import Intake, Submitted
-from chalicelib.links import CancelClaim, cancel_url
-from chalicelib.store.registrations import RegistrationRows
+from chalicelib.api.intake import Intake, Submitted
+from chalicelib.model.links import CancelClaim, cancel_url
+from chalicelib.seats.cancellation import Cancellable, cancel
+from chalicelib.store.registration_rows import RegistrationRows
 from tests.api.conftest import mails_to, registration_items, reload_events
 from tests.factories import SEED_EVENT_ID, event, submission
 
@@ -74,7 +74,7 @@ def cancel_by_admin(client, store, registration_id):
 
 
 def forget(client, store, registration_id):
-    from chalicelib.personal_data import forget as erase
+    from chalicelib.admin.personal_data import forget as erase
 
     [item] = [i for i in registration_items(store) if i["registration_id"] == registration_id]
     assert len(erase(store, item["email"], app_module.now())) == 1

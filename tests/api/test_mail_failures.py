@@ -6,8 +6,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 import app as app_module
-from chalicelib import cli, notifications
-from chalicelib.mail import Mailer
+from chalicelib import cli
+from chalicelib.mail import notifications
+from chalicelib.mail.sender import Mailer
 from tests.api.conftest import (
     alerts_published,
     all_items,
@@ -95,7 +96,7 @@ def test_a_mail_that_cannot_be_built_is_parked_and_the_organisers_told(client, s
     def broken(*args, **kwargs):
         raise UnicodeEncodeError("utf-8", "\udfff", 0, 1, "surrogates not allowed")
 
-    monkeypatch.setattr("chalicelib.outbox.registrant_confirmation", broken)
+    monkeypatch.setattr("chalicelib.mail.outbox.registrant_confirmation", broken)
     registration_id = registered_id(client, email="ana@example.org")
     later = registered_id(client, email="ben@example.org")
     sent_mails()

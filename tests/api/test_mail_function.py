@@ -9,8 +9,8 @@ import boto3
 import pytest
 
 import app as app_module
-from chalicelib.mail import Mailer
-from chalicelib.notifications import CALENDAR_FILE
+from chalicelib.mail.notifications import CALENDAR_FILE
+from chalicelib.mail.sender import Mailer
 from tests.api.conftest import mails_to, organiser_mails, registration_items, reload_events, sent_mails, text_of
 from tests.factories import SEED_EVENT_ID, event, seed_event_document, submission
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from chalicelib.cli import main
-from chalicelib.page import PAGE_FILES
+from chalicelib.page.render import PAGE_FILES
 from tests.api.conftest import reload_events
 from tests.factories import SEED_EVENT_ID, event, seed_event_document
 

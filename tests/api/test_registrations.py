@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 import app as app_module
-from chalicelib.answers import RETRY_AFTER_SECONDS
+from chalicelib.api.responses import RETRY_AFTER_SECONDS
 from tests.api.conftest import all_items, organiser_mails, registration_items, reload_events, sent_mails, text_of
 from tests.factories import SEED_EVENT_ID, berlin, event, submission
 

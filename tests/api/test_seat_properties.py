@@ -37,12 +37,12 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 import app as app_module
-from chalicelib import numbering, seats
+from chalicelib.api.forms import parse_body
 from chalicelib.cli import main as cli
-from chalicelib.forms import parse_body
-from chalicelib.links import CancelClaim, cancel_url
-from chalicelib.records import Status, utc_iso
-from chalicelib.registration import new_registration, validate_submission
+from chalicelib.model.links import CancelClaim, cancel_url
+from chalicelib.model.registration import Status, utc_iso
+from chalicelib.model.validation import new_registration, validate_submission
+from chalicelib.seats import numbering, placing
 from chalicelib.store import Join
 from chalicelib.store.keys import PENDING_PREFIX, REGISTRATION_PREFIX
 from tests.api.conftest import Clock, MailFunction
@@ -212,9 +212,9 @@ class SeatsMachine(RuleBasedStateMachine):
         # group) or none (a lone one claims the next number alone): the outcome is the same, so
         # both ways are taken at random rather than whichever the previous step left behind.
         if crowd:
-            seats.crowd.seen(self.event_id)
+            placing.crowd.seen(self.event_id)
         else:
-            seats.crowd.until.clear()
+            placing.crowd.until.clear()
         self.arrive()
         model, earlier = self.model, self.active(email)
         behind = len(model.with_status("pending"))

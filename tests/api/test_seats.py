@@ -6,9 +6,9 @@ import json
 from collections import Counter
 
 import app as app_module
-from chalicelib import handover
 from chalicelib.cli import main
-from chalicelib.store.registrations import RegistrationRows
+from chalicelib.seats import handover
+from chalicelib.store.registration_rows import RegistrationRows
 from chalicelib.store.seat_transactions import SeatTransactions
 from tests.api.conftest import organiser_mails, registration_items, reload_events, sent_mails, text_of
 from tests.factories import PROJECT_DIR, SEED_EVENT_ID, event, seed_event_document, submission

@@ -13,7 +13,7 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 
 import app as app_module
-from chalicelib.store.registrations import RegistrationRows
+from chalicelib.store.registration_rows import RegistrationRows
 from tests.api.conftest import all_items, registration_items, reload_events, sent_mails
 from tests.factories import SEED_EVENT_ID, client_error, event, submission
 

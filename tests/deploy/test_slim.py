@@ -63,8 +63,8 @@ def test_the_cold_start_modules_are_compiled_and_name_their_lambda_path(slimmed)
     code = marshal.loads(archive.read("pydantic/main.pyc")[16:])
     assert code.co_filename == "/var/task/pydantic/main.py"
     # The service's own: the source, and its bytecode beside it.
-    assert {"app.py", "chalicelib/intake.py"} <= names
-    assert any(n.startswith("chalicelib/__pycache__/intake.") for n in names)
+    assert {"app.py", "chalicelib/api/intake.py"} <= names
+    assert any(n.startswith("chalicelib/api/__pycache__/intake.") for n in names)
     # A library no registration loads (the mail function's) stays source.
     assert "icalendar/__init__.py" in names
     assert "icalendar/__init__.pyc" not in names

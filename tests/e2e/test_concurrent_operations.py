@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chalicelib.links import CancelClaim, cancel_url
+from chalicelib.model.links import CancelClaim, cancel_url
 from chalicelib.store.keys import PENDING_PREFIX
 from devstack.demo_event import DEMO_EVENT_ID
 from devstack.mailbox import sent_mails

@@ -19,7 +19,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from chalicelib.openapi import openapi_document
+from chalicelib.api.openapi import openapi_document
 from devstack.demo_event import DEMO_EVENT_ID
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))  # per operation; seven operations

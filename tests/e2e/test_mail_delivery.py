@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from chalicelib.stage_config import PROJECT_DIR
+from chalicelib.config.stage_config import PROJECT_DIR
 from devstack.alert_printer import AlertPrinter, subscribe_queue
 from devstack.demo_event import DEMO_EVENT_ID
 from devstack.mail_poller import DEAD_LETTER_QUEUE

@@ -8,8 +8,8 @@ from urllib.error import HTTPError
 
 import pytest
 
-from chalicelib.notifications import when_text
-from chalicelib.page import render_page
+from chalicelib.mail.notifications import when_text
+from chalicelib.page.render import render_page
 from devstack.demo_event import DEMO_EVENT_ID
 from tests.factories import SEED_EVENT_ID, event
 

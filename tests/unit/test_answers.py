@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from chalicelib.answers import cors_headers, registration_response
-from chalicelib.intake import Accepted, IntakeResult, Refused
-from chalicelib.negotiation import answer_language, wants_json
-from chalicelib.registration import FieldError
+from chalicelib.api.intake import Accepted, IntakeResult, Refused
+from chalicelib.api.negotiation import answer_language, wants_json
+from chalicelib.api.responses import cors_headers, registration_response
+from chalicelib.model.validation import FieldError
 from tests.factories import event, seed_event
 
 

@@ -4,49 +4,49 @@ from __future__ import annotations
 
 from datetime import UTC, date, timedelta
 
-from chalicelib import due
-from chalicelib.records import Registration
+from chalicelib.due import owed
+from chalicelib.model.registration import Registration
 from tests.factories import berlin, event
 
 
 def test_registration_closes_at_the_deadline_by_hand_or_with_the_last_seat():
     seed = event()
-    assert due.closing_reason(seed, 0, berlin(2016, 11, 17, 23, 59, 59)) is None  # through the whole day
-    assert due.closing_reason(seed, 0, berlin(2016, 11, 18, 0, 0, 0)) == "deadline"
-    assert due.closing_reason(event(closed=True), 0, berlin(2016, 11, 1)) == "closed"
-    assert due.closing_reason(event(capacity=3), 2, berlin(2016, 11, 1)) is None
-    assert due.closing_reason(event(capacity=3), 3, berlin(2016, 11, 1)) == "full"
-    assert due.closing_reason(event(capacity=3, waitlist=True), 3, berlin(2016, 11, 1)) is None
-    assert due.closing_reason(seed, 0, berlin(2016, 12, 1, 17, 0)) is None  # the event is over
+    assert owed.closing_reason(seed, 0, berlin(2016, 11, 17, 23, 59, 59)) is None  # through the whole day
+    assert owed.closing_reason(seed, 0, berlin(2016, 11, 18, 0, 0, 0)) == "deadline"
+    assert owed.closing_reason(event(closed=True), 0, berlin(2016, 11, 1)) == "closed"
+    assert owed.closing_reason(event(capacity=3), 2, berlin(2016, 11, 1)) is None
+    assert owed.closing_reason(event(capacity=3), 3, berlin(2016, 11, 1)) == "full"
+    assert owed.closing_reason(event(capacity=3, waitlist=True), 3, berlin(2016, 11, 1)) is None
+    assert owed.closing_reason(seed, 0, berlin(2016, 12, 1, 17, 0)) is None  # the event is over
 
 
 def test_a_full_event_not_yet_open_is_not_closed():
     early = event(capacity=1, registration_opens_at="2016-11-05T09:00:00")
-    assert due.closing_reason(early, 1, berlin(2016, 11, 1)) is None
+    assert owed.closing_reason(early, 1, berlin(2016, 11, 1)) is None
 
 
 def test_the_reminder_keeps_its_wall_clock_time_across_a_change_of_daylight_saving_time():
     # Clocks went back on 30 October 2016: the reminder is still at 10:00 local, 49 hours before.
     autumn = event(starts_at="2016-10-31T10:00:00", ends_at="2016-10-31T17:00:00", registration_deadline="2016-10-20")
-    assert due.reminder_at(autumn) == berlin(2016, 10, 29, 10, 0)
-    assert berlin(2016, 10, 31, 10, 0).astimezone(UTC) - due.reminder_at(autumn).astimezone(UTC) == timedelta(hours=49)
-    assert not due.reminders_due(autumn, berlin(2016, 10, 29, 9, 59))
-    assert due.reminders_due(autumn, berlin(2016, 10, 29, 10, 0))
-    assert not due.reminders_due(autumn, berlin(2016, 10, 31, 10, 0))  # from the start on, too late
-    assert due.reminder_at(event(reminder_days_before=None)) is None
-    assert due.reminder_at(event(reminder_days_before=7)) == berlin(2016, 11, 24, 10, 0)
+    assert owed.reminder_at(autumn) == berlin(2016, 10, 29, 10, 0)
+    assert berlin(2016, 10, 31, 10, 0).astimezone(UTC) - owed.reminder_at(autumn).astimezone(UTC) == timedelta(hours=49)
+    assert not owed.reminders_due(autumn, berlin(2016, 10, 29, 9, 59))
+    assert owed.reminders_due(autumn, berlin(2016, 10, 29, 10, 0))
+    assert not owed.reminders_due(autumn, berlin(2016, 10, 31, 10, 0))  # from the start on, too late
+    assert owed.reminder_at(event(reminder_days_before=None)) is None
+    assert owed.reminder_at(event(reminder_days_before=7)) == berlin(2016, 11, 24, 10, 0)
 
 
 def test_the_digest_of_a_day_is_due_from_8_local_time_and_covers_the_24_hours_before():
     daily = event(organiser_mails="daily")
-    assert due.digest_day(daily, berlin(2016, 11, 10, 7, 59)) == date(2016, 11, 9)
-    assert due.digest_day(daily, berlin(2016, 11, 10, 8, 0)) == date(2016, 11, 10)
-    assert due.digest_window(daily, date(2016, 11, 10)) == (berlin(2016, 11, 9, 8, 0), berlin(2016, 11, 10, 8, 0))
-    start, end = due.digest_window(daily, date(2016, 10, 30))  # the day the clocks went back
+    assert owed.digest_day(daily, berlin(2016, 11, 10, 7, 59)) == date(2016, 11, 9)
+    assert owed.digest_day(daily, berlin(2016, 11, 10, 8, 0)) == date(2016, 11, 10)
+    assert owed.digest_window(daily, date(2016, 11, 10)) == (berlin(2016, 11, 9, 8, 0), berlin(2016, 11, 10, 8, 0))
+    start, end = owed.digest_window(daily, date(2016, 10, 30))  # the day the clocks went back
     assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=25)
-    assert due.digest_day(event(), berlin(2016, 11, 10, 9, 0)) is None  # organiser_mails: each
-    assert due.digest_day(daily, berlin(2016, 12, 2, 9, 0)) == date(2016, 12, 2)  # the event day's changes
-    assert due.digest_day(daily, berlin(2016, 12, 3, 9, 0)) is None
+    assert owed.digest_day(event(), berlin(2016, 11, 10, 9, 0)) is None  # organiser_mails: each
+    assert owed.digest_day(daily, berlin(2016, 12, 2, 9, 0)) == date(2016, 12, 2)  # the event day's changes
+    assert owed.digest_day(daily, berlin(2016, 12, 3, 9, 0)) is None
 
 
 def test_the_days_changes_are_read_from_the_time_stamps():
@@ -70,9 +70,9 @@ def test_the_days_changes_are_read_from_the_time_stamps():
         ),
         stored(2, registered_at="2016-11-08T10:00:00.000Z", status="confirmed", promoted_at="2016-11-10T07:00:00.000Z"),
     ]
-    changes = due.day_changes(items, *due.digest_window(event(), date(2016, 11, 10)))
+    changes = owed.day_changes(items, *owed.digest_window(event(), date(2016, 11, 10)))
     assert changes.registered == [items[1]]
     assert changes.cancelled == [items[1]]
     assert changes.promoted == []  # 08:00 on the 10th belongs to the next digest
-    assert not due.day_changes(items, berlin(2016, 11, 20), berlin(2016, 11, 21))
-    assert due.counts(items) == due.Counts(confirmed=2, waiting=0, cancelled=1)
+    assert not owed.day_changes(items, berlin(2016, 11, 20), berlin(2016, 11, 21))
+    assert owed.counts(items) == owed.Counts(confirmed=2, waiting=0, cancelled=1)

@@ -1,6 +1,6 @@
 """The per-instance event cache: fresh for max_age seconds, bounded in size."""
 
-from chalicelib.event_cache import MAX_ENTRIES, EventCache
+from chalicelib.api.event_cache import MAX_ENTRIES, EventCache
 
 
 class Loader:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from chalicelib.events import Window, expiry_epoch, registration_window
+from chalicelib.model.events import Window, expiry_epoch, registration_window
 from tests.factories import berlin, event, seed_event
 
 

@@ -4,8 +4,8 @@ import csv
 import io
 import json
 
-from chalicelib.export import safe_cell, to_attendance_list, to_csv, to_json
-from chalicelib.records import Registration
+from chalicelib.model.registration import Registration
+from chalicelib.texts.export import safe_cell, to_attendance_list, to_csv, to_json
 from tests.factories import seed_event
 
 ITEM = {

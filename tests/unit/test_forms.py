@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from chalicelib.forms import MAX_BODY_BYTES, BodyError, parse_body
+from chalicelib.api.forms import MAX_BODY_BYTES, BodyError, parse_body
 
 NAMES = ["Jürgen", "Анна", "Nguyễn", "محمد"]
 

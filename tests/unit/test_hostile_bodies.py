@@ -7,8 +7,8 @@ import json
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.forms import MAX_BODY_BYTES, BodyError, parse_body
-from chalicelib.registration import InvalidSubmission, validate_submission
+from chalicelib.api.forms import MAX_BODY_BYTES, BodyError, parse_body
+from chalicelib.model.validation import InvalidSubmission, validate_submission
 from tests.factories import event
 from tests.strategies import CONTENT_TYPES
 

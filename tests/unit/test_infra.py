@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.answers import RETRY_AFTER_SECONDS
+from chalicelib.api.responses import RETRY_AFTER_SECONDS
 from tests.factories import PROJECT_DIR
 
 TEMPLATE = json.loads((PROJECT_DIR / "infra" / "template.json").read_text(encoding="utf-8"))

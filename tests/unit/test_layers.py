@@ -1,115 +1,78 @@
-"""The modules form layers: each imports only from its own layer or the ones below, never in a
-circle, and the mail, due and feedback functions reach nothing of HTTP.
+"""The packages of `chalicelib/` form layers, read from the tree: a module's layer is its folder.
+Each imports only from its own layer or the ones below, never in a circle; the mail, due and
+feedback functions reach nothing of the API function; and the tree stays readable (at most 4
+modules at the top, 12 in a package, 350 lines in a module, no two modules of one name).
 
-    base      aws, settings, stage_config: clients and configuration
-    core      pure rules and texts: events, forms, registration, records, links, messages, mails
-    store     DynamoDB (the `store` package), SES and SNS senders, the event cache
-    use case  intake, seats, cancellation, outbox, schedule, personal data, feedback, admin
-    http      answers, openapi, api_shapes, guard
-    top       app.py and the command line
+    model    what the service is about: events, submissions, registrations, addresses, links
+    config   settings, a stage's settings, the AWS clients
+    texts    German and English texts, exports
+    store    DynamoDB: the only package that knows keys and expressions
+    mail     what mails say, MIME, SES, the outbox (mail function), SES feedback, alerts
+    page     the registration page (command line only; it shows the consent mail's wording)
+    seats    placing newcomers, numbering a crowd, seats changing hands, cancelling
+    due      the due function
+    api      the API function: bodies, bot traps, intake, HTTP answers, OpenAPI
+    admin    the admin API's work, event files, personal data
+    top      app.py and the command line
 """
 
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYERS = ("base", "core", "store", "use case", "http", "top")
-LAYER_OF = {
-    "addresses": "base",
-    "aws": "base",
-    "settings": "base",
-    "stage_config": "base",
-    "events": "core",
-    "event_files": "core",
-    "forms": "core",
-    "submission": "core",
-    "registration": "core",
-    "records": "core",
-    "links": "core",
-    "messages": "core",
-    "notifications": "core",
-    "ics": "core",
-    "mime": "core",
-    "spam": "core",
-    "negotiation": "core",
-    "mail_failures": "core",
-    "export": "core",
-    "due": "core",
-    "reports": "core",
-    "page": "core",
-    "page_texts": "core",
-    "store": "store",
-    "mail": "store",
-    "alerts": "store",
-    "event_cache": "store",
-    "intake": "use case",
-    "seats": "use case",
-    "handover": "use case",
-    "numbering": "use case",
-    "cancellation": "use case",
-    "outbox": "use case",
-    "schedule": "use case",
-    "personal_data": "use case",
-    "feedback": "use case",
-    "admin": "use case",
-    "answers": "http",
-    "openapi": "http",
-    "api_shapes": "http",
-    "guard": "http",
-    "cli": "top",
-    "app": "top",
-}
-
-
-def module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT).with_suffix("").parts
-    if parts[0] == "chalicelib":
-        parts = parts[1:]
-    return parts[0] if parts else "chalicelib"
-
-
-def imports_of(path: Path) -> set[str]:
-    """The chalicelib modules `path` imports (also inside functions), by their top-level name."""
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("chalicelib"):
-            rest = node.module.split(".")[1:]
-            if rest:
-                found.add(rest[0])
-            else:  # from chalicelib import a, b
-                found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name.startswith("chalicelib."):
-                    found.add(alias.name.split(".")[1])
-    return found
-
-
+LAYERS = ("model", "config", "texts", "store", "mail", "page", "seats", "due", "api", "admin", "top")
 SOURCES = [*sorted((ROOT / "chalicelib").rglob("*.py")), ROOT / "app.py"]
 
 
-def test_every_module_has_a_layer():
-    assert sorted({module_name(p) for p in SOURCES} - set(LAYER_OF) - {"__init__", "chalicelib"}) == []
+def dotted(path: Path) -> str:
+    """`chalicelib/seats/placing.py` -> `chalicelib.seats.placing`; a package is its `__init__`."""
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def layer_of(module: str) -> str:
+    """The folder under `chalicelib` names the layer; a module at the top (and app.py) is `top`."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in LAYERS) else "top"
+
+
+def imports_of(path: Path) -> set[str]:
+    """The chalicelib modules `path` imports (also inside functions), dotted."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("chalicelib"):
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)  # from a package import a module
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("chalicelib."))
+    return {name for name in found if name in MODULES}
+
+
+MODULES = {dotted(p) for p in SOURCES}
+
+
+def test_every_folder_is_a_layer():
+    folders = {p.parent.name for p in SOURCES if p.parent.parent == ROOT / "chalicelib"}
+    assert sorted(folders - set(LAYERS)) == []
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_module_reaches_up(path):
-    own = module_name(path)
-    if own not in LAYER_OF:
-        return
-    level = LAYERS.index(LAYER_OF[own])
-    upward = sorted(m for m in imports_of(path) - {own} if LAYERS.index(LAYER_OF[m]) > level)
-    assert upward == [], f"{own} ({LAYER_OF[own]}) imports from above: {upward}"
+    own = layer_of(dotted(path))
+    upward = sorted(m for m in imports_of(path) if LAYERS.index(layer_of(m)) > LAYERS.index(own))
+    assert upward == [], f"{dotted(path)} ({own}) imports from above: {upward}"
 
 
-def test_the_modules_import_no_circle():
+def test_the_packages_import_no_circle():
     graph: dict[str, set[str]] = {}
     for path in SOURCES:
-        graph.setdefault(module_name(path), set()).update(imports_of(path) - {module_name(path)})
+        own = layer_of(dotted(path))
+        graph.setdefault(own, set()).update(layer_of(m) for m in imports_of(path) if layer_of(m) != own)
 
     def circle_from(start: str) -> list[str] | None:
         stack = [(start, [start])]
@@ -122,23 +85,28 @@ def test_the_modules_import_no_circle():
                     stack.append((nxt, [*trail, nxt]))
         return None
 
-    circles = [circle for name in graph if (circle := circle_from(name))]
-    assert circles == []
+    assert [circle for name in graph if (circle := circle_from(name))] == []
 
 
-def test_the_mail_due_and_feedback_functions_import_nothing_of_http():
-    http = {m for m, layer in LAYER_OF.items() if layer in ("http", "top")}
+def test_the_mail_due_and_feedback_functions_import_nothing_of_the_api():
     seen: set[str] = set()
-    todo = ["outbox", "schedule", "feedback"]
+    todo = ["chalicelib.mail.outbox", "chalicelib.due.schedule", "chalicelib.mail.feedback"]
+    by_name = {dotted(p): p for p in SOURCES}
     while todo:
         name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        for path in SOURCES:
-            if module_name(path) == name:
-                todo += sorted(imports_of(path))
-    assert sorted(seen & http) == []
+        if name not in seen:
+            seen.add(name)
+            todo += sorted(imports_of(by_name[name]))
+    assert sorted(m for m in seen if layer_of(m) in ("api", "admin", "top")) == []
+
+
+def test_the_tree_stays_readable():
+    top = [p.name for p in SOURCES if p.parent == ROOT / "chalicelib"]
+    assert len(top) <= 4, top
+    per_package = Counter(p.parent.name for p in SOURCES if p.parent.parent == ROOT / "chalicelib")
+    assert {name: n for name, n in per_package.items() if n > 12} == {}
+    names = Counter(p.name for p in SOURCES if p.name != "__init__.py")
+    assert {name: n for name, n in names.items() if n > 1} == {}
 
 
 def test_no_module_is_too_long_to_read():

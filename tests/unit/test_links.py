@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.links import CancelClaim, InvalidToken, cancel_token, cancel_url, read_cancel_token
+from chalicelib.model.links import CancelClaim, InvalidToken, cancel_token, cancel_url, read_cancel_token
 
 SECRET = "s" * 40
 CLAIM = CancelClaim("netzwerktreffen-nrw-2016", "01ABCDEF", int(datetime(2016, 12, 1, 16, tzinfo=UTC).timestamp()))

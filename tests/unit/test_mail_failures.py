@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
-from chalicelib.mail_failures import (
+from chalicelib.mail.failures import (
     INVALID_MESSAGE,
     MESSAGE_REJECTED,
     RECIPIENT_REJECTED,

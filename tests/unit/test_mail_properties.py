@@ -30,10 +30,8 @@ from hypothesis import event as tally
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from chalicelib.events import Event
-from chalicelib.messages import de, en, field_label, text
-from chalicelib.mime import to_mime
-from chalicelib.notifications import (
+from chalicelib.mail.mime import to_mime
+from chalicelib.mail.notifications import (
     CALENDAR_FILE,
     organiser_bounce,
     organiser_cancellation,
@@ -45,9 +43,11 @@ from chalicelib.notifications import (
     registrant_reminder,
     registrant_waitlist_notice,
 )
-from chalicelib.records import Registration
-from chalicelib.registration import InvalidSubmission, new_registration, validate_submission
-from chalicelib.submission import STANDARD_FIELDS
+from chalicelib.model.events import Event
+from chalicelib.model.registration import Registration
+from chalicelib.model.submission import STANDARD_FIELDS
+from chalicelib.model.validation import InvalidSubmission, new_registration, validate_submission
+from chalicelib.texts import de, en, field_label, text
 from tests.factories import seed_event_document
 
 SENDER = "anmeldung@example.org"

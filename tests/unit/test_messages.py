@@ -2,7 +2,7 @@
 
 import string
 
-from chalicelib.messages import de, en
+from chalicelib.texts import de, en
 
 
 def test_both_languages_have_the_same_keys():

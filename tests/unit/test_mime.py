@@ -7,9 +7,9 @@ from email.policy import default
 
 import pytest
 
-from chalicelib.mime import OutgoingMail, to_mime
-from chalicelib.notifications import organiser_notification
-from chalicelib.registration import new_registration, validate_submission
+from chalicelib.mail.mime import OutgoingMail, to_mime
+from chalicelib.mail.notifications import organiser_notification
+from chalicelib.model.validation import new_registration, validate_submission
 from tests.factories import event, seed_event
 
 SENDER = "anmeldung@example.org"

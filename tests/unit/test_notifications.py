@@ -9,15 +9,15 @@ from email.policy import default
 
 import icalendar
 
-from chalicelib.mime import to_mime
-from chalicelib.notifications import (
+from chalicelib.mail.mime import to_mime
+from chalicelib.mail.notifications import (
     organiser_cancellation,
     organiser_promotion,
     registrant_cancellation,
     registrant_confirmation,
     registrant_waitlist_notice,
 )
-from chalicelib.registration import new_registration, validate_submission
+from chalicelib.model.validation import new_registration, validate_submission
 from tests.factories import event, seed_event
 
 NOW = datetime(2016, 11, 10, 11, 0, tzinfo=UTC)

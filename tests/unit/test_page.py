@@ -9,9 +9,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from chalicelib.page import PageError, render_page
-from chalicelib.registration import InvalidSubmission, validate_submission
-from chalicelib.submission import STANDARD_FIELDS
+from chalicelib.model.submission import STANDARD_FIELDS
+from chalicelib.model.validation import InvalidSubmission, validate_submission
+from chalicelib.page.render import PageError, render_page
 from tests.factories import event, every_question_event, seed_event
 
 API = "https://abc123.execute-api.eu-central-1.amazonaws.com/api/"

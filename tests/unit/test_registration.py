@@ -2,7 +2,7 @@
 
 import pytest
 
-from chalicelib.registration import InvalidSubmission, validate_submission
+from chalicelib.model.validation import InvalidSubmission, validate_submission
 from tests.factories import event, seed_event
 
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from chalicelib.settings import SettingsError, load_settings
+from chalicelib.config.settings import SettingsError, load_settings
 from tests.factories import PROJECT_DIR
 
 GOOD = {
@@ -87,8 +87,8 @@ def secrets():
     import boto3
     from moto import mock_aws
 
-    from chalicelib import aws
-    from chalicelib.settings import read_secret
+    from chalicelib.config import aws
+    from chalicelib.config.settings import read_secret
 
     read_secret.cache_clear()
     with mock_aws():
@@ -155,8 +155,8 @@ def test_a_short_or_binary_secret_is_refused_naming_the_arn(secrets):
 def test_secrets_manager_out_of_reach_is_a_settings_error(monkeypatch):
     from botocore.exceptions import EndpointConnectionError
 
-    from chalicelib import aws
-    from chalicelib.settings import read_secret
+    from chalicelib.config import aws
+    from chalicelib.config.settings import read_secret
 
     class Unreachable:
         def get_secret_value(self, **request):

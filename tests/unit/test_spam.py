@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.spam import address_key, honeypot_filled, hour_window, seconds_too_soon
+from chalicelib.api.spam import address_key, honeypot_filled, hour_window, seconds_too_soon
 
 NOW = datetime(2016, 11, 10, 11, 59, 30, tzinfo=UTC)
 MS = int(NOW.timestamp() * 1000)

@@ -1,0 +1,113 @@
+"""One person's data across every event: the access report (GDPR Art. 15) and erasure (Art. 17).
+
+Erasure deletes rather than cancels: nobody is mailed about the person, their seat goes to
+the first on the waiting list (who is told, as after any cancellation), and their mail
+records go too. Only their own rows are touched.
+
+Erasure wins over mail in flight: the mail function claims each mail in a transaction that
+requires the registration to exist, so once it is deleted no mail about it is claimed,
+sent or recorded. A mail claimed just before is waited for (it is in SES' hands already),
+then its record is deleted with the others.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from chalicelib.model.registration import Registration, Status, utc_iso
+from chalicelib.model.submission import stored_address
+from chalicelib.seats.handover import release
+from chalicelib.store import Store
+from chalicelib.store.keys import mail_kind
+
+# The mail function runs at most 60 s (its Lambda timeout, .chalice/config.json): a claim
+# older than this has nobody sending it any more.
+MAIL_IN_FLIGHT_SECONDS = 90
+POLL_SECONDS = 0.2
+
+
+@dataclass
+class Erased:
+    event_id: str
+    registration_id: str
+    status: str
+    promoted: str | None = None
+    mail_records: int = 0
+
+
+@dataclass
+class AccessReport:
+    email: str
+    registrations: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_document(self) -> dict[str, Any]:
+        return {"email": self.email, "registrations": self.registrations}
+
+
+def access_report(store: Store, email: str) -> AccessReport:
+    """Everything stored about `email`: each registration with its answers, its marker and
+    the mails sent about it."""
+    report = AccessReport(email)
+    for registration in store.scans.registrations_of(stored_address(email)):
+        marker = store.registrations.marker_of(registration)
+        mails = [
+            {
+                "kind": mail_kind(record["sk"]),
+                "state": record.get("mail_state"),
+                "sent_at": record.get("sent_at"),
+                "failure_reason": record.get("failure_reason"),
+            }
+            for record in store.mail.records_of(registration)
+        ]
+        report.registrations.append(
+            {
+                **registration.as_stored(),
+                "one_per_address_marker": bool(marker),
+                "complaint_marker": store.mail.complained(registration.event_id, registration.email),
+                "mails": mails,
+            }
+        )
+    return report
+
+
+def forget(store: Store, email: str, now: datetime) -> list[Erased]:
+    """Erase `email` from every event; returns what was removed."""
+    at = utc_iso(now)
+    removed = []
+    for registration in store.scans.registrations_of(stored_address(email)):
+        released = release(
+            store,
+            registration,
+            lambda reg, promote: store.seats.erase(reg, promote, at),
+            states=frozenset(Status),
+        )
+        if released is None:
+            continue  # erased meanwhile
+        gone = released.registration
+        _wait_for_mail_in_flight(store, gone, now)
+        store.mail.forget_complaint(gone.event_id, gone.email)
+        removed.append(
+            Erased(
+                gone.event_id,
+                gone.registration_id,
+                str(gone.status),
+                promoted=released.promoted.registration_id if released.promoted else None,
+                mail_records=store.mail.delete_records(gone),
+            )
+        )
+    return removed
+
+
+def _wait_for_mail_in_flight(store: Store, registration: Registration, now: datetime) -> None:
+    """Return once no mail about the (already erased) `registration` is being sent: its
+    sender marks it sent or gives it back, or the claim is too old to have a sender."""
+    recent = int(now.timestamp()) - MAIL_IN_FLIGHT_SECONDS
+    deadline = time.monotonic() + MAIL_IN_FLIGHT_SECONDS
+    while time.monotonic() < deadline:
+        records = store.mail.records_of(registration)
+        if not any(r.get("mail_state") == "sending" and r.get("claimed_at", 0) > recent for r in records):
+            return
+        time.sleep(POLL_SECONDS)

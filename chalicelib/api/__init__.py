@@ -1,0 +1,1 @@
+"""The API function: a request in, an answer out (bodies, bot traps, intake, HTTP answers, OpenAPI)."""

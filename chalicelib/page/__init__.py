@@ -1,0 +1,1 @@
+"""The registration page of an event (`cli page`): built with jinja2, which only the command line has."""
