@@ -16,7 +16,8 @@ from chalicelib.api import responses
 from chalicelib.api.guard import logged_and_guarded, note_outcome
 from chalicelib.api.intake import Accepted, Intake, Submitted, find_event
 from chalicelib.api.negotiation import answer_language, wants_json
-from chalicelib.config.settings import SettingsError, load_settings
+from chalicelib.config.config_errors import SettingsError
+from chalicelib.config.settings import load_settings
 from chalicelib.model.registration import utc_iso
 from chalicelib.seats.cancellation import cancel, find_cancellable
 from chalicelib.store import Store

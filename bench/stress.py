@@ -91,7 +91,7 @@ def one(url: str, kind: str, accepted: list[str], rng: random.Random) -> Sent:
 
 def audit(stack: LocalStack, event: Event, results: list[Sent]) -> list[str]:
     problems = []
-    rows = {r.registration_id: r.as_stored() for r in stack.store().registrations.of_event(event.event_id)}
+    rows = {r.registration_id: r.as_stored() for r in stack.store().registration_rows.of_event(event.event_id)}
     real = [s for s in results if s.status == 201 and s.kind != "honeypot"]
     for s in real:
         row = rows.get(s.answer["registration_id"])
@@ -108,7 +108,7 @@ def audit(stack: LocalStack, event: Event, results: list[Sent]) -> list[str]:
     emails = Counter(row["email"].lower() for row in rows.values())
     if any(n > 1 for n in emails.values()):
         problems.append("an address is registered twice")
-    record = stack.store().events.find(event.event_id, consistent=True)
+    record = stack.store().event_rows.find(event.event_id, consistent=True)
     confirmed = sum(row["status"] == "confirmed" for row in rows.values())
     places = sorted(row["waitlist_position"] for row in rows.values() if row["status"] == "waitlisted")
     if record is None or record.confirmed != confirmed or places != list(range(1, record.waitlisted + 1)):
@@ -126,7 +126,7 @@ def main(rate: float = 30.0, seconds: float = 20.0) -> int:
     )
     with LocalStack(free_port(), free_port(), free_port()) as stack:
         event = bench_event("stress", capacity=150, waitlist=True)
-        stack.store().events.save([event])
+        stack.store().event_rows.save([event])
         url = f"{stack.api_url}/events/{event.event_id}/registrations"
         accepted: list[str] = []
         futures = []

@@ -91,7 +91,7 @@ def run_level(stack: LocalStack, event: Event, clients: int, count: int) -> dict
 def fresh_event(stack: LocalStack, **changes: Any) -> Event:
     """A new event of `changes`, stored and warmed up (clients built, event cached)."""
     event = bench_event(**changes)
-    stack.store().events.save([event])
+    stack.store().event_rows.save([event])
     run_level(stack, event, 4, 8)  # with capacity 1 the warm-up takes the seat: the rest wait
     return event
 
@@ -132,7 +132,7 @@ def crowd(stack: LocalStack, count: int, clients: int = LEVELS[-1]) -> dict[str,
 
 
 def crowd_line(figures: dict[str, float]) -> str:
-    """`crowd`'s figures against the goals of issue "a crowd on the waiting list"."""
+    """`crowd`'s figures against their goals (docs/design.md, "A crowd on the waiting list")."""
     return (
         f"crowd: writes/reg {figures['writes']:.2f} (goal ≤1.5), p95 {figures['p95_ms']:.0f} ms"
         f" = {figures['p95_ratio']:.1f}× unlimited p95 {figures['unlimited_p95_ms']:.0f} ms (goal ≤3×);"

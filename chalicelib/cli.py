@@ -15,15 +15,18 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.admin import personal_data
-from chalicelib.admin.event_files import EventFileErrors, read_event_files
-from chalicelib.config.settings import SettingsError, load_settings
-from chalicelib.config.stage_config import UnknownStage, stage_environment
+from chalicelib.admin.admin_errors import EventFileErrors
+from chalicelib.admin.event_files import read_event_files
+from chalicelib.config.config_errors import SettingsError, UnknownStage
+from chalicelib.config.settings import load_settings
+from chalicelib.config.stage_config import stage_environment
 from chalicelib.due.schedule import Schedule
 from chalicelib.mail.outbox import Outbox
 from chalicelib.mail.sender import Mailer
 from chalicelib.model.registration import utc_iso
 from chalicelib.seats.handover import fill_free_seats
-from chalicelib.store import CapacityBelowTaken, EventRecord, Store, StoreUnavailable
+from chalicelib.store import EventRecord, Store
+from chalicelib.store.store_errors import CapacityBelowTaken, StoreUnavailable
 from chalicelib.texts import export
 
 
@@ -94,7 +97,7 @@ def load_events(store: Store, args: argparse.Namespace) -> str:
             print(problem, file=sys.stderr)
         raise CommandError(f"nothing loaded: {len(exc.problems)} problem(s) in the event files") from None
     try:
-        store.events.save(events)
+        store.event_rows.save(events)
     except CapacityBelowTaken as exc:
         raise CommandError(f"nothing loaded: capacity below the seats already taken for {exc}") from None
     at = utc_iso(datetime.now(UTC))
@@ -106,10 +109,12 @@ def load_events(store: Store, args: argparse.Namespace) -> str:
 
 
 def export_registrations(store: Store, args: argparse.Namespace) -> str:
-    record = store.events.find(args.event_id)
+    record = store.event_rows.find(args.event_id)
     if record is None:
         raise CommandError(f"no event {args.event_id!r} in table {store.table_name}")
-    _write(export.render(record.event, store.registrations.of_event(args.event_id), args.format, args.separator).body)
+    _write(
+        export.render(record.event, store.registration_rows.of_event(args.event_id), args.format, args.separator).body
+    )
     return ""
 
 
@@ -119,8 +124,8 @@ def send_mails(store: Store, args: argparse.Namespace) -> str:
     now = datetime.now(UTC)
     events: dict[str, EventRecord | None] = {}
     sent = 0
-    for event_id in args.event_ids or [record.event.event_id for record in store.events.all()]:
-        for item in store.registrations.of_event(event_id):
+    for event_id in args.event_ids or [record.event.event_id for record in store.event_rows.all()]:
+        for item in store.registration_rows.of_event(event_id):
             sent += outbox.deliver(item, now, events, retry_failed=args.retry_failed)
     return f"sent {sent} mail(s) that had not been sent"
 
@@ -175,7 +180,7 @@ def page(store: Store, args: argparse.Namespace) -> str:
         if event.event_id != args.event_id:
             raise CommandError(f"{path} holds event {event.event_id!r}, not {args.event_id!r}")
     else:
-        record = store.events.find(args.event_id)
+        record = store.event_rows.find(args.event_id)
         if record is None:
             raise CommandError(
                 f"no event {args.event_id!r} in table {store.table_name}: load it with load-events, "

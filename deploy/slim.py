@@ -6,13 +6,13 @@
 2. The modules a cold start of the API function loads on its way to the first answer
    (learnt by running one, `deploy.first_registration`) are shipped compiled: Lambda's
    /var/task is read-only, so without bytecode every cold start compiles them again
-   (about 100 ms of a 450 ms start, `make bench`). The service's own modules keep their
+   (what that costs: docs/development.md, "Measured figures"). The service's own modules keep their
    source beside the bytecode (tracebacks quote it); the libraries' are shipped as bytecode
    only, which keeps the zip within its budget: their tracebacks name file and line.
 3. botocore's endpoint table (1.2 MB of JSON, every service in every region) is shipped
    trimmed to the services the functions call, and the functions find it through botocore's
-   own AWS_DATA_PATH (.chalice/config.json): parsing the whole table cost every cold start
-   about 20 ms, for each client the first. The rest of botocore's data stays the runtime's own.
+   own AWS_DATA_PATH (.chalice/config.json): parsing the whole table costs every cold start,
+   for each client the first. The rest of botocore's data stays the runtime's own.
 4. The slimmed tree must answer a first registration, hold every library the functions'
    code imports (followed by the standard library's modulefinder, into every function) and
    load every module of the service; otherwise packaging fails.

@@ -12,7 +12,7 @@ from devstack.mailbox import MAILS_PATH
 from devstack.stack import LocalStack
 
 
-def _stop(signum: int, frame: object) -> None:
+def _stop(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 

@@ -163,14 +163,14 @@ class LocalStack:
         template = next(e for e in events if e.event_id == "netzwerktreffen-nrw-2016")
         # Every event's page is served here (`/<event_id>/`): its script may read the answers.
         events = [e.model_copy(update={"allowed_origins": [*e.allowed_origins, self.page_url]}) for e in events]
-        store.events.save([*events, demo_event(template, date.today(), self.page_url)])
+        store.event_rows.save([*events, demo_event(template, date.today(), self.page_url)])
 
     def _event_reader(self) -> Callable[[str], Event | None]:
         """The page server's view of the table: one client, shared by its threads (boto3's are thread-safe)."""
         store = self.store()
 
         def find(event_id: str) -> Event | None:
-            record = store.events.find(event_id)
+            record = store.event_rows.find(event_id)
             return record.event if record else None
 
         return find

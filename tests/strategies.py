@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import strategies as st
+
+# `make check`, the quick loop, runs every property test with a fifth of its examples
+# (EXAMPLES_SCALE=0.2); `make test` runs them all.
+EXAMPLES_SCALE = float(os.environ.get("EXAMPLES_SCALE", "1"))
+
+
+def examples(count: int) -> int:
+    """`count` examples, scaled for the quick loop."""
+    return max(1, round(count * EXAMPLES_SCALE))
+
 
 CONTENT_TYPES = st.one_of(
     st.sampled_from(

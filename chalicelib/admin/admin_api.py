@@ -7,18 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from chalicelib.admin.admin_errors import AdminRefusal
 from chalicelib.model.registration import ACTIVE, Status, utc_iso
 from chalicelib.seats.cancellation import Cancellable, cancel
 from chalicelib.seats.numbering import settle
 from chalicelib.store import EventRecord, Store
 from chalicelib.texts import export
-
-
-class AdminRefusal(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def events_with_counts(store: Store) -> list[tuple[EventRecord, dict[str, Any]]]:
@@ -34,7 +28,7 @@ def events_with_counts(store: Store) -> list[tuple[EventRecord, dict[str, Any]]]
                 "pending": record.pending,
             },
         )
-        for record in store.events.all()
+        for record in store.event_rows.all()
     ]
 
 
@@ -42,26 +36,26 @@ def export_registrations(store: Store, event_id: str, output: str | None) -> exp
     output = output or export.DEFAULT_FORMAT
     if output not in export.FORMATS:
         raise AdminRefusal("unknown_format", f"format must be one of {', '.join(export.FORMATS)}")
-    record = store.events.find(event_id)
+    record = store.event_rows.find(event_id)
     if record is None:
         raise AdminRefusal("unknown_event", f"no event {event_id!r}")
-    return export.render(record.event, store.registrations.of_event(event_id), output)
+    return export.render(record.event, store.registration_rows.of_event(event_id), output)
 
 
 def cancel_by_admin(store: Store, event_id: str, registration_id: str, now: datetime) -> str:
     """Cancel as the person's own link would; returns the registration's status afterwards."""
-    record = store.events.find(event_id)
-    registration = store.registrations.get(event_id, registration_id) if record else None
+    record = store.event_rows.find(event_id)
+    registration = store.registration_rows.get(event_id, registration_id) if record else None
     if record is None or registration is None:
         raise AdminRefusal("unknown_registration", f"no registration {registration_id!r} in {event_id!r}")
     if registration.status == Status.PENDING:
         # Still joining the waiting list (its request ended first): placed now, with everyone
         # pending before it, so that what is cancelled is a seat or a number like any other.
         settle(store, event_id, utc_iso(now))
-        registration = store.registrations.get(event_id, registration_id)
+        registration = store.registration_rows.get(event_id, registration_id)
         if registration is None:  # erased meanwhile
             raise AdminRefusal("unknown_registration", f"no registration {registration_id!r} in {event_id!r}")
     if registration.status not in ACTIVE or not cancel(store, Cancellable(record.event, registration), now):
         raise AdminRefusal("already_cancelled", f"registration {registration_id!r} is cancelled already")
-    current = store.registrations.get(event_id, registration_id) or registration
+    current = store.registration_rows.get(event_id, registration_id) or registration
     return str(current.status)

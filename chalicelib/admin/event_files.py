@@ -7,15 +7,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from chalicelib.admin.admin_errors import EventFileErrors
 from chalicelib.model.events import Event
-
-
-class EventFileErrors(Exception):
-    """One or more files are bad; `problems` lists each as `file: field: reason`."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 def _location(loc: tuple[int | str, ...]) -> str:

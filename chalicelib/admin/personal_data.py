@@ -52,7 +52,7 @@ def access_report(store: Store, email: str) -> AccessReport:
     the mails sent about it."""
     report = AccessReport(email)
     for registration in store.scans.registrations_of(stored_address(email)):
-        marker = store.registrations.marker_of(registration)
+        marker = store.registration_rows.marker_of(registration)
         mails = [
             {
                 "kind": mail_kind(record["sk"]),
@@ -60,13 +60,13 @@ def access_report(store: Store, email: str) -> AccessReport:
                 "sent_at": record.get("sent_at"),
                 "failure_reason": record.get("failure_reason"),
             }
-            for record in store.mail.records_of(registration)
+            for record in store.mail_rows.records_of(registration)
         ]
         report.registrations.append(
             {
                 **registration.as_stored(),
                 "one_per_address_marker": bool(marker),
-                "complaint_marker": store.mail.complained(registration.event_id, registration.email),
+                "complaint_marker": store.mail_rows.complained(registration.event_id, registration.email),
                 "mails": mails,
             }
         )
@@ -81,21 +81,21 @@ def forget(store: Store, email: str, now: datetime) -> list[Erased]:
         released = release(
             store,
             registration,
-            lambda reg, promote: store.seats.erase(reg, promote, at),
+            lambda reg, promote: store.seat_transactions.erase(reg, promote, at),
             states=frozenset(Status),
         )
         if released is None:
             continue  # erased meanwhile
         gone = released.registration
         _wait_for_mail_in_flight(store, gone, now)
-        store.mail.forget_complaint(gone.event_id, gone.email)
+        store.mail_rows.forget_complaint(gone.event_id, gone.email)
         removed.append(
             Erased(
                 gone.event_id,
                 gone.registration_id,
                 str(gone.status),
                 promoted=released.promoted.registration_id if released.promoted else None,
-                mail_records=store.mail.delete_records(gone),
+                mail_records=store.mail_rows.delete_records(gone),
             )
         )
     return removed
@@ -107,7 +107,7 @@ def _wait_for_mail_in_flight(store: Store, registration: Registration, now: date
     recent = int(now.timestamp()) - MAIL_IN_FLIGHT_SECONDS
     deadline = time.monotonic() + MAIL_IN_FLIGHT_SECONDS
     while time.monotonic() < deadline:
-        records = store.mail.records_of(registration)
+        records = store.mail_rows.records_of(registration)
         if not any(r.get("mail_state") == "sending" and r.get("claimed_at", 0) > recent for r in records):
             return
-        time.sleep(POLL_SECONDS)
+        store.table.sleep(POLL_SECONDS)

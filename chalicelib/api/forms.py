@@ -15,11 +15,6 @@ from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qsl
 
-MAX_BODY_BYTES = 64 * 1024
-MAX_FIELDS = 200
-
-Fields = dict[str, list[Any]]
-
 
 class BodyError(Exception):
     """The body cannot be read; `code` is the API's error code (docs/api.md)."""
@@ -27,6 +22,12 @@ class BodyError(Exception):
     def __init__(self, code: str, detail: str) -> None:
         super().__init__(detail)
         self.code = code
+
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_FIELDS = 200
+
+Fields = dict[str, list[Any]]
 
 
 def media_type(content_type: str | None) -> tuple[str, dict[str, str]]:

@@ -20,8 +20,8 @@ from chalice import Chalice, Response
 from chalicelib.api.negotiation import answer_language, wants_json
 from chalicelib.api.responses import RETRY_AFTER_SECONDS, error_response
 from chalicelib.config.aws import error_name
-from chalicelib.seats.placing import Contended
-from chalicelib.store import StoreUnavailable
+from chalicelib.seats.seats_errors import Contended
+from chalicelib.store.store_errors import StoreUnavailable
 
 logger = logging.getLogger("chalicelib.requests")
 # The Lambda runtime leaves the root logger at WARNING: our INFO lines (one per request, one

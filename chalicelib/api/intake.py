@@ -19,10 +19,13 @@ from chalicelib.api.event_cache import EventCache
 from chalicelib.api.forms import BodyError, Fields, parse_body
 from chalicelib.api.negotiation import answer_language
 from chalicelib.model.events import Event, Window, expiry_epoch, registration_window
+from chalicelib.model.model_errors import InvalidSubmission
 from chalicelib.model.registration import new_registration_id
-from chalicelib.model.validation import FieldError, InvalidSubmission, new_registration, validate_submission
-from chalicelib.seats.placing import Contended, EventFull, EventGone, place
-from chalicelib.store import AlreadyRegistered, EventRecord, HourlyLimit, RateLimited, Store, StoreUnavailable
+from chalicelib.model.validation import FieldError, new_registration, validate_submission
+from chalicelib.seats.placing import place
+from chalicelib.seats.seats_errors import Contended, EventFull, EventGone, Forgotten
+from chalicelib.store import EventRecord, HourlyLimit, Store
+from chalicelib.store.store_errors import AlreadyRegistered, RateLimited, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 EVENT_ID = re.compile(r"^[a-z0-9-]{3,64}$")
@@ -59,7 +62,7 @@ def find_event(store: Store, event_id: str) -> EventRecord | None:
     """The event `event_id`, or None for an id that cannot exist or is not stored."""
     if not EVENT_ID.match(event_id):
         return None
-    return store.events.find(event_id)
+    return store.event_rows.find(event_id)
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,8 @@ class Intake:
             return Refused("event_full")
         except EventGone:
             return Refused("unknown_event")
-        except (StoreUnavailable, Contended) as exc:
+        except (StoreUnavailable, Contended, Forgotten) as exc:
+            # Forgotten: erased (`forget`) while it waited for its number; nothing is stored.
             logger.warning("registration write failed: %s", type(exc).__name__)
             return Refused("unavailable")
         # Mails follow from the stored registration (the table's stream feeds `outbox`).

@@ -241,7 +241,7 @@ def event_document(record: EventRecord, now: datetime, language: str | None = No
     consent text in `language` (default: the event's)."""
     event = record.event
     language = language or event.language
-    seats_left = record.seats_left
+    seats_left = record.seats_free
     is_open = registration_window(event, now) is Window.OPEN and (
         seats_left is None or seats_left > 0 or event.waitlist
     )

@@ -48,7 +48,7 @@ def _client(service: str) -> Any:
             client = _clients.get(service)
             if client is None:
                 # botocore's own session, not boto3's: boto3 adds nothing a client needs and
-                # costs every cold start its import (about 35 ms, `make bench`).
+                # its import costs every cold start (docs/development.md, "What makes it quick").
                 import botocore.session
                 from botocore.config import Config
 

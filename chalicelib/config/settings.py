@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from chalicelib.config import aws
+from chalicelib.config.config_errors import SettingsError
 from chalicelib.model.addresses import mail_address
 
 # Settings field -> the environment variable an admin sets.
@@ -37,13 +38,10 @@ DUE_HANDLER = "app.send_due"
 FEEDBACK_HANDLER = "app.handle_ses_feedback"
 
 
-class SettingsError(Exception):
-    """A setting is missing or invalid; the message names every such variable."""
-
-
 # Each setting's rule: a pattern (or a length) it must match. Plain checks, not a pydantic
-# model: building one (with EmailStr, which reads package metadata) cost every cold start
-# about 25 ms (`make bench`); the sender's address is checked by the registrations' own rule.
+# model: building one (with EmailStr, which reads package metadata) costs every cold start
+# (docs/development.md, "What makes it quick"); the sender's address is checked by the
+# registrations' own rule.
 _PATTERNS = {
     "table_name": r"[A-Za-z0-9_.-]{3,255}",
     "region": r"[a-z]{2}(-[a-z]+)+-\d",

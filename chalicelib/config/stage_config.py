@@ -7,12 +7,10 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from chalicelib.config.config_errors import UnknownStage
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 CONFIG_PATH = PROJECT_DIR / ".chalice" / "config.json"
-
-
-class UnknownStage(Exception):
-    pass
 
 
 def stage_environment(stage: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -53,9 +53,9 @@ class Schedule:
         mails parked as failed once more (an admin's replay)."""
         report = Report()
         if event_ids is None:
-            records = self.store.events.all()
+            records = self.store.event_rows.all()
         else:
-            records = [r for r in (self.store.events.find(e, consistent=True) for e in event_ids) if r is not None]
+            records = [r for r in (self.store.event_rows.find(e, consistent=True) for e in event_ids) if r is not None]
         for record in records:
             try:
                 self._event(record, now, report, retry_failed)
@@ -83,7 +83,7 @@ class Schedule:
         day = owed.digest_day(event, now)
         if closing is None and not remind and day is None:
             return  # the common case: no Query of the registrations
-        items = self.store.registrations.of_event(event.event_id, consistent=True)
+        items = self.store.registration_rows.of_event(event.event_id, consistent=True)
         owner = event_owner(event.event_id, expiry_epoch(event))
         if closing is not None:
             counts = owed.counts(items)

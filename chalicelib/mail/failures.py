@@ -23,7 +23,6 @@ UNBUILDABLE = "unbuildable"  # the mail could not be put together from the regis
 RECIPIENT_REJECTED = "recipient_rejected"  # SES refuses the address (in the sandbox: not verified)
 MESSAGE_REJECTED = "message_rejected"  # SES refuses the message (content, size)
 INVALID_MESSAGE = "invalid_message"  # SES finds the message or an address malformed
-REASONS = (UNBUILDABLE, RECIPIENT_REJECTED, MESSAGE_REJECTED, INVALID_MESSAGE)
 
 # SES's refusals that are about our account, sender or configuration: nothing is wrong
 # with the registration, so the same mail goes once an admin has fixed it.

@@ -102,12 +102,12 @@ def apply_notice(notice: Notice, store: Store, alerts: Alerts, at: str) -> int:
             ],
         )
         return 1
-    registration = store.registrations.get(notice.event_id, notice.registration_id)
+    registration = store.registration_rows.get(notice.event_id, notice.registration_id)
     addresses = {address.lower() for address in notice.recipients}
     if registration is None or registration.email.lower() not in addresses:
         logger.info("a %s for a registration that is gone or moved on; skipped", notice.kind.lower())
         return 0
     problem = "bounced" if notice.kind == "Bounce" else "complaint"
-    changed = store.mail.mark_problem(registration, problem, notice.detail, at)
+    changed = store.mail_rows.mark_problem(registration, problem, notice.detail, at)
     logger.info("registration %s marked %s (%s)", notice.registration_id, problem, "new" if changed else "already")
     return int(changed)

@@ -10,7 +10,7 @@ from chalicelib.model.events import Event
 def event_ics(event: Event, uid_domain: str, now: datetime) -> bytes:
     """A VCALENDAR with one VEVENT and its VTIMEZONE; the UID is stable per event,
     so a calendar that imports it twice keeps one entry."""
-    import icalendar  # 60 ms of import: only the mail function pays it, when it needs it
+    import icalendar  # a slow import: only the mail function pays it, when it writes a calendar file
 
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//event-registration//EN")

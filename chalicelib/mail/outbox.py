@@ -37,7 +37,7 @@ from chalicelib.mail.notifications import (
     registrant_waitlist_notice,
 )
 from chalicelib.mail.sender import Mailer
-from chalicelib.model.links import CancelClaim, cancel_url
+from chalicelib.model.links import CancelLink, cancel_url
 from chalicelib.model.registration import Registration, Status
 from chalicelib.store import EVENT_MAILS, REMINDER_MAIL, EventRecord, MailOwner, MailRow, Store
 
@@ -99,7 +99,7 @@ class Outbox:
         tries mails parked as failed once more (an admin's replay)."""
         event_id = registration.event_id
         if event_id not in events:
-            events[event_id] = self.store.events.find(event_id)
+            events[event_id] = self.store.event_rows.find(event_id)
         record = events[event_id]
         if record is None:
             logger.warning("no event %s for registration %s; no mail", event_id, registration.registration_id)
@@ -131,7 +131,7 @@ class Outbox:
         (ReportBatchItemFailures) and keeps the order. Only transient failures get here."""
         events: dict[str, EventRecord | None] = {}
         for record in records:
-            registration = self.store.registrations.changed(record)
+            registration = self.store.registration_rows.changed(record)
             if registration is None:
                 continue
             try:
@@ -148,16 +148,16 @@ class Outbox:
         """Claim, build and send mail `kind`; 1 if it went now. A permanent failure is parked and
         passed on (`_after_failure`), also when an earlier run parked it."""
         owner = letter.owner
-        row = self.store.mail.claim(owner, kind, letter.now, retry_failed=retry_failed)
+        row = self.store.mail_rows.claim(owner, kind, letter.now, retry_failed=retry_failed)
         if row is None:
             if to_registrant(kind) and self._complained(owner):
-                self.store.mail.mark_suppressed(owner, kind, letter.now)
+                self.store.mail_rows.mark_suppressed(owner, kind, letter.now)
                 logger.info("%s for %s not sent: the address complained", kind, owner.registration_id)
                 return 0
             reason = self._try_send(kind, letter)
             if reason is None:
                 return 1
-            self.store.mail.mark_failed(owner, kind, reason, letter.now)
+            self.store.mail_rows.mark_failed(owner, kind, reason, letter.now)
             logger.warning("%s for %s failed for good: %s", kind, owner.registration_id, reason)
             row = MailRow("failed", reason)
         if row.state == "failed":
@@ -181,10 +181,10 @@ class Outbox:
         except Exception as exc:
             reason = permanent_reason(exc, self.mailer.sender)
             if reason is None:
-                self.store.mail.release(owner, kind)
+                self.store.mail_rows.release(owner, kind)
                 raise
             return reason
-        self.store.mail.mark_sent(owner, kind, message_id, letter.now)
+        self.store.mail_rows.mark_sent(owner, kind, message_id, letter.now)
         logger.info("sent %s for %s", kind, owner.registration_id)
         return None
 
@@ -200,14 +200,14 @@ class Outbox:
 
     def _publish_once(self, kind: str, letter: _Letter, publish: Callable[[], None]) -> None:
         """An alert claimed like a mail, so a retried batch does not publish it twice."""
-        if self.store.mail.claim(letter.owner, kind, letter.now) is not None:
+        if self.store.mail_rows.claim(letter.owner, kind, letter.now) is not None:
             return
         try:
             publish()
         except Exception:
-            self.store.mail.release(letter.owner, kind)
+            self.store.mail_rows.release(letter.owner, kind)
             raise
-        self.store.mail.mark_sent(letter.owner, kind, "alert", letter.now)
+        self.store.mail_rows.mark_sent(letter.owner, kind, "alert", letter.now)
 
     def _alert_failed_mail(self, kind: str, reason: str, letter: _Letter) -> None:
         owner = letter.owner
@@ -233,7 +233,7 @@ class Outbox:
     def _complained(self, owner: MailOwner) -> bool:
         if not isinstance(owner, Registration):
             return False
-        return owner.mail_problem == "complaint" or self.store.mail.complained(owner.event_id, owner.email)
+        return owner.mail_problem == "complaint" or self.store.mail_rows.complained(owner.event_id, owner.email)
 
     def _build(self, kind: str, letter: _Letter) -> OutgoingMail:
         if kind in letter.builders:
@@ -258,7 +258,7 @@ class Outbox:
         link = cancel_url(
             self.public_api_url,
             self.link_secret,
-            CancelClaim(event.event_id, registration.registration_id, int(event.ends_instant.timestamp())),
+            CancelLink(event.event_id, registration.registration_id, int(event.ends_instant.timestamp())),
         )
         if kind == "registrant_waitlisted":
             return registrant_waitlist_notice(event, registration, link)

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import re
 
+from chalicelib.model.model_errors import InvalidAddress
+
 # "=?utf-8?q?x?=@example.org" is valid, but a mail reader decodes the "=?…?=" in the Reply-To
 # of the organisers' mail as an encoded word: their reply would go to x@example.org.
 _ENCODED_WORD = re.compile(r"=\?.*\?=")
 
 
-class InvalidAddress(ValueError):
-    """Not an address this service can mail; the message says why."""
-
-
 def mail_address(value: str) -> str:
     """`value` as the address to store and send to; raises `InvalidAddress`."""
-    # email_validator compiles its grammar on import (about 13 ms): the first address pays it.
+    # email_validator compiles its grammar on import: only the first address checked pays it.
     from email_validator import EmailNotValidError, validate_email
 
     try:

@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
-
-class InvalidToken(Exception):
-    """Forged, altered, malformed or expired."""
+from chalicelib.model.model_errors import InvalidToken
 
 
 @dataclass(frozen=True)
-class CancelClaim:
+class CancelLink:
     event_id: str
     registration_id: str
     expires_at: int  # epoch seconds
@@ -38,16 +36,16 @@ def _signature(secret: str, payload: str) -> str:
     return _b64(hmac.new(secret.encode(), b"cancel:" + payload.encode(), hashlib.sha256).digest())
 
 
-def cancel_token(secret: str, claim: CancelClaim) -> str:
-    payload = _b64(json.dumps([claim.event_id, claim.registration_id, claim.expires_at]).encode())
+def cancel_token(secret: str, link: CancelLink) -> str:
+    payload = _b64(json.dumps([link.event_id, link.registration_id, link.expires_at]).encode())
     return f"{payload}.{_signature(secret, payload)}"
 
 
-def cancel_url(base_url: str, secret: str, claim: CancelClaim) -> str:
-    return f"{base_url.rstrip('/')}/cancel?{urlencode({'token': cancel_token(secret, claim)})}"
+def cancel_url(base_url: str, secret: str, link: CancelLink) -> str:
+    return f"{base_url.rstrip('/')}/cancel?{urlencode({'token': cancel_token(secret, link)})}"
 
 
-def read_cancel_token(secret: str, token: str, now: datetime) -> CancelClaim:
+def read_cancel_token(secret: str, token: str, now: datetime) -> CancelLink:
     """The registration `token` names, if its signature holds and it has not expired."""
     payload, _, signature = (token or "").partition(".")
     # Compared as bytes: compare_digest refuses str with non-ASCII characters (a fuzzer found it).
@@ -60,4 +58,4 @@ def read_cancel_token(secret: str, token: str, now: datetime) -> CancelClaim:
         raise InvalidToken("bad payload") from None
     if now.timestamp() > expires_at:
         raise InvalidToken("expired")
-    return CancelClaim(str(event_id), str(registration_id), int(expires_at))
+    return CancelLink(str(event_id), str(registration_id), int(expires_at))

@@ -9,7 +9,8 @@ from typing import Annotated, Literal, get_args
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from chalicelib.model.addresses import InvalidAddress, mail_address
+from chalicelib.model.addresses import mail_address
+from chalicelib.model.model_errors import InvalidAddress
 
 Language = Literal["de", "en"]
 LANGUAGES: tuple[str, ...] = get_args(Language)

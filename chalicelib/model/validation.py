@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
 from chalicelib.model.events import Event, Question
+from chalicelib.model.model_errors import InvalidSubmission
 from chalicelib.model.registration import DETAIL_FIELDS, Answer, Registration, Status, new_registration_id, utc_iso
 from chalicelib.model.submission import FALSE_WORDS, STANDARD_FIELDS, TRUE_WORDS, Submission, multi_line
 
@@ -23,14 +24,6 @@ class FieldError:
     field: str
     code: str
     params: dict[str, Any] = field(default_factory=dict)
-
-
-class InvalidSubmission(Exception):
-    """Every problem of a submission at once."""
-
-    def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__(", ".join(f"{e.field}: {e.code}" for e in errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,11 @@ from chalicelib.model.submission import STANDARD_FIELDS, Submission
 from chalicelib.page.page_texts import TEXTS
 from chalicelib.texts import field_label, text
 
+
+class PageError(ValueError):
+    """The page cannot be built as asked (e.g. the API URL is no http(s) URL)."""
+
+
 TEMPLATES = Path(__file__).parent / "templates"
 # What `page --out DIR` writes: the page and what it links to.
 PAGE_FILES = ("index.html", "register.js", "register.css", "privacy.html")
@@ -48,10 +53,6 @@ class FormField:
     autocomplete: str | None = None
     max_length: int | None = None
     choices: tuple[str, ...] = ()
-
-
-class PageError(ValueError):
-    """The page cannot be built as asked (e.g. the API URL is no http(s) URL)."""
 
 
 # The standard fields a page shows (consent, the honeypot, `lang` and the time trap have

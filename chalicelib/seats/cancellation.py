@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.model.events import Event
-from chalicelib.model.links import InvalidToken, read_cancel_token
+from chalicelib.model.links import read_cancel_token
+from chalicelib.model.model_errors import InvalidToken
 from chalicelib.model.registration import ACTIVE, Registration, utc_iso
 from chalicelib.seats.handover import release
 from chalicelib.store import Store
@@ -24,11 +25,11 @@ class Cancellable:
 def find_cancellable(store: Store, secret: str, token: str | None, now: datetime) -> Cancellable | None:
     """The active registration a valid, unexpired token names; None for anything else."""
     try:
-        claim = read_cancel_token(secret, token or "", now)
+        link = read_cancel_token(secret, token or "", now)
     except InvalidToken:
         return None
-    record = store.events.find(claim.event_id)
-    registration = store.registrations.get(claim.event_id, claim.registration_id)
+    record = store.event_rows.find(link.event_id)
+    registration = store.registration_rows.get(link.event_id, link.registration_id)
     if record is None or registration is None or registration.status not in ACTIVE:
         return None  # a reused link: already cancelled
     return Cancellable(record.event, registration)
@@ -38,6 +39,6 @@ def cancel(store: Store, target: Cancellable, now: datetime) -> bool:
     """Cancel and promote in one transaction; False if it was cancelled meanwhile."""
     at = utc_iso(now)
     released = release(
-        store, target.registration, lambda reg, promote: store.seats.cancel(reg, promote, at), states=ACTIVE
+        store, target.registration, lambda reg, promote: store.seat_transactions.cancel(reg, promote, at), states=ACTIVE
     )
     return released is not None

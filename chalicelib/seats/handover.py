@@ -13,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chalicelib.model.registration import Registration, Status
-from chalicelib.store import ClaimLost, EventRecord, Store
+from chalicelib.seats.seats_errors import Contended
+from chalicelib.store import Store
+from chalicelib.store.store_errors import Overtaken
 
 MAX_RELEASE_ATTEMPTS = 10
 # Waiting people moved up per transaction (DynamoDB takes 100 actions; one is the counter).
@@ -21,10 +23,6 @@ MAX_RELEASE_ATTEMPTS = 10
 PROMOTION_BATCH = 25
 # Lost rounds (someone else wrote first) before giving up; successes do not count.
 MAX_LOST_ROUNDS = 20
-
-
-class Contended(Exception):
-    """Too many rounds of contention; the caller answers 503."""
 
 
 @dataclass(frozen=True)
@@ -48,25 +46,19 @@ def release(
     left; each time the registration and the list are read again."""
     for _ in range(MAX_RELEASE_ATTEMPTS):
         promote = (
-            store.registrations.first_waiting(registration.event_id)
+            store.registration_rows.first_waiting(registration.event_id)
             if registration.status == Status.CONFIRMED
             else None
         )
         try:
             write(registration, promote)
             return Released(registration, promote)
-        except ClaimLost:
-            current = store.registrations.get(registration.event_id, registration.registration_id)
+        except Overtaken:
+            current = store.registration_rows.get(registration.event_id, registration.registration_id)
             if current is None or current.status not in states:
                 return None
             registration = current
     raise Contended()
-
-
-def seats_free(record: EventRecord) -> int | None:
-    """Seats nobody holds (None: no limit)."""
-    capacity = record.event.capacity
-    return None if capacity is None else max(capacity - record.confirmed, 0)
 
 
 def fill_free_seats(store: Store, event_id: str, at: str, *, attempts: int | None = None) -> list[str]:
@@ -79,19 +71,19 @@ def fill_free_seats(store: Store, event_id: str, at: str, *, attempts: int | Non
     promoted: list[str] = []
     lost = 0
     while attempts is None or attempts > 0:
-        record = store.events.find(event_id, consistent=True)
-        free = seats_free(record) if record is not None else 0
+        record = store.event_rows.find(event_id, consistent=True)
+        free = record.seats_free if record is not None else 0
         if record is None or record.waiting == 0 or free == 0:
             return promoted
-        queue = store.registrations.waiting(event_id)[:free]
+        queue = store.registration_rows.waiting(event_id)[:free]
         if not queue:
             return promoted  # the counter says someone waits but no row does: nothing to move
         for start in range(0, len(queue), PROMOTION_BATCH):
             batch = queue[start : start + PROMOTION_BATCH]
             attempts = None if attempts is None else attempts - 1
             try:
-                store.seats.promote(batch, record, at)
-            except ClaimLost:
+                store.seat_transactions.promote(batch, record, at)
+            except Overtaken:
                 lost += 1
                 if lost >= MAX_LOST_ROUNDS:
                     raise Contended() from None

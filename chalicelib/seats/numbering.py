@@ -1,9 +1,9 @@
 """Numbering the registrations joining a full event's waiting list, in groups.
 
 A crowd all wants the next number, and a number must be named in the write that stores it.
-So a newcomer who would wait first joins unnumbered (`store.seats.insert(..., Join())`: a
+So a newcomer who would wait first joins unnumbered (`store.seat_transactions.insert(..., Join())`: a
 write no rival can make fail), then the first of those pending numbers every one of them, in
-order of arrival, in one transaction (`store.pending.number`). The others only read: they
+order of arrival, in one transaction (`store.pending_rows.number`). The others only read: they
 find their row numbered. Whoever numbers gives free seats first (a seat given back while
 they joined), then the next numbers and the exact places, from the counts read with the
 queue; the transaction holds only if those counts are still current. Why this keeps every
@@ -18,16 +18,18 @@ import random
 import time
 
 from chalicelib.model.registration import Registration, Status
-from chalicelib.seats.handover import Contended, fill_free_seats, seats_free
-from chalicelib.store import ClaimLost, EventRecord, Queue, Store, StoreUnavailable
+from chalicelib.seats.handover import fill_free_seats
+from chalicelib.seats.seats_errors import Contended, Forgotten
+from chalicelib.store import EventRecord, Queue, Store
+from chalicelib.store.store_errors import Overtaken, StoreUnavailable
 
 # The first pending registration numbers the others. If it has not within this long (its
 # request ended, or it is slow), whoever waits that long numbers them instead.
 LEADER_GRACE_SECONDS = 1.0
 # Before it looks for its number, a registrant waiting for someone else to number it sleeps
 # up to as long as its last call to the table took (a busy table answers slowly, and the one
-# numbering needs a read and a write meanwhile), within bounds. Measured on `make bench`'s
-# crowd: three times as long, or up to 0.25 s, found every row numbered but served fewer.
+# numbering needs a read and a write meanwhile), within bounds: longer waits found every row
+# numbered but served fewer (docs/development.md, "Measured figures").
 MIN_WAIT_SECONDS = 0.005
 MAX_WAIT_SECONDS = 0.1
 # A group's rows are written twice (deleted, put) in one transaction, which DynamoDB caps at
@@ -37,16 +39,12 @@ MAX_GROUP_BYTES = 1_500_000
 MAX_LOST_GROUPS = 20
 
 
-class Forgotten(Exception):
-    """The pending registration was erased (`forget`) before it got its number."""
-
-
 def plan(queue: Queue) -> list[Registration] | None:
     """What each of `queue.pending` gets, first come first: the free seats, then the next
     numbers with their exact places. None when people wait while seats are free (those seats
     are theirs: hand them over first)."""
     record = queue.record
-    free = seats_free(record)
+    free = record.seats_free
     if free != 0 and record.waiting:  # `free` is None without a limit: free seats too
         return None
     group = _fitting(queue.pending)
@@ -86,13 +84,13 @@ def number_once(store: Store, queue: Queue, at: str) -> list[Registration]:
     seats to the waiting list first, stamped `at`); returns them as stored, [] when nothing
     was numbered.
 
-    Raises `ClaimLost` when someone else wrote first (look again)."""
+    Raises `Overtaken` when someone else wrote first (look again)."""
     placed = plan(queue)
     if placed is None:
         fill_free_seats(store, queue.record.event.event_id, at, attempts=1)
         return []
     if placed:
-        store.pending.number(placed, queue.record)
+        store.pending_rows.number(placed, queue.record)
     return placed
 
 
@@ -114,27 +112,27 @@ def await_number(
     while time.monotonic() < deadline:
         try:
             if behind is not None:
-                _sleep_about(behind, deadline)
+                _sleep_about(store, behind, deadline)
                 behind = None
                 # Only its registration row: one read, and the rest of the loop tells the others.
-                stored = store.registrations.get(event_id, registration_id, pending=False)
+                stored = store.registration_rows.get(event_id, registration_id, pending=False)
                 if stored is not None:
                     return stored, None
             began = time.monotonic()
-            first = store.pending.first(event_id)
+            first = store.pending_rows.first(event_id)
             behind = time.monotonic() - began
             if first is None or first > registration_id:
                 # `first` is the lowest id pending: this one is not pending any more.
                 return _read_back(store, joined), None
             if first == registration_id or time.monotonic() - since > LEADER_GRACE_SECONDS:
-                queue = store.pending.look(event_id)
+                queue = store.pending_rows.look(event_id)
                 if queue is None:
                     raise Forgotten()  # the event row is gone: nothing can be numbered
                 placed = number_once(store, queue, at)
                 mine = next((p for p in placed if p.registration_id == registration_id), None)
                 if mine is not None:
                     return mine, counts_after(queue.record, placed)
-        except (ClaimLost, StoreUnavailable):
+        except (Overtaken, StoreUnavailable):
             # Numbered, erased or released meanwhile, or the table failed for a moment: it is
             # stored, so look again (after a while) until the deadline.
             behind = behind or MIN_WAIT_SECONDS
@@ -146,12 +144,12 @@ def settle(store: Store, event_id: str, at: str) -> int:
     function's sweep, or an admin cancelling one of them); returns how many were numbered."""
     numbered, lost = 0, 0
     while True:
-        queue = store.pending.look(event_id)
+        queue = store.pending_rows.look(event_id)
         if queue is None or not queue.pending:
             return numbered
         try:
             numbered += len(number_once(store, queue, at))
-        except ClaimLost:
+        except Overtaken:
             lost += 1
             if lost >= MAX_LOST_GROUPS:
                 raise Contended() from None
@@ -164,8 +162,8 @@ def _withdraw(store: Store, joined: Registration, at: str) -> tuple[Registration
     the next registrant or the due function numbers it, the one case where a `503` may leave a
     registration stored)."""
     try:
-        store.seats.erase(joined, None, at)
-    except ClaimLost:
+        store.seat_transactions.erase(joined, None, at)
+    except Overtaken:
         stored = _read_back(store, joined)  # it is not pending any more
         if stored.status != Status.PENDING:
             return stored, None
@@ -174,10 +172,10 @@ def _withdraw(store: Store, joined: Registration, at: str) -> tuple[Registration
     raise Contended()
 
 
-def _sleep_about(took: float, deadline: float) -> None:
+def _sleep_about(store: Store, took: float, deadline: float) -> None:
     """Sleep up to `took` (within the bounds), jittered, never past `deadline`."""
     wait = min(max(took, MIN_WAIT_SECONDS), MAX_WAIT_SECONDS)
-    time.sleep(max(0.0, min(random.uniform(0.5 * wait, wait), deadline - time.monotonic())))  # noqa: S311
+    store.table.sleep(max(0.0, min(random.uniform(0.5 * wait, wait), deadline - time.monotonic())))  # noqa: S311
 
 
 def _fitting(pending: list[Registration]) -> list[Registration]:
@@ -191,7 +189,7 @@ def _fitting(pending: list[Registration]) -> list[Registration]:
 
 
 def _read_back(store: Store, joined: Registration) -> Registration:
-    stored = store.registrations.get(joined.event_id, joined.registration_id)
+    stored = store.registration_rows.get(joined.event_id, joined.registration_id)
     if stored is None:
         raise Forgotten()
     return stored

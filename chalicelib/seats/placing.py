@@ -2,8 +2,8 @@
 and never takes a free seat while anyone waits for one (seats given up: `handover`).
 
 A seat, or a number on the waiting list while nobody else is joining it, is one conditional
-DynamoDB transaction (`Store.seats.insert`) from counts that may be stale (cached): a lost
-claim brings the current counts back and is decided again from them at once. When others
+DynamoDB transaction (`Store.seat_transactions.insert`) from counts that may be stale (cached): a lost
+placement brings the current counts back and is decided again from them at once. When others
 are joining the list too (a lost number, or someone pending), the registrant joins without a
 number and is numbered with them in a group (`numbering`): a crowd no longer collides over
 the next number (docs/design.md, "A crowd on the waiting list").
@@ -21,23 +21,13 @@ import time
 from datetime import datetime
 
 from chalicelib.model.registration import ACTIVE, Registration, Status
-from chalicelib.seats.handover import Contended, fill_free_seats, seats_free
-from chalicelib.seats.numbering import Forgotten, await_number, settle
-from chalicelib.store import (
-    AlreadyRegistered,
-    ClaimLost,
-    EventRecord,
-    HourlyLimit,
-    Join,
-    Seat,
-    Store,
-    StoreUnavailable,
-    WaitlistPlace,
-)
+from chalicelib.seats.handover import fill_free_seats
+from chalicelib.seats.numbering import await_number, settle
+from chalicelib.seats.seats_errors import Contended, EventFull, EventGone
+from chalicelib.store import EventRecord, HourlyLimit, Join, Placement, Seat, Store, WaitlistPlace
+from chalicelib.store.store_errors import AlreadyRegistered, Overtaken, StoreUnavailable
 
-__all__ = ["Contended", "EventFull", "EventGone", "place"]
-
-# Each lost claim means another registration committed; a registrant is decided again at
+# Each lost placement means another registration committed; a registrant is decided again at
 # most this often (a crowd joins the list in groups instead).
 MAX_ATTEMPTS = 80
 # However many rivals there are, a registrant gets an answer (503 at worst) well inside the
@@ -51,14 +41,6 @@ MAX_CROWDS_REMEMBERED = 64
 # The same submission again within this time is answered as the first was (not "already
 # registered"): a double click, or a page that sent again after its answer was lost.
 REPEAT_WINDOW_SECONDS = 600
-
-
-class EventFull(Exception):
-    """No seat left and no waiting list."""
-
-
-class EventGone(Exception):
-    """The event was removed while registering."""
 
 
 class _HandOver:
@@ -90,9 +72,9 @@ class Crowd:
 crowd = Crowd()
 
 
-def _next_claim(record: EventRecord, fresh: bool) -> Seat | WaitlistPlace | Join | _HandOver | _NumberPending | None:
+def _next_placement(record: EventRecord, fresh: bool) -> Placement | _HandOver | _NumberPending | None:
     """What to ask for given `record`'s counts; None: read the counts again first."""
-    event, free = record.event, seats_free(record)
+    event, free = record.event, record.seats_free
     if free != 0 and record.waiting == 0 and record.pending == 0:
         return Seat()
     if free != 0 and record.waiting:
@@ -124,7 +106,8 @@ def place(
     Returns the registration as stored, not `registration`, when the same submission was
     stored minutes ago. Raises `AlreadyRegistered` for another one of the same address (also
     when the event is full), `StoreUnavailable` only when nothing was stored (or that cannot
-    be read back), `Contended` when the budget ran out (nothing stored; or, when the table
+    be read back), `Forgotten` when it was erased while it waited for its number, `Contended`
+    when the budget ran out (nothing stored; or, when the table
     failed to take back a registration still pending, stored pending)."""
     fresh = False
     deadline = time.monotonic() + PLACE_BUDGET_SECONDS
@@ -132,7 +115,7 @@ def place(
         if time.monotonic() > deadline:
             break
         try:
-            claim = _next_claim(record, fresh)
+            placement = _next_placement(record, fresh)
         except EventFull:
             # Someone registered already is told so, not "full" (the second click of a double
             # click that took the last seat is told what the first one got).
@@ -142,22 +125,22 @@ def place(
             if _same_submission(holder, registration):
                 return _answer(store, holder, deadline, registration.registered_at)
             raise AlreadyRegistered() from None
-        if isinstance(claim, _HandOver):
+        if isinstance(placement, _HandOver):
             # Finish the hand-over `load-events` started (or was stopped in) before taking
             # anything: the first in line move up, then this registrant is decided afresh.
             fill_free_seats(store, record.event.event_id, registration.registered_at, attempts=1)
-        elif isinstance(claim, _NumberPending):
+        elif isinstance(placement, _NumberPending):
             # Place those pending first, then this registrant is decided afresh: a seat if one
             # is left, else "full".
             settle(store, record.event.event_id, registration.registered_at)
-        elif claim is not None:
-            placed = _as_claimed(registration, claim)
+        elif placement is not None:
+            placed = _as_placed(registration, placement)
             try:
                 sent = time.monotonic()
-                store.seats.insert(placed, claim, expires_at=expires_at, limit=limit)
-            except ClaimLost as lost:
-                if isinstance(claim, WaitlistPlace):
-                    crowd.seen(record.event.event_id)  # lost the next number: others claim too
+                store.seat_transactions.insert(placed, placement, expires_at=expires_at, limit=limit)
+            except Overtaken as lost:
+                if isinstance(placement, WaitlistPlace):
+                    crowd.seen(record.event.event_id)  # lost the next number: others placement too
                 if lost.current is not None:
                     # The counts that beat it came back with the refusal: no read needed.
                     record, fresh = lost.current, True
@@ -174,10 +157,12 @@ def place(
                     raise
                 return _answer(store, holder, deadline, registration.registered_at)
             else:
-                if isinstance(claim, Seat):
+                if isinstance(placement, Seat):
                     return placed, dataclasses.replace(record, confirmed=record.confirmed + 1)
-                if isinstance(claim, WaitlistPlace):
-                    return placed, dataclasses.replace(record, waitlisted=claim.position, waiting=record.waiting + 1)
+                if isinstance(placement, WaitlistPlace):
+                    return placed, dataclasses.replace(
+                        record, waitlisted=placement.position, waiting=record.waiting + 1
+                    )
                 # When others were pending already, someone earlier numbers this one with
                 # them: it waits before it looks.
                 behind = time.monotonic() - sent if record.pending else None
@@ -185,20 +170,23 @@ def place(
                 if record.pending or counts is None:
                     crowd.seen(record.event.event_id)  # others were pending, or numbered this one
                 return stored, counts
-        latest = store.events.find(record.event.event_id, consistent=True)
+        latest = store.event_rows.find(record.event.event_id, consistent=True)
         if latest is None:
             raise EventGone()
         record, fresh = latest, True
     raise Contended()
 
 
-def _as_claimed(registration: Registration, claim: Seat | WaitlistPlace | Join) -> Registration:
-    """`registration` as `claim` stores it."""
-    if isinstance(claim, WaitlistPlace):
+def _as_placed(registration: Registration, placement: Placement) -> Registration:
+    """`registration` as `placement` stores it."""
+    if isinstance(placement, WaitlistPlace):
         return dataclasses.replace(
-            registration, status=Status.WAITLISTED, waitlist_position=claim.position, waitlist_place=claim.ahead + 1
+            registration,
+            status=Status.WAITLISTED,
+            waitlist_position=placement.position,
+            waitlist_place=placement.ahead + 1,
         )
-    status = Status.CONFIRMED if isinstance(claim, Seat) else Status.PENDING
+    status = Status.CONFIRMED if isinstance(placement, Seat) else Status.PENDING
     return dataclasses.replace(registration, status=status, waitlist_position=None, waitlist_place=None)
 
 
@@ -206,10 +194,7 @@ def _placed(
     store: Store, joined: Registration, deadline: float, at: str, *, behind: float | None = None
 ) -> tuple[Registration, EventRecord | None]:
     """`joined` (pending) once it has its seat or number (`numbering.await_number`)."""
-    try:
-        stored, counts = await_number(store, joined, deadline, at, behind=behind)
-    except Forgotten:
-        raise StoreUnavailable("erased while joining") from None
+    stored, counts = await_number(store, joined, deadline, at, behind=behind)
     return _as_answer(stored), counts
 
 
@@ -223,7 +208,7 @@ def _answer(store: Store, stored: Registration, deadline: float, at: str) -> tup
 def _holder(store: Store, registration: Registration) -> Registration | None:
     """The registration holding `registration`'s address (it may be this very one: its write
     went through although the answer said otherwise), read consistently."""
-    return store.registrations.holder_of_address(registration.event_id, registration.email)
+    return store.registration_rows.holder_of_address(registration.event_id, registration.email)
 
 
 def _as_answer(stored: Registration) -> Registration:

@@ -2,41 +2,31 @@
 
 `Store` is the table as the rest of the service sees it, one part per concern:
 
-    store.events          event rows: definitions and seat counters      (events.py)
-    store.registrations   reading registrations, the waiting list        (registrations.py)
-    store.seats           the transactions that take or hand over seats  (seat_transactions.py)
-    store.pending         joining the waiting list, numbered in groups   (pending_rows.py)
-    store.mail            mail rows: claims, sent, failed; SES feedback  (mail_rows.py)
+    store.event_rows          event rows: definitions and seat counters      (events.py)
+    store.registration_rows   reading registrations, the waiting list        (registrations.py)
+    store.seat_transactions           the transactions that take or hand over seats  (seat_transactions.py)
+    store.pending_rows         joining the waiting list, numbered in groups   (pending_rows.py)
+    store.mail_rows            mail rows: claims, sent, failed; SES feedback  (mail_rows.py)
     store.scans           whole-table scans for personal-data requests   (scans.py)
 
 Keys and attribute names live in keys.py, the value codec and what DynamoDB's errors
-mean in codec.py, paging and transactions in table.py.
+mean in codec.py, paging and transactions in table.py, and what the store raises in store_errors.py.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 from chalicelib.config import aws
-from chalicelib.store.codec import StoreUnavailable
-from chalicelib.store.event_rows import CapacityBelowTaken, EventRecord, EventRows
+from chalicelib.store.event_rows import EventRecord, EventRows
 from chalicelib.store.keys import CLOSING_MAIL, EVENT_MAILS, REMINDER_MAIL, digest_mail
 from chalicelib.store.mail_rows import GONE, EventMails, MailOwner, MailRow, MailRows, event_owner
 from chalicelib.store.pending_rows import PendingRows, Queue
 from chalicelib.store.registration_rows import RegistrationRows
 from chalicelib.store.scans import Scans
-from chalicelib.store.seat_transactions import (
-    AlreadyRegistered,
-    Claim,
-    ClaimLost,
-    HourlyLimit,
-    Join,
-    RateLimited,
-    Seat,
-    SeatTransactions,
-    WaitlistPlace,
-)
+from chalicelib.store.seat_transactions import HourlyLimit, Join, Placement, Seat, SeatTransactions, WaitlistPlace
 from chalicelib.store.table import Table
 
 __all__ = [
@@ -44,21 +34,16 @@ __all__ = [
     "EVENT_MAILS",
     "GONE",
     "REMINDER_MAIL",
-    "AlreadyRegistered",
-    "CapacityBelowTaken",
-    "Claim",
-    "ClaimLost",
     "EventMails",
     "EventRecord",
     "HourlyLimit",
     "Join",
     "MailOwner",
     "MailRow",
+    "Placement",
     "Queue",
-    "RateLimited",
     "Seat",
     "Store",
-    "StoreUnavailable",
     "WaitlistPlace",
     "digest_mail",
     "event_owner",
@@ -66,14 +51,17 @@ __all__ = [
 
 
 class Store:
-    """The table `table_name`, reached through the client `client()` returns."""
+    """The table `table_name`, reached through the client `client()` returns; whoever waits for
+    the table (a retry, a registrant waiting for its number) waits with `sleep`."""
 
-    def __init__(self, table_name: str, client: Callable[[], Any] = aws.dynamodb) -> None:
+    def __init__(
+        self, table_name: str, client: Callable[[], Any] = aws.dynamodb, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self.table_name = table_name
-        self.table = Table(table_name, client)
-        self.events = EventRows(self.table)
-        self.registrations = RegistrationRows(self.table)
-        self.seats = SeatTransactions(self.table)
-        self.pending = PendingRows(self.table)
-        self.mail = MailRows(self.table)
+        self.table = Table(table_name, client, sleep)
+        self.event_rows = EventRows(self.table)
+        self.registration_rows = RegistrationRows(self.table)
+        self.seat_transactions = SeatTransactions(self.table)
+        self.pending_rows = PendingRows(self.table)
+        self.mail_rows = MailRows(self.table)
         self.scans = Scans(self.table)

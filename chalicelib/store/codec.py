@@ -11,6 +11,8 @@ from typing import Any, NoReturn
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.store.store_errors import StoreUnavailable
+
 # Failures that say "try again later", not "your request was wrong".
 _TRANSIENT_CODES = frozenset(
     {
@@ -22,10 +24,6 @@ _TRANSIENT_CODES = frozenset(
         "TransactionInProgressException",
     }
 )
-
-
-class StoreUnavailable(Exception):
-    """DynamoDB throttled, failed or timed out; nothing was written."""
 
 
 def attribute(value: Any) -> dict[str, Any]:

@@ -9,13 +9,10 @@ from typing import Any
 from chalicelib.model.events import Event
 from chalicelib.store.codec import item, plain
 from chalicelib.store.keys import CONFIRMED, COUNTER_NAMES, EVENT_SK, PENDING, WAITING, WAITLISTED, event_key
-from chalicelib.store.table import Cancelled, Table
+from chalicelib.store.store_errors import Cancelled, CapacityBelowTaken
+from chalicelib.store.table import Table
 
 MAX_ACTIONS_PER_TRANSACTION = 100  # DynamoDB's limit
-
-
-class CapacityBelowTaken(Exception):
-    """An event file asks for fewer seats than are already taken."""
 
 
 @dataclass(frozen=True)
@@ -27,7 +24,8 @@ class EventRecord:
     pending: int = 0  # registrations joining the list, not numbered yet
 
     @property
-    def seats_left(self) -> int | None:
+    def seats_free(self) -> int | None:
+        """Seats nobody holds (None: no limit)."""
         if self.event.capacity is None:
             return None
         return max(self.event.capacity - self.confirmed, 0)

@@ -39,7 +39,20 @@ WAITING = "waiting_count"  # people on the waiting list now
 PENDING = "pending_count"  # registrations joining the list, not numbered yet
 CAPACITY = "capacity"
 COUNTER_NAMES = {"#confirmed": CONFIRMED, "#waitlisted": WAITLISTED, "#waiting": WAITING, "#capacity": CAPACITY}
-NOBODY_PENDING = "(attribute_not_exists(#pending) OR #pending = :zero)"
+
+
+def absent_or_zero(name: str) -> str:
+    """The condition "counter `name` is zero": a counter never written is zero too (`:zero` is 0)."""
+    return f"(attribute_not_exists({name}) OR {name} = :zero)"
+
+
+def counted_as(name: str, value: str) -> str:
+    """The condition "counter `name` equals `value`", a counter never written counting as zero."""
+    return f"({name} = {value} OR (attribute_not_exists({name}) AND {value} = :zero))"
+
+
+NOBODY_PENDING = absent_or_zero("#pending")
+NOBODY_WAITING = absent_or_zero("#waiting")
 
 
 def event_key(event_id: str) -> dict[str, Any]:
@@ -82,11 +95,6 @@ REMINDER_MAIL = "registrant_reminder"
 # A day's digest is `organiser_digest_<YYYY-MM-DD>`: one row per local day. `_`, not `#`, so that
 # `mail_kind` reads the kind back and SES takes it as a message tag.
 DIGEST_MAIL_PREFIX = "organiser_digest_"
-
-
-def event_mail_sk(kind: str) -> str:
-    """The sort key of mail `kind` about the event as a whole: `mail#event#<kind>`."""
-    return mail_sk(EVENT_MAILS, kind)
 
 
 def digest_mail(day: date) -> str:

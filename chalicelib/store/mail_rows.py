@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from botocore.exceptions import ClientError
 
 from chalicelib.model.registration import Registration, utc_iso
-from chalicelib.store.codec import StoreUnavailable, condition_failed, item, plain
+from chalicelib.store.codec import condition_failed, item, plain
 from chalicelib.store.keys import (
     EVENT_MAILS,
     MAIL_PREFIX,
@@ -25,7 +25,8 @@ from chalicelib.store.keys import (
     mail_sk,
     registration_key,
 )
-from chalicelib.store.table import Cancelled, Table
+from chalicelib.store.store_errors import Cancelled, StoreUnavailable
+from chalicelib.store.table import Table
 
 # A claim older than this whose mail was never marked sent (the sender died
 # mid-send) may be taken again: at worst one duplicate, never a lost mail.

@@ -80,7 +80,7 @@ class PendingRows:
         """Move each of `placed` (pending rows, given their seat or number and place) to its
         registration row, and the counters on, in one transaction.
 
-        Raises `ClaimLost` when the counts are no longer `record`'s or one of them is not
+        Raises `Overtaken` when the counts are no longer `record`'s or one of them is not
         pending any more (numbered or erased meanwhile): look again."""
         seats = sum(1 for r in placed if r.status == Status.CONFIRMED)
         last = max((r.waitlist_position or 0 for r in placed), default=0) or record.waitlisted

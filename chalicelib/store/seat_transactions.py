@@ -11,45 +11,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.model.registration import Registration, Status
-from chalicelib.store.codec import StoreUnavailable, item
+from chalicelib.store.codec import item
 from chalicelib.store.event_rows import EventRecord, event_record
 from chalicelib.store.keys import (
     CAPACITY,
     CONFIRMED,
     COUNTER_NAMES,
     NOBODY_PENDING,
+    NOBODY_WAITING,
     PENDING,
     PENDING_PREFIX,
     RATE_PREFIX,
     REGISTRATION_PREFIX,
     TTL_ATTRIBUTE,
     WAITING,
+    counted_as,
     event_key,
     marker_key,
     marker_sk,
     pending_key,
     registration_key,
 )
-from chalicelib.store.table import Cancelled, Table
-
-
-class AlreadyRegistered(Exception):
-    """The address is already registered for this event."""
-
-
-class ClaimLost(Exception):
-    """The seat or waiting-list place asked for was taken meanwhile (or the event vanished).
-
-    `current` is the event row as the failed condition found it, when the write asked for it
-    and the row still exists: the counts to decide again from, without reading them."""
-
-    def __init__(self, current: EventRecord | None = None) -> None:
-        super().__init__()
-        self.current = current
-
-
-class RateLimited(Exception):
-    """This address has made its allowed number of registrations this hour."""
+from chalicelib.store.store_errors import AlreadyRegistered, Cancelled, Overtaken, RateLimited, StoreUnavailable
+from chalicelib.store.table import Table
 
 
 @dataclass(frozen=True)
@@ -73,7 +57,7 @@ class Join:
     the same moment do not collide."""
 
 
-Claim = Seat | WaitlistPlace | Join
+Placement = Seat | WaitlistPlace | Join
 
 
 @dataclass(frozen=True)
@@ -90,9 +74,9 @@ class SeatTransactions:
         self.table = table
 
     def insert(
-        self, registration: Registration, claim: Claim, *, expires_at: int, limit: HourlyLimit | None = None
+        self, registration: Registration, placement: Placement, *, expires_at: int, limit: HourlyLimit | None = None
     ) -> None:
-        """Write the registration, its address marker, its claim on the event's counter and
+        """Write the registration, its address marker, its placement on the event's counter and
         its count against the hourly limit, in one transaction: all or nothing. A `Join`
         stores the registration (status pending) under the event's pending rows."""
         event_id = registration.event_id
@@ -104,16 +88,17 @@ class SeatTransactions:
         }
         stored = {
             **registration.as_stored(),
-            "sk": (PENDING_PREFIX if isinstance(claim, Join) else REGISTRATION_PREFIX) + registration.registration_id,
+            "sk": (PENDING_PREFIX if isinstance(placement, Join) else REGISTRATION_PREFIX)
+            + registration.registration_id,
             TTL_ATTRIBUTE: expires_at,
         }
         new = "attribute_not_exists(sk)"
         actions: dict[str, dict[str, Any]] = {
             "marker": {"Put": {"Item": item(marker), "ConditionExpression": new}},
             "registration": {"Put": {"Item": item(stored), "ConditionExpression": new}},
-            # A lost claim brings back the counts that beat it: the next attempt starts from
+            # A lost placement brings back the counts that beat it: the next attempt starts from
             # them instead of a read of the event.
-            "seat": {"Update": _seat_claim(event_id, claim)},
+            "seat": {"Update": _counter_update(event_id, placement)},
         }
         if limit is not None:
             actions["hourly_limit"] = {"Update": _hourly_count(event_id, limit)}
@@ -126,14 +111,14 @@ class SeatTransactions:
                 raise RateLimited() from None
             if "seat" in exc.failed:
                 old = exc.old.get("seat")
-                raise ClaimLost(event_record(old) if old else None) from None
+                raise Overtaken(event_record(old) if old else None) from None
             raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
 
     def cancel(self, registration: Registration, promote: Registration | None, at: str) -> None:
         """In one transaction: the registration becomes `cancelled`, its address may register
         again, and its seat goes to `promote` (the first waitlisted) or back to the event.
 
-        Raises `ClaimLost` when either registration changed meanwhile (look again)."""
+        Raises `Overtaken` when either registration changed meanwhile (look again)."""
         cancelled = {
             "Update": {
                 "Key": registration_key(registration.event_id, registration.registration_id),
@@ -153,7 +138,7 @@ class SeatTransactions:
         """In one transaction: the registration and its marker are deleted, and its seat goes to
         `promote` or back to the event. Deleting (not cancelling) sends nobody a mail about it.
 
-        Raises `ClaimLost` when either registration changed meanwhile (look again)."""
+        Raises `Overtaken` when either registration changed meanwhile (look again)."""
         key = pending_key if registration.status == Status.PENDING else registration_key
         actions: dict[str, dict[str, Any]] = {
             "registration": {
@@ -173,7 +158,7 @@ class SeatTransactions:
         """Give free seats to `first_in_line` (the first waitlisted, in order; at most 99) in one
         transaction, after capacity was raised.
 
-        Raises `ClaimLost` if any of them is no longer waiting, the capacity changed from
+        Raises `Overtaken` if any of them is no longer waiting, the capacity changed from
         `record`'s or fewer seats are free than people to move up (look again)."""
         count = len(first_in_line)
         names = {"#confirmed": CONFIRMED, "#waiting": WAITING, "#capacity": CAPACITY}
@@ -201,23 +186,27 @@ class SeatTransactions:
 
 
 def transact_or_lose(table: Table, actions: dict[str, dict[str, Any]]) -> None:
-    """Write `actions` in one transaction; raise `ClaimLost` when a condition failed (someone
+    """Write `actions` in one transaction; raise `Overtaken` when a condition failed (someone
     else wrote first: look again)."""
     try:
         table.transact(actions)
     except Cancelled as exc:
         if exc.failed:
-            raise ClaimLost() from None
+            raise Overtaken() from None
         raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
 
 
-def _seat_claim(event_id: str, claim: Claim) -> dict[str, Any]:
-    return {"Key": event_key(event_id), **_claim(claim), "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+def _counter_update(event_id: str, placement: Placement) -> dict[str, Any]:
+    return {
+        "Key": event_key(event_id),
+        **_placement_update(placement),
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
 
 
-def _claim(claim: Claim) -> dict[str, Any]:
-    """The counter update and condition for `claim` on the event item."""
-    if isinstance(claim, Join):
+def _placement_update(placement: Placement) -> dict[str, Any]:
+    """The counter update and condition for `placement` on the event item."""
+    if isinstance(placement, Join):
         # No condition on the counts: whoever numbers the pending rows gives them the seats
         # and places the counts allow then (`PendingRows.number`).
         return {
@@ -226,14 +215,14 @@ def _claim(claim: Claim) -> dict[str, Any]:
             "ExpressionAttributeNames": {"#pending": PENDING},
             "ExpressionAttributeValues": item({":one": 1}),
         }
-    if isinstance(claim, Seat):
+    if isinstance(placement, Seat):
         # A free seat goes to a newcomer only while nobody waits for it (with or without a
         # limit: people still wait for a moment after the limit is lifted), and nobody who
         # came earlier is still being placed (they are owed it first).
         return {
             "UpdateExpression": "ADD #confirmed :one",
             "ConditionExpression": (
-                "attribute_exists(sk) AND (attribute_not_exists(#waiting) OR #waiting = :zero) AND "
+                f"attribute_exists(sk) AND {NOBODY_WAITING} AND "
                 f"(attribute_not_exists(#capacity) OR #confirmed < #capacity) AND {NOBODY_PENDING}"
             ),
             "ExpressionAttributeNames": {
@@ -242,7 +231,7 @@ def _claim(claim: Claim) -> dict[str, Any]:
             },
             "ExpressionAttributeValues": item({":one": 1, ":zero": 0}),
         }
-    # Places are handed out one after another: each claim names the place it
+    # Places are handed out one after another: each placement names the place it
     # expects to be next, so positions are unique and gap-free in commit order.
     # Only while no seat is free: a seat given back meanwhile goes to this registrant instead;
     # and only while nobody is being placed (they came first).
@@ -250,11 +239,17 @@ def _claim(claim: Claim) -> dict[str, Any]:
         "UpdateExpression": "SET #waitlisted = :position ADD #waiting :one",
         "ConditionExpression": (
             "#waitlisted = :previous AND #confirmed >= #capacity AND "
-            f"(#waiting = :ahead OR (attribute_not_exists(#waiting) AND :ahead = :zero)) AND {NOBODY_PENDING}"
+            f"{counted_as('#waiting', ':ahead')} AND {NOBODY_PENDING}"
         ),
         "ExpressionAttributeNames": {**COUNTER_NAMES, "#pending": PENDING},
         "ExpressionAttributeValues": item(
-            {":position": claim.position, ":previous": claim.position - 1, ":one": 1, ":zero": 0, ":ahead": claim.ahead}
+            {
+                ":position": placement.position,
+                ":previous": placement.position - 1,
+                ":one": 1,
+                ":zero": 0,
+                ":ahead": placement.ahead,
+            }
         ),
     }
 
@@ -296,8 +291,7 @@ def _handover(registration: Registration, promote: Registration | None, at: str)
     if registration.status != Status.CONFIRMED:
         return {}
     if promote is None:
-        nobody_waits = "attribute_not_exists(#waiting) OR #waiting = :zero"
-        return {"seats": _count(CONFIRMED, -1, event_id, condition=nobody_waits, names={"#waiting": WAITING})}
+        return {"seats": _count(CONFIRMED, -1, event_id, condition=NOBODY_WAITING, names={"#waiting": WAITING})}
     return {
         "promotion": _promotion(promote, at),
         "seats": _count(WAITING, -1, event_id, condition="#counter > :zero"),

@@ -3,41 +3,28 @@
 from __future__ import annotations
 
 import random
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.store.codec import Classifying, StoreUnavailable, plain
+from chalicelib.store.codec import Classifying, plain
 from chalicelib.store.keys import TTL_ATTRIBUTE
+from chalicelib.store.store_errors import Cancelled, StoreUnavailable
 
 MAX_TRANSACTION_ATTEMPTS = 6
-
-
-class Cancelled(Exception):
-    """A transaction whose conditions did not all hold: nothing was written.
-
-    `failed` names the actions whose condition failed (the names the caller gave them), so
-    a caller reads the reason by meaning, never by position in the list. `old` holds, by
-    name, the item that failed an action's condition where the action asked for it
-    (`ReturnValuesOnConditionCheckFailure`)."""
-
-    def __init__(self, failed: frozenset[str], old: dict[str, dict[str, Any]], codes: list[str]) -> None:
-        super().__init__(codes)
-        self.failed = failed
-        self.old = old
-        self.codes = codes
 
 
 class Table:
     """The table `name`, reached through the client `client()` returns."""
 
-    def __init__(self, name: str, client: Callable[[], Any]) -> None:
+    def __init__(self, name: str, client: Callable[[], Any], sleep: Callable[[float], None]) -> None:
         self.name = name
-        # Public so that a test can put a faulty client in its place.
+        # Public so that a test can put a faulty client, or a sleep that does something
+        # meanwhile, in its place.
         self.client = client
+        self.sleep = sleep
 
     def db(self) -> Classifying:
         """The client, with every transient failure turned into `StoreUnavailable`."""
@@ -77,7 +64,7 @@ class Table:
                     failed = frozenset(n for n, c in zip(names, codes, strict=False) if c == "ConditionalCheckFailed")
                     old = {n: plain(r["Item"]) for n, r in zip(names, reasons, strict=False) if r.get("Item")}
                     raise Cancelled(failed, old, codes) from None
-            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not secrecy
+            self.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not secrecy
         raise StoreUnavailable("transaction conflicts persisted")
 
     def create(self) -> bool:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+from dataclasses import dataclass
 from email import message_from_string
 from email.message import EmailMessage
 from email.policy import default
+from typing import Any
+from urllib.parse import urlencode
 
 import boto3
 import pytest
@@ -18,7 +22,6 @@ from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
 import app as app_module
-from chalicelib.config import aws
 from chalicelib.seats import placing
 from chalicelib.store import Store
 from devstack import moto_queries, moto_transactions
@@ -49,14 +52,20 @@ def clock(monkeypatch):
     return clock
 
 
+@functools.cache
+def test_client(service: str) -> Any:
+    """A boto3 client for the tests' own calls, made once: building a client costs more than
+    most tests (each test's `mock_aws` gives it fresh, empty AWS all the same)."""
+    # botocore sends calls naming a stream ARN to an account-specific host that moto's
+    # in-process mock does not route; the classic endpoint is the same service.
+    return boto3.client(service, config=Config(account_id_endpoint_mode="disabled"))
+
+
 class MailFunction:
     """The stream -> mail function mapping, run on demand: `deliver()` is one poll."""
 
     def __init__(self, table_name: str) -> None:
-        # botocore sends calls naming a stream ARN to an account-specific host that moto's
-        # in-process mock does not route; the classic endpoint is the same service.
-        streams = boto3.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
-        self.reader = StreamReader(boto3.client("dynamodb"), streams, table_name)
+        self.reader = StreamReader(test_client("dynamodb"), test_client("dynamodbstreams"), table_name)
         self.pending: list[dict] = []
 
     def deliver(self) -> None:
@@ -69,17 +78,17 @@ _mail_function: list[MailFunction] = []
 @pytest.fixture
 def store():
     """A fresh mocked table with the seed event, and a verified sender."""
+    # The app's clients are kept across tests too (`aws.reset` in a test that changes their
+    # settings drops them): each `mock_aws` resets AWS, not the clients that reach it.
     with mock_aws():
-        aws.reset()
         table = Store(os.environ["TABLE_NAME"])
         table.table.create()
-        boto3.client("ses").verify_email_identity(EmailAddress=os.environ["SENDER_EMAIL"])
-        boto3.client("sns").create_topic(Name=os.environ["ALERT_TOPIC_ARN"].rpartition(":")[2])
-        table.events.save([seed_event()])
+        test_client("ses").verify_email_identity(EmailAddress=os.environ["SENDER_EMAIL"])
+        test_client("sns").create_topic(Name=os.environ["ALERT_TOPIC_ARN"].rpartition(":")[2])
+        table.event_rows.save([seed_event()])
         placing.crowd = placing.Crowd()  # this instance has seen no crowd yet
         _mail_function[:] = [MailFunction(table.table_name)]
         yield table
-    aws.reset()
 
 
 @pytest.fixture
@@ -89,7 +98,7 @@ def mail_function(store) -> MailFunction:
 
 def reload_events(store: Store, *events) -> None:
     """What an admin's `load-events` does, without waiting out the app's event cache."""
-    store.events.save(list(events))
+    store.event_rows.save(list(events))
     app_module.intake.events.clear()
 
 
@@ -127,20 +136,56 @@ def text_of(mail: EmailMessage) -> str:
 
 
 def all_items(store: Store) -> list[dict]:
-    client = boto3.client("dynamodb")
+    client = test_client("dynamodb")
     return client.scan(TableName=store.table_name)["Items"]
 
 
 def registration_items(store: Store, event_id: str = "netzwerktreffen-nrw-2016") -> list[dict]:
     """The registrations (not markers or mail records), under their stored attribute names."""
-    return [registration.as_stored() for registration in store.registrations.of_event(event_id)]
+    return [registration.as_stored() for registration in store.registration_rows.of_event(event_id)]
 
 
-def registered_id(client, **values) -> str:
-    """Register the seed submission with `values` changed (JSON); the new registration's id."""
-    body = json.dumps(submission(**values)).encode()
-    response = client.http.post(
-        f"/events/{SEED_EVENT_ID}/registrations", headers={"Content-Type": "application/json"}, body=body
-    )
-    assert response.status_code == 201, response.body
-    return json.loads(response.body)["registration_id"]
+@dataclass(frozen=True)
+class Answer:
+    """An answer of the API: its status, its JSON body (empty when it had none) and its headers
+    (names in lower case)."""
+
+    status: int
+    body: dict
+    headers: dict
+
+
+class Api:
+    """The registration endpoint, posted to through the app as a page's script posts (JSON)."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def send(self, document: dict, *, event_id: str = SEED_EVENT_ID, form: bool = False, **headers) -> Answer:
+        """Post `document` as it is: JSON, or urlencoded as a plain HTML form sends it."""
+        if form:
+            body = urlencode({k: ("on" if v is True else v) for k, v in document.items()}, doseq=True).encode()
+            kind = "application/x-www-form-urlencoded"
+        else:
+            body, kind = json.dumps(document).encode(), "application/json"
+        response = self.client.http.post(
+            f"/events/{event_id}/registrations", headers={"Content-Type": kind, **headers}, body=body
+        )
+        headers = {name.lower(): value for name, value in response.headers.items()}
+        is_json = headers.get("content-type", "").startswith("application/json")
+        return Answer(response.status_code, json.loads(response.body) if is_json else {}, headers)
+
+    def post(self, *, event_id: str = SEED_EVENT_ID, headers: dict | None = None, **values) -> Answer:
+        """Post the seed submission with `values` changed."""
+        return self.send(submission(**values), event_id=event_id, **(headers or {}))
+
+    def register(self, *, event_id: str = SEED_EVENT_ID, **values) -> dict:
+        """Post the seed submission with `values` changed; it must be answered 201: its body."""
+        answer = self.post(event_id=event_id, **values)
+        assert answer.status == 201, answer.body
+        return answer.body
+
+
+@pytest.fixture
+def api(client) -> Api:
+    return Api(client)

@@ -11,7 +11,7 @@ from chalice import IAMAuthorizer
 
 import app as app_module
 from tests.api.conftest import registration_items, reload_events
-from tests.factories import SEED_EVENT_ID, event, submission
+from tests.factories import SEED_EVENT_ID, event
 
 ADMIN_ROUTES = [
     ("/admin/events", "GET"),
@@ -31,18 +31,10 @@ def test_no_public_route_requires_anything():
     assert all(app_module.app.routes[p][m].authorizer is None for p, m in public)
 
 
-def register(client, email):
-    body = json.dumps(submission(email=email)).encode()
-    response = client.http.post(
-        f"/events/{SEED_EVENT_ID}/registrations", headers={"Content-Type": "application/json"}, body=body
-    )
-    return json.loads(response.body)
-
-
-def test_events_are_listed_with_their_counts(client, store):
+def test_events_are_listed_with_their_counts(api, client, store):
     reload_events(store, event(capacity=1, waitlist=True))
-    register(client, "a@example.org")
-    register(client, "b@example.org")
+    api.post(email="a@example.org")
+    api.post(email="b@example.org")
     listing = json.loads(client.http.get("/admin/events").body)
     [entry] = listing["events"]
     assert (entry["event_id"], entry["confirmed"], entry["waitlisted"], entry["capacity"], entry["pending"]) == (
@@ -55,8 +47,8 @@ def test_events_are_listed_with_their_counts(client, store):
     assert entry["seats_left"] == 0
 
 
-def test_registrations_as_json_csv_and_attendance_list(client, store):
-    register(client, "a@example.org")
+def test_registrations_as_json_csv_and_attendance_list(api, client, store):
+    api.post(email="a@example.org")
     path = f"/admin/events/{SEED_EVENT_ID}/registrations"
     as_json = json.loads(client.http.get(f"{path}?format=json").body)
     assert [r["email"] for r in as_json] == ["a@example.org"]
@@ -70,10 +62,10 @@ def test_registrations_as_json_csv_and_attendance_list(client, store):
     assert client.http.get("/admin/events/no-such-event/registrations").status_code == 404
 
 
-def test_an_admin_cancels_a_registration_and_the_waiting_list_moves_up(client, store):
+def test_an_admin_cancels_a_registration_and_the_waiting_list_moves_up(api, client, store):
     reload_events(store, event(capacity=1, waitlist=True))
-    first = register(client, "a@example.org")
-    register(client, "b@example.org")
+    first = api.post(email="a@example.org").body
+    api.post(email="b@example.org")
     path = f"/admin/events/{SEED_EVENT_ID}/registrations/{first['registration_id']}/cancel"
     response = client.http.post(path)
     assert response.status_code == 200

@@ -30,7 +30,7 @@ def test_load_events_stores_every_file(store, tmp_path, capsys):
     other = write_event(tmp_path, event_id="zweites-treffen", title="Zweites Treffen")
     assert main(["load-events", str(SEED_FILE), str(other)]) == 0
     assert "loaded 2 event(s)" in capsys.readouterr().out
-    assert store.events.find("zweites-treffen").event.title == "Zweites Treffen"
+    assert store.event_rows.find("zweites-treffen").event.title == "Zweites Treffen"
 
 
 def test_load_events_names_every_problem_of_every_file_and_loads_nothing(store, tmp_path, capsys):
@@ -44,7 +44,7 @@ def test_load_events_names_every_problem_of_every_file_and_loads_nothing(store, 
     assert any("bad-one.json: capacity:" in line for line in err)
     assert any("bad-two.json: (file): cannot be read as JSON" in line for line in err)
     assert err[-1].startswith("error: nothing loaded: 3 problem(s)")
-    assert store.events.find("gutes-treffen") is None
+    assert store.event_rows.find("gutes-treffen") is None
 
 
 def test_a_file_named_unlike_its_event_is_refused(store, tmp_path, capsys):

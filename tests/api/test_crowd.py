@@ -19,8 +19,10 @@ from chalicelib.model.events import Event
 from chalicelib.model.registration import Registration, Status, new_registration_id
 from chalicelib.model.validation import new_registration, validate_submission
 from chalicelib.seats import numbering, placing
-from chalicelib.store import ClaimLost, Join, Seat, StoreUnavailable, WaitlistPlace
+from chalicelib.seats.seats_errors import Contended
+from chalicelib.store import Join, Seat, WaitlistPlace
 from chalicelib.store.keys import PENDING_PREFIX
+from chalicelib.store.store_errors import Overtaken, StoreUnavailable
 from tests.api.conftest import all_items, mails_to, reload_events
 from tests.factories import SEED_EVENT_ID, event, submission
 
@@ -83,9 +85,9 @@ def register_elsewhere(store, name):
 def left_pending(store, clock, name) -> Registration:
     """`name` joined the list and its request ended before anyone numbered it."""
     clock.now += timedelta(milliseconds=1)  # arrival order is the ids' order
-    joined = a_person(store.events.find(SEED_EVENT_ID).event, name, registration_id=new_registration_id(clock.now))
+    joined = a_person(store.event_rows.find(SEED_EVENT_ID).event, name, registration_id=new_registration_id(clock.now))
     joined = dataclasses.replace(joined, status=Status.PENDING)
-    store.seats.insert(joined, Join(), expires_at=2_000_000_000)
+    store.seat_transactions.insert(joined, Join(), expires_at=2_000_000_000)
     clock.now += timedelta(milliseconds=1)
     return joined
 
@@ -94,7 +96,7 @@ def numbers(store) -> list[tuple[str, str, int | None, int | None]]:
     """(given name, status, number, place) of every registration, in order of arrival."""
     return [
         (r.given_name, str(r.status), r.waitlist_position, r.waitlist_place)
-        for r in store.registrations.of_event(SEED_EVENT_ID, consistent=True)
+        for r in store.registration_rows.of_event(SEED_EVENT_ID, consistent=True)
     ]
 
 
@@ -122,7 +124,7 @@ def test_a_number_lost_on_cached_counts_joins_and_the_registrant_numbers_itself(
     assert calls["transact_write_items"] == 3  # the lost number, joining, numbering
     assert calls["query"] == 2  # who is first; the counts with the queue
     assert pending_rows(store) == []
-    record = store.events.find(SEED_EVENT_ID, consistent=True)
+    record = store.event_rows.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waitlisted, record.waiting, record.pending) == (1, 3, 3, 0)
     assert placing.crowd.now(SEED_EVENT_ID)
     assert not placing.crowd.now("another-event")  # a crowd is an event's
@@ -144,9 +146,8 @@ def test_after_a_crowd_newcomers_join_without_trying_for_the_next_number_alone(c
     assert calls["transact_write_items"] == 1  # the next number, claimed alone
 
 
-def test_registrations_left_pending_are_numbered_first_in_order_of_arrival(
-    client, store, clock, no_grace, mail_function
-):
+@pytest.mark.usefixtures("no_grace")
+def test_registrations_left_pending_are_numbered_first_in_order_of_arrival(client, store, clock, mail_function):
     reload_events(store, event(capacity=1, waitlist=True))
     register(client, "first")
     left_pending(store, clock, "early")
@@ -167,28 +168,29 @@ def test_registrations_left_pending_are_numbered_first_in_order_of_arrival(
 
 
 def test_a_newcomer_never_takes_a_free_seat_or_the_next_number_ahead_of_someone_joining(store, clock):
-    store.events.save([event(capacity=2, waitlist=True)])
-    store.seats.insert(a_person(store.events.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
+    store.event_rows.save([event(capacity=2, waitlist=True)])
+    store.seat_transactions.insert(a_person(store.event_rows.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
     left_pending(store, clock, "early")
-    late = a_person(store.events.find(SEED_EVENT_ID).event, "late")
+    late = a_person(store.event_rows.find(SEED_EVENT_ID).event, "late")
 
-    with pytest.raises(ClaimLost):
-        store.seats.insert(late, Seat(), expires_at=0)  # a seat is free, but early came first
+    with pytest.raises(Overtaken):
+        store.seat_transactions.insert(late, Seat(), expires_at=0)  # a seat is free, but early came first
 
-    store.events.save([event(capacity=1, waitlist=True)])  # now full: the next number is 1
+    store.event_rows.save([event(capacity=1, waitlist=True)])  # now full: the next number is 1
     waitlisted = dataclasses.replace(late, status=Status.WAITLISTED, waitlist_position=1, waitlist_place=1)
-    with pytest.raises(ClaimLost):
-        store.seats.insert(waitlisted, WaitlistPlace(1, ahead=0), expires_at=0)
+    with pytest.raises(Overtaken):
+        store.seat_transactions.insert(waitlisted, WaitlistPlace(1, ahead=0), expires_at=0)
     assert [name for name, *_ in numbers(store)] == ["first"]
 
 
-def test_a_seat_given_back_while_people_join_goes_to_the_first_of_them(client, store, clock, no_grace):
+@pytest.mark.usefixtures("no_grace")
+def test_a_seat_given_back_while_people_join_goes_to_the_first_of_them(client, store, clock):
     reload_events(store, event(capacity=1, waitlist=True))
     register(client, "first")
     left_pending(store, clock, "early")
-    first = store.registrations.holder_of_address(SEED_EVENT_ID, "first@example.org")
-    store.seats.cancel(first, None, "2016-11-10T11:00:00.000Z")  # nobody waits: the seat goes back
-    assert store.events.find(SEED_EVENT_ID, consistent=True).confirmed == 0
+    first = store.registration_rows.holder_of_address(SEED_EVENT_ID, "first@example.org")
+    store.seat_transactions.cancel(first, None, "2016-11-10T11:00:00.000Z")  # nobody waits: the seat goes back
+    assert store.event_rows.find(SEED_EVENT_ID, consistent=True).confirmed == 0
 
     status, answer = register(client, "late")
 
@@ -198,9 +200,9 @@ def test_a_seat_given_back_while_people_join_goes_to_the_first_of_them(client, s
 
 
 def test_someone_waiting_is_numbered_by_the_first_of_those_joining(store, clock, calls, monkeypatch):
-    store.events.save([event(capacity=1, waitlist=True)])
-    app_module.store.seats.insert(
-        a_person(store.events.find(SEED_EVENT_ID).event, "first", status=Status.CONFIRMED), Seat(), expires_at=0
+    store.event_rows.save([event(capacity=1, waitlist=True)])
+    app_module.store.seat_transactions.insert(
+        a_person(store.event_rows.find(SEED_EVENT_ID).event, "first", status=Status.CONFIRMED), Seat(), expires_at=0
     )
     early = left_pending(store, clock, "early")
     joined = left_pending(store, clock, "late")
@@ -208,7 +210,7 @@ def test_someone_waiting_is_numbered_by_the_first_of_those_joining(store, clock,
     def the_first_numbers_meanwhile(seconds):
         numbering.settle(store, SEED_EVENT_ID, early.registered_at)
 
-    monkeypatch.setattr(numbering.time, "sleep", the_first_numbers_meanwhile)
+    monkeypatch.setattr(app_module.store.table, "sleep", the_first_numbers_meanwhile)
     calls.clear()
 
     stored, _ = numbering.await_number(app_module.store, joined, numbering.time.monotonic() + 5, early.registered_at)
@@ -238,32 +240,32 @@ def test_the_due_function_numbers_registrations_left_pending(client, store, cloc
     assert client.lambda_.invoke("due", scheduled).payload == {"sent": {}, "numbered": 2}
 
     assert numbers(store)[1:] == [("early", "waitlisted", 1, 1), ("later", "waitlisted", 2, 2)]
-    assert store.events.find(SEED_EVENT_ID, consistent=True).pending == 0
+    assert store.event_rows.find(SEED_EVENT_ID, consistent=True).pending == 0
     mail_function.deliver()
     assert mails_to("later@example.org")
 
 
 def test_a_registration_still_pending_can_be_erased(store, clock):
-    store.events.save([event(capacity=1, waitlist=True)])
+    store.event_rows.save([event(capacity=1, waitlist=True)])
     left_pending(store, clock, "gone")
 
     [erased] = forget(store, "gone@example.org", app_module.now())
 
     assert erased.status == "pending"
     assert pending_rows(store) == []
-    assert store.registrations.marker(SEED_EVENT_ID, "gone@example.org") is None
-    assert store.events.find(SEED_EVENT_ID, consistent=True).pending == 0
+    assert store.registration_rows.marker(SEED_EVENT_ID, "gone@example.org") is None
+    assert store.event_rows.find(SEED_EVENT_ID, consistent=True).pending == 0
 
 
 def test_numbering_is_all_or_nothing_when_one_of_them_was_erased_meanwhile(store, clock):
-    store.events.save([event(capacity=1, waitlist=True)])
+    store.event_rows.save([event(capacity=1, waitlist=True)])
     left_pending(store, clock, "stays")
     left_pending(store, clock, "gone")
-    queue = store.pending.look(SEED_EVENT_ID)
+    queue = store.pending_rows.look(SEED_EVENT_ID)
     forget(store, "gone@example.org", app_module.now())
     before = all_items(store)
 
-    with pytest.raises(ClaimLost):
+    with pytest.raises(Overtaken):
         numbering.number_once(store, queue, "2016-11-10T11:00:00.000Z")
 
     assert all_items(store) == before
@@ -272,7 +274,7 @@ def test_numbering_is_all_or_nothing_when_one_of_them_was_erased_meanwhile(store
 
 
 def test_a_long_queue_is_numbered_in_groups_in_order(store, clock):
-    store.events.save([event(capacity=3, waitlist=True)])
+    store.event_rows.save([event(capacity=3, waitlist=True)])
     names = [f"p{i:02d}" for i in range(60)]
     for name in names:
         left_pending(store, clock, name)
@@ -283,7 +285,7 @@ def test_a_long_queue_is_numbered_in_groups_in_order(store, clock):
     assert [name for name, *_ in stored] == names
     assert [s[1] for s in stored] == ["confirmed"] * 3 + ["waitlisted"] * 57
     assert [(s[2], s[3]) for s in stored[3:]] == [(n, n) for n in range(1, 58)]
-    record = store.events.find(SEED_EVENT_ID, consistent=True)
+    record = store.event_rows.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waitlisted, record.waiting, record.pending) == (3, 57, 57, 0)
 
 
@@ -295,29 +297,29 @@ def test_a_registrant_not_numbered_within_the_budget_is_taken_back_and_hears_503
     before = all_items(store)
 
     def always_lost(*_, **__):
-        raise ClaimLost()
+        raise Overtaken()
 
-    monkeypatch.setattr(app_module.store.pending, "number", always_lost)
+    monkeypatch.setattr(app_module.store.pending_rows, "number", always_lost)
 
     status, answer = register(client, "unlucky")
 
     assert (status, answer["error"]) == (503, "unavailable")
     # "Not stored" is true: its row and marker are gone, and so is its count.
     assert [i for i in all_items(store) if i["sk"]["S"] != "event"] == [i for i in before if i["sk"]["S"] != "event"]
-    assert store.events.find(SEED_EVENT_ID, consistent=True).pending == 0
+    assert store.event_rows.find(SEED_EVENT_ID, consistent=True).pending == 0
 
 
 def test_a_registrant_numbered_just_as_its_budget_ran_out_gets_its_201(store, clock, monkeypatch):
-    store.events.save([event(capacity=1, waitlist=True)])
-    store.seats.insert(a_person(store.events.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
+    store.event_rows.save([event(capacity=1, waitlist=True)])
+    store.seat_transactions.insert(a_person(store.event_rows.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
     joined = left_pending(store, clock, "late")
-    erase = store.seats.erase
+    erase = store.seat_transactions.erase
 
     def numbered_first(registration, promote, at):
         numbering.settle(store, SEED_EVENT_ID, at)  # someone numbered it a moment before
         erase(registration, promote, at)
 
-    monkeypatch.setattr(store.seats, "erase", numbered_first)
+    monkeypatch.setattr(store.seat_transactions, "erase", numbered_first)
 
     stored, _ = numbering.await_number(store, joined, numbering.time.monotonic() - 1, joined.registered_at)
 
@@ -325,29 +327,29 @@ def test_a_registrant_numbered_just_as_its_budget_ran_out_gets_its_201(store, cl
 
 
 def test_a_registrant_that_cannot_even_be_taken_back_stays_pending_for_the_due_function(store, clock, monkeypatch):
-    store.events.save([event(capacity=1, waitlist=True)])
-    store.seats.insert(a_person(store.events.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
+    store.event_rows.save([event(capacity=1, waitlist=True)])
+    store.seat_transactions.insert(a_person(store.event_rows.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
     joined = left_pending(store, clock, "late")
 
     def table_down(*_, **__):
         raise StoreUnavailable("down")
 
-    monkeypatch.setattr(store.seats, "erase", table_down)
+    monkeypatch.setattr(store.seat_transactions, "erase", table_down)
 
-    with pytest.raises(placing.Contended):
+    with pytest.raises(Contended):
         numbering.await_number(store, joined, numbering.time.monotonic() - 1, joined.registered_at)
     assert len(pending_rows(store)) == 1  # the one case where a 503 leaves a registration stored
 
 
 def test_a_lost_claim_brings_back_the_event_as_stored_without_validating_it_again(store):
-    store.events.save([event(capacity=1, waitlist=True)])
-    record = store.events.find(SEED_EVENT_ID, consistent=True)
+    store.event_rows.save([event(capacity=1, waitlist=True)])
+    record = store.event_rows.find(SEED_EVENT_ID, consistent=True)
     waitlisted = dataclasses.replace(
         a_person(record.event), status=Status.WAITLISTED, waitlist_position=5, waitlist_place=1
     )
 
-    with pytest.raises(ClaimLost) as lost:
-        store.seats.insert(waitlisted, WaitlistPlace(5, ahead=0), expires_at=0)
+    with pytest.raises(Overtaken) as lost:
+        store.seat_transactions.insert(waitlisted, WaitlistPlace(5, ahead=0), expires_at=0)
 
     assert lost.value.current == record
     assert lost.value.current.event is record.event  # the same text: the event parsed once
@@ -360,8 +362,9 @@ def test_a_lost_claim_brings_back_the_event_as_stored_without_validating_it_agai
         (3, (201, "confirmed", None)),  # a seat is left after early: late takes it
     ],
 )
+@pytest.mark.usefixtures("no_grace")
 def test_a_newcomer_is_never_put_on_a_waiting_list_switched_off_behind_those_pending(
-    client, store, clock, no_grace, capacity, told
+    client, store, clock, capacity, told
 ):
     reload_events(store, event(capacity=1, waitlist=True))
     register(client, "first")
@@ -389,41 +392,41 @@ def test_an_admin_cancelling_someone_still_pending_places_everyone_pending_first
     assert response.status_code == 200
     # early was given number 1 (later number 2) before the cancel took it off the list.
     assert numbers(store)[1:] == [("early", "cancelled", 1, 1), ("later", "waitlisted", 2, 2)]
-    record = store.events.find(SEED_EVENT_ID, consistent=True)
+    record = store.event_rows.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waiting, record.pending) == (1, 1, 0)
 
 
 def test_with_the_limit_lifted_people_waiting_move_up_before_anyone_pending_is_placed(store, clock):
-    store.events.save([event(capacity=1, waitlist=True)])
-    store.seats.insert(a_person(store.events.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
-    second = a_person(store.events.find(SEED_EVENT_ID).event, "second", status=Status.WAITLISTED)
+    store.event_rows.save([event(capacity=1, waitlist=True)])
+    store.seat_transactions.insert(a_person(store.event_rows.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
+    second = a_person(store.event_rows.find(SEED_EVENT_ID).event, "second", status=Status.WAITLISTED)
     second = dataclasses.replace(second, waitlist_position=1, waitlist_place=1)
-    store.seats.insert(second, WaitlistPlace(1, ahead=0), expires_at=0)
+    store.seat_transactions.insert(second, WaitlistPlace(1, ahead=0), expires_at=0)
     left_pending(store, clock, "late")
-    store.events.save([event(capacity=None, waitlist=True)])  # `load-events` stopped before its move-up
+    store.event_rows.save([event(capacity=None, waitlist=True)])  # `load-events` stopped before its move-up
 
     numbering.settle(store, SEED_EVENT_ID, "2016-11-10T11:00:00.000Z")
 
     # second waited first: it moves up before late (pending) gets its seat.
     statuses = {name: status for name, status, *_ in numbers(store)}
     assert statuses == {"first": "confirmed", "second": "confirmed", "late": "confirmed"}
-    assert [r.given_name for r in store.registrations.waiting(SEED_EVENT_ID)] == []
-    promoted = store.registrations.holder_of_address(SEED_EVENT_ID, "second@example.org")
+    assert [r.given_name for r in store.registration_rows.waiting(SEED_EVENT_ID)] == []
+    promoted = store.registration_rows.holder_of_address(SEED_EVENT_ID, "second@example.org")
     assert promoted.promoted_at == "2016-11-10T11:00:00.000Z"
 
 
 def test_a_registrant_numbered_and_cancelled_before_it_looked_is_told_what_it_was_given(store, clock, monkeypatch):
-    store.events.save([event(capacity=1, waitlist=True)])
-    store.seats.insert(a_person(store.events.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
+    store.event_rows.save([event(capacity=1, waitlist=True)])
+    store.seat_transactions.insert(a_person(store.event_rows.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
     early = left_pending(store, clock, "early")
     joined = left_pending(store, clock, "late")
 
     def numbered_then_cancelled_meanwhile(seconds):
         numbering.settle(store, SEED_EVENT_ID, early.registered_at)
-        placed = store.registrations.get(SEED_EVENT_ID, joined.registration_id)
-        store.seats.cancel(placed, None, early.registered_at)
+        placed = store.registration_rows.get(SEED_EVENT_ID, joined.registration_id)
+        store.seat_transactions.cancel(placed, None, early.registered_at)
 
-    monkeypatch.setattr(numbering.time, "sleep", numbered_then_cancelled_meanwhile)
+    monkeypatch.setattr(store.table, "sleep", numbered_then_cancelled_meanwhile)
 
     answer, _ = placing._placed(store, joined, numbering.time.monotonic() + 5, early.registered_at, behind=0.01)
 
@@ -431,10 +434,10 @@ def test_a_registrant_numbered_and_cancelled_before_it_looked_is_told_what_it_wa
 
 
 def test_a_registrant_waiting_for_its_number_rides_out_a_failing_table(store, clock, monkeypatch):
-    store.events.save([event(capacity=1, waitlist=True)])
-    store.seats.insert(a_person(store.events.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
+    store.event_rows.save([event(capacity=1, waitlist=True)])
+    store.seat_transactions.insert(a_person(store.event_rows.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
     joined = left_pending(store, clock, "late")
-    first = store.pending.first
+    first = store.pending_rows.first
     failures = iter([StoreUnavailable("throttled"), StoreUnavailable("throttled")])
 
     def failing_twice(event_id):
@@ -443,8 +446,8 @@ def test_a_registrant_waiting_for_its_number_rides_out_a_failing_table(store, cl
             raise failure
         return first(event_id)
 
-    monkeypatch.setattr(store.pending, "first", failing_twice)
-    monkeypatch.setattr(numbering.time, "sleep", lambda _: None)
+    monkeypatch.setattr(store.pending_rows, "first", failing_twice)
+    monkeypatch.setattr(store.table, "sleep", lambda _: None)
 
     stored, _ = numbering.await_number(store, joined, numbering.time.monotonic() + 5, joined.registered_at)
 

@@ -13,17 +13,10 @@ from chalicelib.admin.personal_data import access_report, forget
 from chalicelib.mail.sender import Mailer
 from chalicelib.store.mail_rows import MailRows
 from tests.api.conftest import all_items, mails_to, sent_mails
-from tests.factories import SEED_EVENT_ID, submission
+from tests.factories import SEED_EVENT_ID
 
-PATH = f"/events/{SEED_EVENT_ID}/registrations"
 ANA = "ana@example.org"
-
-
-def register(client, email=ANA):
-    body = json.dumps(submission(email=email, given_name="Ana", family_name="Vergessen")).encode()
-    response = client.http.post(PATH, headers={"Content-Type": "application/json"}, body=body)
-    assert response.status_code == 201
-    return json.loads(response.body)["registration_id"]
+ANA_VERGESSEN = {"email": ANA, "given_name": "Ana", "family_name": "Vergessen"}
 
 
 def rows_about(store, registration_id, text="Vergessen"):
@@ -41,18 +34,18 @@ def about_ana(mails):
     return [m for m in mails if ANA in str(m["To"]) or ANA in str(m["Reply-To"]) or "Vergessen" in str(m["Subject"])]
 
 
-def test_forget_right_after_registering_sends_and_writes_nothing_more(client, store):
-    registration_id = register(client)
+def test_forget_right_after_registering_sends_and_writes_nothing_more(api, store):
+    registration_id = api.register(**ANA_VERGESSEN)["registration_id"]
     assert len(forget(store, ANA, app_module.now())) == 1
     assert about_ana(sent_mails()) == []  # the stream still carries the registration; the mail function skips it
     assert rows_about(store, registration_id) == []
     assert access_report(store, ANA).registrations == []
 
 
-def test_forget_during_an_ses_outage_leaves_nothing_for_the_retry(client, store, mail_function):
+def test_forget_during_an_ses_outage_leaves_nothing_for_the_retry(api, store, mail_function):
     ses = boto3.client("ses")
     ses.delete_identity(Identity="anmeldung@example.org")
-    registration_id = register(client)
+    registration_id = api.register(**ANA_VERGESSEN)["registration_id"]
     assert sent_mails() == []
     assert mail_function.pending  # the batch waits for SES
     forget(store, ANA, app_module.now())
@@ -62,8 +55,8 @@ def test_forget_during_an_ses_outage_leaves_nothing_for_the_retry(client, store,
     assert rows_about(store, registration_id) == []
 
 
-def test_forget_while_a_mail_is_being_sent_waits_for_it_then_erases_its_record(client, store, monkeypatch):
-    registration_id = register(client)
+def test_forget_while_a_mail_is_being_sent_waits_for_it_then_erases_its_record(api, store, monkeypatch):
+    registration_id = api.register(**ANA_VERGESSEN)["registration_id"]
     real_send = Mailer.send
     sending, go = threading.Event(), threading.Event()
     order = []
@@ -103,16 +96,16 @@ def test_forget_while_a_mail_is_being_sent_waits_for_it_then_erases_its_record(c
     assert rows_about(store, registration_id) == []
 
 
-def test_a_send_that_outlives_the_erasure_writes_no_mail_record_back(client, store, monkeypatch):
-    registration_id = register(client)
+def test_a_send_that_outlives_the_erasure_writes_no_mail_record_back(api, store, monkeypatch):
+    registration_id = api.register(**ANA_VERGESSEN)["registration_id"]
     real_send = Mailer.send
     erased = []
 
     def erased_while_sending(self, mail, raw, tags=None):
         if not erased:  # a forget that gave up waiting (the sender hung): everything is gone
-            [item] = store.registrations.of_event(SEED_EVENT_ID)
-            store.seats.erase(item, None, "2016-11-10T11:00:00.000Z")
-            erased.append(store.mail.delete_records(item))
+            [item] = store.registration_rows.of_event(SEED_EVENT_ID)
+            store.seat_transactions.erase(item, None, "2016-11-10T11:00:00.000Z")
+            erased.append(store.mail_rows.delete_records(item))
         return real_send(self, mail, raw, tags)
 
     monkeypatch.setattr(Mailer, "send", erased_while_sending)

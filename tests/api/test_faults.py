@@ -9,6 +9,7 @@ from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 
 import app as app_module
 from chalicelib.seats import placing
+from chalicelib.store.store_errors import Overtaken
 from tests.api.conftest import all_items, reload_events, sent_mails
 from tests.factories import SEED_EVENT_ID, client_error, event, submission
 
@@ -84,7 +85,7 @@ def test_a_fault_reading_the_event_answers_503(client, store, inject, fault):
 
 
 def test_a_conflict_that_clears_is_retried_and_succeeds(client, store, monkeypatch):
-    monkeypatch.setattr("chalicelib.store.table.time.sleep", lambda _: None)
+    monkeypatch.setattr(app_module.store.table, "sleep", lambda _: None)
     real = app_module.store.table.client()
     attempts = []
 
@@ -146,9 +147,9 @@ def test_contention_that_never_ends_gets_a_503_within_the_budget(client, store, 
     client.http.post(PATH, headers={"Content-Type": "application/json"}, body=json.dumps(submission()).encode())
 
     def always_lost(*_, **__):
-        raise placing.ClaimLost()
+        raise Overtaken()
 
-    monkeypatch.setattr(app_module.store.seats, "insert", always_lost)
+    monkeypatch.setattr(app_module.store.seat_transactions, "insert", always_lost)
     before = all_items(store)
     response = client.http.post(
         PATH,

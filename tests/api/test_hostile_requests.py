@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 from chalicelib.api.responses import STATUS
 from devstack.demo_event import DEMO_EVENT_ID
 from tests.factories import SEED_EVENT_ID
-from tests.strategies import CONTENT_TYPES
+from tests.strategies import CONTENT_TYPES, examples
 
 ACCEPTS = st.sampled_from([None, "application/json", "text/html", "*/*", "application/json;q=0.1, text/html"])
 PATHS = st.sampled_from([f"/events/{SEED_EVENT_ID}/registrations", f"/events/{DEMO_EVENT_ID}/registrations"])
 DEFINED = {201, 303} | set(STATUS.values()) - {500}
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     raw=st.binary(max_size=2000) | st.text(max_size=500).map(str.encode),
     content_type=CONTENT_TYPES,

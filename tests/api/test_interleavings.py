@@ -13,20 +13,11 @@ import pytest
 
 import app as app_module
 from chalicelib.api.intake import Intake, Submitted
-from chalicelib.model.links import CancelClaim, cancel_url
+from chalicelib.model.links import CancelLink, cancel_url
 from chalicelib.seats.cancellation import Cancellable, cancel
 from chalicelib.store.registration_rows import RegistrationRows
 from tests.api.conftest import mails_to, registration_items, reload_events
 from tests.factories import SEED_EVENT_ID, event, submission
-
-PATH = f"/events/{SEED_EVENT_ID}/registrations"
-
-
-def register(client, email):
-    body = json.dumps(submission(email=email)).encode()
-    response = client.http.post(PATH, headers={"Content-Type": "application/json"}, body=body)
-    assert response.status_code == 201, response.body
-    return json.loads(response.body)
 
 
 def register_elsewhere(store, email):
@@ -54,13 +45,13 @@ def after_first_call(monkeypatch, owner, name: str, rival: Callable[[], object])
 
 def cancel_elsewhere(store, registration_id):
     """A cancellation handled by another instance of the API function (the link's POST)."""
-    item = store.registrations.get(SEED_EVENT_ID, registration_id)
-    target = Cancellable(store.events.find(SEED_EVENT_ID).event, item)
+    item = store.registration_rows.get(SEED_EVENT_ID, registration_id)
+    target = Cancellable(store.event_rows.find(SEED_EVENT_ID).event, item)
     assert cancel(store, target, app_module.now())
 
 
 def cancel_link_path(registration_id):
-    claim = CancelClaim(SEED_EVENT_ID, registration_id, 2**31)
+    claim = CancelLink(SEED_EVENT_ID, registration_id, 2**31)
     return cancel_url("", app_module.settings.link_secret, claim)
 
 
@@ -84,9 +75,9 @@ RELEASES = {"cancel link": cancel_by_link, "admin cancel": cancel_by_admin, "for
 
 
 @pytest.mark.parametrize("release", list(RELEASES))
-def test_a_newcomer_between_the_releases_read_and_write_gets_the_freed_seat(client, store, monkeypatch, release):
+def test_a_newcomer_between_the_releases_read_and_write_gets_the_freed_seat(api, client, store, monkeypatch, release):
     reload_events(store, event(capacity=1, waitlist=True))
-    first = register(client, "first@example.org")
+    first = api.register(email="first@example.org")
     # The release has just seen that nobody waits; the newcomer now finds the event full.
     rival = after_first_call(
         monkeypatch, RegistrationRows, "first_waiting", lambda: register_elsewhere(store, "new@example.org")
@@ -95,17 +86,17 @@ def test_a_newcomer_between_the_releases_read_and_write_gets_the_freed_seat(clie
     assert rival[0].status == "waitlisted"  # the newcomer was told the truth at that moment
     [newcomer] = [i for i in registration_items(store) if i["email"] == "new@example.org"]
     assert newcomer["status"] == "confirmed"  # ... and the freed seat went to them, not back to the event
-    record = store.events.find(SEED_EVENT_ID, consistent=True)
-    assert (record.confirmed, record.waiting, record.seats_left) == (1, 0, 0)
+    record = store.event_rows.find(SEED_EVENT_ID, consistent=True)
+    assert (record.confirmed, record.waiting, record.seats_free) == (1, 0, 0)
     assert any("frei geworden" in str(m["Subject"]) for m in mails_to("new@example.org"))
 
 
-def test_a_newcomer_whose_read_is_overtaken_by_a_cancellation_takes_the_seat(client, store, monkeypatch):
+def test_a_newcomer_whose_read_is_overtaken_by_a_cancellation_takes_the_seat(api, store, monkeypatch):
     reload_events(store, event(capacity=1, waitlist=True))
-    first = register(client, "first@example.org")
+    first = api.register(email="first@example.org")
     app_module.intake.events.clear()
     # The newcomer has read "full" and is about to claim a waiting-list place when the seat comes back.
-    real_insert = app_module.store.seats.insert
+    real_insert = app_module.store.seat_transactions.insert
     cancelled = []
 
     def cancel_first_then_insert(*args, **kwargs):
@@ -114,17 +105,17 @@ def test_a_newcomer_whose_read_is_overtaken_by_a_cancellation_takes_the_seat(cli
             cancel_elsewhere(store, first["registration_id"])
         return real_insert(*args, **kwargs)
 
-    monkeypatch.setattr(app_module.store.seats, "insert", cancel_first_then_insert)
-    assert register(client, "new@example.org")["status"] == "confirmed"
-    record = store.events.find(SEED_EVENT_ID, consistent=True)
+    monkeypatch.setattr(app_module.store.seat_transactions, "insert", cancel_first_then_insert)
+    assert api.register(email="new@example.org")["status"] == "confirmed"
+    record = store.event_rows.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waiting) == (1, 0)
 
 
-def test_the_seat_goes_to_the_first_in_line_even_when_they_leave_during_the_handover(client, store, monkeypatch):
+def test_the_seat_goes_to_the_first_in_line_even_when_they_leave_during_the_handover(api, client, store, monkeypatch):
     reload_events(store, event(capacity=1, waitlist=True))
-    first = register(client, "first@example.org")
-    register(client, "w1@example.org")
-    register(client, "w2@example.org")
+    first = api.register(email="first@example.org")
+    api.register(email="w1@example.org")
+    api.register(email="w2@example.org")
     [w1] = [i for i in registration_items(store) if i["email"] == "w1@example.org"]
     # The cancellation has picked w1 to move up; w1 leaves the list before the handover is written.
     leaves = lambda: cancel_elsewhere(store, w1["registration_id"])  # noqa: E731
@@ -132,20 +123,20 @@ def test_the_seat_goes_to_the_first_in_line_even_when_they_leave_during_the_hand
     cancel_by_link(client, store, first["registration_id"])
     statuses = {i["email"]: i["status"] for i in registration_items(store)}
     assert statuses == {"first@example.org": "cancelled", "w1@example.org": "cancelled", "w2@example.org": "confirmed"}
-    record = store.events.find(SEED_EVENT_ID, consistent=True)
+    record = store.event_rows.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waiting) == (1, 0)
 
 
-def test_a_newcomer_with_a_stale_nobody_waits_does_not_pass_the_list_when_the_limit_goes(client, store):
+def test_a_newcomer_with_a_stale_nobody_waits_does_not_pass_the_list_when_the_limit_goes(api, store):
     reload_events(store, event())  # no capacity
-    register(client, "first@example.org")  # this instance now caches "no limit, nobody waits"
-    store.events.save([event(capacity=1, waitlist=True)])
+    api.register(email="first@example.org")  # this instance now caches "no limit, nobody waits"
+    store.event_rows.save([event(capacity=1, waitlist=True)])
     assert register_elsewhere(store, "waiting@example.org").status == "waitlisted"
-    store.events.save([event()])  # the limit removed, the list not yet moved up (load-events runs on)
-    assert register(client, "new@example.org")["status"] == "confirmed"
+    store.event_rows.save([event()])  # the limit removed, the list not yet moved up (load-events runs on)
+    assert api.register(email="new@example.org")["status"] == "confirmed"
     statuses = {i["email"]: i["status"] for i in registration_items(store)}
     assert statuses["waiting@example.org"] == "confirmed"  # moved up before the newcomer took a seat
     [waited] = [i for i in registration_items(store) if i["email"] == "waiting@example.org"]
     [newcomer] = [i for i in registration_items(store) if i["email"] == "new@example.org"]
     assert waited["promoted_at"] <= newcomer["registered_at"]
-    assert store.events.find(SEED_EVENT_ID, consistent=True).waiting == 0
+    assert store.event_rows.find(SEED_EVENT_ID, consistent=True).waiting == 0

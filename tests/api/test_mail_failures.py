@@ -14,13 +14,11 @@ from tests.api.conftest import (
     all_items,
     mails_to,
     organiser_mails,
-    registered_id,
     sent_mails,
     text_of,
 )
 from tests.factories import SEED_EVENT_ID
 
-PATH = f"/events/{SEED_EVENT_ID}/registrations"
 ORGANISER = "pukhraj.choudhary@engagement-global.de"
 SANDBOX = "Email address is not verified. The following identities failed the check in region EU-CENTRAL-1: "
 
@@ -51,10 +49,10 @@ def mail_rows(store, registration_id):
     }
 
 
-def test_a_refused_recipient_is_parked_the_organisers_told_and_later_mails_go_on(client, store, ses_refuses):
+def test_a_refused_recipient_is_parked_the_organisers_told_and_later_mails_go_on(api, store, ses_refuses):
     ses_refuses.add("typo@exmaple.org")
-    first = registered_id(client, email="typo@exmaple.org", given_name="Tippfehler")
-    second = registered_id(client, email="ben@example.org")
+    first = api.register(email="typo@exmaple.org", given_name="Tippfehler")["registration_id"]
+    second = api.register(email="ben@example.org")["registration_id"]
     sent_mails()
 
     assert mail_rows(store, first) == {
@@ -77,9 +75,9 @@ def test_a_refused_recipient_is_parked_the_organisers_told_and_later_mails_go_on
     assert len([m for m in organiser_mails() if str(m["Subject"]).startswith("Nicht zugestellt")]) == 1
 
 
-def test_a_replay_sends_a_failed_mail_again_when_asked(client, store, ses_refuses, capsys):
+def test_a_replay_sends_a_failed_mail_again_when_asked(api, store, ses_refuses, capsys):
     ses_refuses.add("ana@example.org")
-    registration_id = registered_id(client, email="ana@example.org")
+    registration_id = api.register(email="ana@example.org")["registration_id"]
     sent_mails()
     assert mail_rows(store, registration_id)["registrant_confirmed"] == ("failed", "recipient_rejected")
 
@@ -92,13 +90,13 @@ def test_a_replay_sends_a_failed_mail_again_when_asked(client, store, ses_refuse
     assert mail_rows(store, registration_id)["registrant_confirmed"] == ("sent", None)
 
 
-def test_a_mail_that_cannot_be_built_is_parked_and_the_organisers_told(client, store, monkeypatch):
+def test_a_mail_that_cannot_be_built_is_parked_and_the_organisers_told(api, store, monkeypatch):
     def broken(*args, **kwargs):
         raise UnicodeEncodeError("utf-8", "\udfff", 0, 1, "surrogates not allowed")
 
     monkeypatch.setattr("chalicelib.mail.outbox.registrant_confirmation", broken)
-    registration_id = registered_id(client, email="ana@example.org")
-    later = registered_id(client, email="ben@example.org")
+    registration_id = api.register(email="ana@example.org")["registration_id"]
+    later = api.register(email="ben@example.org")["registration_id"]
     sent_mails()
     assert mail_rows(store, registration_id)["registrant_confirmed"] == ("failed", "unbuildable")
     assert mail_rows(store, later)["registrant_confirmed"] == ("failed", "unbuildable")
@@ -107,9 +105,9 @@ def test_a_mail_that_cannot_be_built_is_parked_and_the_organisers_told(client, s
     assert "ließ sich aus den Angaben nicht erstellen" in text_of(notices[0])
 
 
-def test_an_organiser_mail_that_can_never_go_raises_an_alert_once(client, store, ses_refuses):
+def test_an_organiser_mail_that_can_never_go_raises_an_alert_once(api, store, ses_refuses):
     ses_refuses.add(ORGANISER)
-    registration_id = registered_id(client, email="ana@example.org")
+    registration_id = api.register(email="ana@example.org")["registration_id"]
     sent_mails()
     sent_mails()
     rows = mail_rows(store, registration_id)
@@ -125,9 +123,9 @@ def test_an_organiser_mail_that_can_never_go_raises_an_alert_once(client, store,
     assert ORGANISER not in message
 
 
-def test_when_neither_the_registrant_nor_the_organisers_can_be_mailed_the_alert_says_so(client, store, ses_refuses):
+def test_when_neither_the_registrant_nor_the_organisers_can_be_mailed_the_alert_says_so(api, store, ses_refuses):
     ses_refuses.update({ORGANISER, "ana@example.org"})
-    registration_id = registered_id(client, email="ana@example.org")
+    registration_id = api.register(email="ana@example.org")["registration_id"]
     sent_mails()
     rows = mail_rows(store, registration_id)
     assert rows["registrant_confirmed"] == ("failed", "recipient_rejected")
@@ -137,12 +135,12 @@ def test_when_neither_the_registrant_nor_the_organisers_can_be_mailed_the_alert_
     assert any("undeliverable_registrant_confirmed" in message for _, message in subjects_and_messages)
 
 
-def test_a_refused_sender_holds_the_mails_in_order_and_parks_nothing(client, store, mail_function, monkeypatch):
+def test_a_refused_sender_holds_the_mails_in_order_and_parks_nothing(api, store, mail_function, monkeypatch):
     def sender_refused(self, mail, raw, tags=None):
         raise ClientError({"Error": {"Code": "MessageRejected", "Message": SANDBOX + self.sender}}, "SendRawEmail")
 
     monkeypatch.setattr(Mailer, "send", sender_refused)
-    first = registered_id(client, email="ana@example.org")
+    first = api.register(email="ana@example.org")["registration_id"]
     sent_mails()
     assert mail_function.pending  # retried from the first record, as an outage is
     assert "failed" not in {state for state, _ in mail_rows(store, first).values()}
@@ -152,13 +150,13 @@ def test_a_refused_sender_holds_the_mails_in_order_and_parks_nothing(client, sto
     assert len(mails_to("ana@example.org")) == 1
 
 
-def test_the_mail_function_tags_each_mail_for_the_bounce_handler(client, store, monkeypatch):
+def test_the_mail_function_tags_each_mail_for_the_bounce_handler(api, store, monkeypatch):
     seen = []
     real_send = Mailer.send
     monkeypatch.setattr(
         Mailer, "send", lambda self, mail, raw, tags=None: seen.append(tags) or real_send(self, mail, raw, tags)
     )
-    registration_id = registered_id(client, email="ana@example.org")
+    registration_id = api.register(email="ana@example.org")["registration_id"]
     sent_mails()
     assert {t["mail_kind"] for t in seen} == {"organiser_new", "registrant_confirmed"}
     assert all(t["registration_id"] == registration_id and t["event_id"] == SEED_EVENT_ID for t in seen)

@@ -36,7 +36,7 @@ def test_from_file_needs_no_table(store, tmp_path, capsys):
     document = {**seed_event_document(), "event_id": "nur-als-datei", "title": "Nur als Datei"}
     path = tmp_path / "nur-als-datei.json"
     path.write_text(json.dumps(document), encoding="utf-8")
-    assert store.events.find("nur-als-datei") is None
+    assert store.event_rows.find("nur-als-datei") is None
     assert main(["page", "nur-als-datei", "--from-file", str(path), "--api-url", API]) == 0
     assert "<h1>Nur als Datei</h1>" in capsys.readouterr().out
 

@@ -8,26 +8,17 @@ import json
 
 from chalicelib.cli import main
 from tests.api.conftest import all_items, mails_to, registration_items, reload_events, sent_mails
-from tests.factories import SEED_EVENT_ID, event, submission
+from tests.factories import SEED_EVENT_ID, event
 
 OTHER = "zweites-treffen"
-
-
-def register(client, event_id=SEED_EVENT_ID, **values):
-    body = json.dumps(submission(**values)).encode()
-    response = client.http.post(
-        f"/events/{event_id}/registrations", headers={"Content-Type": "application/json"}, body=body
-    )
-    assert response.status_code == 201, response.body
-    return json.loads(response.body)
 
 
 def rows_mentioning(store, text):
     return [item for item in all_items(store) if text.lower() in json.dumps(item, ensure_ascii=False).lower()]
 
 
-def test_consent_time_and_version_are_stored_and_exported(client, store, capsys):
-    register(client, email="ana@example.org")
+def test_consent_time_and_version_are_stored_and_exported(api, store, capsys):
+    api.register(email="ana@example.org")
     [item] = registration_items(store)
     assert item["consent_version"] == "2016-11-01"  # the shipped event's consent text version
     assert item["consent_at"] == "2016-11-10T11:00:00.000Z"
@@ -38,8 +29,8 @@ def test_consent_time_and_version_are_stored_and_exported(client, store, capsys)
     assert (row["consent_at"], row["consent_version"]) == ("2016-11-10T11:00:00.000Z", "2016-11-01")
 
 
-def test_every_row_about_a_registration_expires_with_it(client, store):
-    register(client, email="ana@example.org")
+def test_every_row_about_a_registration_expires_with_it(api, store):
+    api.register(email="ana@example.org")
     sent_mails()  # the mail records exist too
     expected = registration_items(store)[0]["expires_at"]
     personal = [i for i in all_items(store) if i["sk"]["S"].split("#")[0] in ("registration", "email", "mail")]
@@ -47,12 +38,12 @@ def test_every_row_about_a_registration_expires_with_it(client, store):
     assert {int(i["expires_at"]["N"]) for i in personal} == {expected}
 
 
-def test_forget_erases_the_person_everywhere_and_passes_the_seat_on(client, store, capsys):
+def test_forget_erases_the_person_everywhere_and_passes_the_seat_on(api, store, capsys):
     reload_events(store, event(capacity=1, waitlist=True), event(event_id=OTHER, title="Zweites Treffen"))
-    register(client, email="Ana.Forget@example.org", given_name="Ana", family_name="Vergessen")
-    register(client, email="waiting@example.org", given_name="Wanda")
-    register(client, event_id=OTHER, email="ana.forget@EXAMPLE.org", given_name="Ana", family_name="Vergessen")
-    register(client, event_id=OTHER, email="bystander@example.org", given_name="Bea")
+    api.register(email="Ana.Forget@example.org", given_name="Ana", family_name="Vergessen")
+    api.register(email="waiting@example.org", given_name="Wanda")
+    api.register(event_id=OTHER, email="ana.forget@EXAMPLE.org", given_name="Ana", family_name="Vergessen")
+    api.register(event_id=OTHER, email="bystander@example.org", given_name="Bea")
     sent_mails()
     capsys.readouterr()
 
@@ -66,8 +57,8 @@ def test_forget_erases_the_person_everywhere_and_passes_the_seat_on(client, stor
     assert rows_mentioning(store, "Vergessen") == []
     statuses = {i["email"]: i["status"] for e in (SEED_EVENT_ID, OTHER) for i in registration_items(store, e)}
     assert statuses == {"waiting@example.org": "confirmed", "bystander@example.org": "confirmed"}
-    assert store.events.find(SEED_EVENT_ID, consistent=True).confirmed == 1
-    assert store.events.find(OTHER, consistent=True).confirmed == 1
+    assert store.event_rows.find(SEED_EVENT_ID, consistent=True).confirmed == 1
+    assert store.event_rows.find(OTHER, consistent=True).confirmed == 1
     mails = sent_mails()
     assert not [m for m in mails if "forget" in str(m["To"]).lower() and "Abmeldung" in str(m["Subject"])]
     assert any("frei geworden" in str(m["Subject"]) for m in mails_to("waiting@example.org"))
@@ -76,21 +67,21 @@ def test_forget_erases_the_person_everywhere_and_passes_the_seat_on(client, stor
     assert "nothing stored" in capsys.readouterr().out
 
 
-def test_forget_also_erases_a_cancelled_registration(client, store, capsys):
-    register(client, email="ana@example.org")
-    [item] = store.registrations.of_event(SEED_EVENT_ID)
-    store.seats.cancel(item, None, "2016-11-11T10:00:00.000Z")
-    register(client, email="ana@example.org")  # registered again after cancelling
+def test_forget_also_erases_a_cancelled_registration(api, store, capsys):
+    api.register(email="ana@example.org")
+    [item] = store.registration_rows.of_event(SEED_EVENT_ID)
+    store.seat_transactions.cancel(item, None, "2016-11-11T10:00:00.000Z")
+    api.register(email="ana@example.org")  # registered again after cancelling
     capsys.readouterr()
     assert main(["forget", "ana@example.org"]) == 0
     assert capsys.readouterr().out.count("removed registration") == 2
     assert rows_mentioning(store, "ana@example.org") == []
-    assert store.events.find(SEED_EVENT_ID, consistent=True).confirmed == 0
+    assert store.event_rows.find(SEED_EVENT_ID, consistent=True).confirmed == 0
 
 
-def test_the_access_report_shows_everything_stored_about_one_address(client, store, capsys):
-    register(client, email="ana@example.org", message="Ich bringe Kuchen mit.")
-    register(client, email="someone.else@example.org")
+def test_the_access_report_shows_everything_stored_about_one_address(api, store, capsys):
+    api.register(email="ana@example.org", message="Ich bringe Kuchen mit.")
+    api.register(email="someone.else@example.org")
     sent_mails()
     capsys.readouterr()
     assert main(["access-report", "ANA@example.org"]) == 0
@@ -104,8 +95,8 @@ def test_the_access_report_shows_everything_stored_about_one_address(client, sto
     assert "someone.else" not in json.dumps(report)
 
 
-def test_an_address_with_an_international_domain_is_found_as_typed(client, store, capsys):
-    register(client, email="anna@bücher.de")
+def test_an_address_with_an_international_domain_is_found_as_typed(api, store, capsys):
+    api.register(email="anna@bücher.de")
     capsys.readouterr()
     assert main(["access-report", "Anna@Bücher.de"]) == 0
     assert len(json.loads(capsys.readouterr().out)["registrations"]) == 1

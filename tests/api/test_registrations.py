@@ -15,33 +15,17 @@ from tests.api.conftest import all_items, organiser_mails, registration_items, r
 from tests.factories import SEED_EVENT_ID, berlin, event, submission
 
 PATH = f"/events/{SEED_EVENT_ID}/registrations"
-JSON = {"Content-Type": "application/json"}
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 NAMES = {"given_name": "Jürgen Nguyễn", "family_name": "Анна محمد"}
 
 
-def post_json(client, document, path=PATH, **headers):
-    return client.http.post(path, headers={**JSON, **headers}, body=json.dumps(document).encode())
-
-
-def post_form(client, document, path=PATH, **headers):
-    body = urlencode({k: ("on" if v is True else v) for k, v in document.items()}).encode()
-    return client.http.post(path, headers={**FORM, **headers}, body=body)
-
-
-def body_of(response):
-    return json.loads(response.body)
-
-
-def test_a_json_registration_is_stored_and_mailed_to_the_organiser(client, store):
-    response = post_json(client, submission())
-    assert response.status_code == 201
-    answer = body_of(response)
-    assert answer["status"] == "confirmed"
-    assert answer["event_id"] == SEED_EVENT_ID
+def test_a_json_registration_is_stored_and_mailed_to_the_organiser(api, store):
+    answer = api.send(submission())
+    assert answer.status == 201
+    assert answer.body["status"] == "confirmed"
+    assert answer.body["event_id"] == SEED_EVENT_ID
 
     [item] = registration_items(store)
-    assert item["registration_id"] == answer["registration_id"]
+    assert item["registration_id"] == answer.body["registration_id"]
     assert item["email"] == "p.choudhary@example.org"
     assert item["status"] == "confirmed"
     assert item["registered_at"] == "2016-11-10T11:00:00.000Z"
@@ -97,7 +81,7 @@ REDIRECTS = {
 }
 
 
-def _arrange(case, client, store, clock, redirects):
+def _arrange(case, api, store, clock, redirects):
     """Set the world up for `case`; return (body, content_type, path)."""
     if redirects:
         reload_events(store, event(redirects=REDIRECTS))
@@ -108,16 +92,16 @@ def _arrange(case, client, store, clock, redirects):
     if case == "registration_closed":
         clock.now = berlin(2016, 11, 18, 0, 0)
     if case == "registration_not_open":
-        store.events.save(
+        store.event_rows.save(
             [event(registration_opens_at="2016-11-11T09:00:00", redirects=REDIRECTS if redirects else {})]
         )
     if case == "unknown_event":
         return form, ctype, "/events/no-such-event/registrations"
     if case == "already_registered":  # an earlier, different registration of the same address
-        assert post_form(client, submission(given_name="Früher")).status_code in (201, 303)
+        assert api.send(submission(given_name="Früher"), form=True).status in (201, 303)
     if case == "event_full":
         reload_events(store, event(capacity=1, redirects=REDIRECTS if redirects else {}))
-        assert post_form(client, submission(email="first@example.org")).status_code in (201, 303)
+        assert api.send(submission(email="first@example.org"), form=True).status in (201, 303)
     if case == "payload_too_large":
         return form + b"&message=" + b"x" * 70_000, ctype, PATH
     if case == "unsupported_media_type":
@@ -141,20 +125,20 @@ STATUS_TABLE = [
 
 
 @pytest.mark.parametrize(("case", "status", "_"), STATUS_TABLE)
-def test_json_mode_answers_each_refusal_with_its_code(client, store, clock, case, status, _):
-    body, ctype, path = _arrange(case, client, store, clock, redirects=False)
+def test_json_mode_answers_each_refusal_with_its_code(api, client, store, clock, case, status, _):
+    body, ctype, path = _arrange(case, api, store, clock, redirects=False)
     before = len(all_items(store))
     response = client.http.post(path, headers={"Content-Type": ctype, "Accept": "application/json"}, body=body)
     assert response.status_code == status
-    answer = body_of(response)
+    answer = json.loads(response.body)
     assert answer["error"] == case
     assert answer["message"]
     assert len(all_items(store)) == before  # nothing half-stored
 
 
 @pytest.mark.parametrize(("case", "status", "_"), STATUS_TABLE)
-def test_browser_mode_without_redirects_answers_an_html_page(client, store, clock, case, status, _):
-    body, ctype, path = _arrange(case, client, store, clock, redirects=False)
+def test_browser_mode_without_redirects_answers_an_html_page(api, client, store, clock, case, status, _):
+    body, ctype, path = _arrange(case, api, store, clock, redirects=False)
     response = client.http.post(path, headers={"Content-Type": ctype, "Accept": "text/html"}, body=body)
     assert response.status_code == status
     assert response.headers["Content-Type"].startswith("text/html")
@@ -165,8 +149,8 @@ def test_browser_mode_without_redirects_answers_an_html_page(client, store, cloc
 
 
 @pytest.mark.parametrize(("case", "status", "target"), STATUS_TABLE)
-def test_browser_mode_with_redirects_sends_303_to_the_outcomes_page(client, store, clock, case, status, target):
-    body, ctype, path = _arrange(case, client, store, clock, redirects=True)
+def test_browser_mode_with_redirects_sends_303_to_the_outcomes_page(api, client, store, clock, case, status, target):
+    body, ctype, path = _arrange(case, api, store, clock, redirects=True)
     response = client.http.post(path, headers={"Content-Type": ctype, "Accept": "text/html"}, body=body)
     if target is None:  # an unknown event has no redirects to follow
         assert response.status_code == 404
@@ -175,18 +159,18 @@ def test_browser_mode_with_redirects_sends_303_to_the_outcomes_page(client, stor
     assert response.headers["Location"] == f"{REDIRECTS[target]}?status={case}"
 
 
-def test_browser_mode_success_redirects_and_pages(client, store):
-    assert post_form(client, submission()).status_code == 201
+def test_browser_mode_success_redirects_and_pages(api, store):
+    assert api.send(submission(), form=True).status == 201
     reload_events(store, event(redirects=REDIRECTS))
-    response = post_form(client, submission(email="other@example.org"))
-    assert response.status_code == 303
-    assert response.headers["Location"] == "https://ngo.example/danke?status=confirmed"
+    answer = api.send(submission(email="other@example.org"), form=True)
+    assert answer.status == 303
+    assert answer.headers["location"] == "https://ngo.example/danke?status=confirmed"
 
 
-def test_a_422_lists_every_bad_field_in_german_and_in_english(client):
+def test_a_422_lists_every_bad_field_in_german_and_in_english(api):
     bad = {"given_name": "", "email": "nope", "organisation_type": "Königreich", "colour": "blau"}
-    german = body_of(post_json(client, bad))
-    english = body_of(post_json(client, {**bad, "lang": "en"}))
+    german = api.send(bad).body
+    english = api.send({**bad, "lang": "en"}).body
     fields = ["given_name", "family_name", "email", "consent", "organisation_type", "colour"]
     for answer in (german, english):
         assert answer["error"] == "invalid"
@@ -198,37 +182,37 @@ def test_a_422_lists_every_bad_field_in_german_and_in_english(client):
     }
     assert english["errors"][4]["message"] == "Type of organisation: Please choose one of the values offered."
     assert english["errors"][5]["code"] == "unknown_field"
-    by_header = body_of(post_json(client, bad, **{"Accept-Language": "en-GB,en;q=0.9"}))
+    by_header = api.send(bad, **{"Accept-Language": "en-GB,en;q=0.9"}).body
     assert by_header["message"] == "Please check your entries."
 
 
 # --- duplicates, bots, injection ----------------------------------------------------------------
 
 
-def test_the_same_address_in_any_case_is_refused_with_one_item_and_one_mail(client, store):
-    assert post_json(client, submission(email="Lisa@Example.org")).status_code == 201
-    again = post_json(client, submission(email="lisa@EXAMPLE.ORG", given_name="Lisa2"))
-    assert again.status_code == 409
-    assert body_of(again)["error"] == "already_registered"
+def test_the_same_address_in_any_case_is_refused_with_one_item_and_one_mail(api, store):
+    assert api.send(submission(email="Lisa@Example.org")).status == 201
+    again = api.send(submission(email="lisa@EXAMPLE.ORG", given_name="Lisa2"))
+    assert again.status == 409
+    assert again.body["error"] == "already_registered"
     assert len(registration_items(store)) == 1
     assert len(organiser_mails()) == 1
 
 
-def test_a_filled_honeypot_looks_accepted_but_stores_and_sends_nothing(client, store):
+def test_a_filled_honeypot_looks_accepted_but_stores_and_sends_nothing(api, store):
     before = all_items(store)
-    response = post_form(client, submission(website="http://spam.example"), Accept="application/json")
-    assert response.status_code == 201
-    assert body_of(response)["status"] == "confirmed"
+    answer = api.send(submission(website="http://spam.example"), form=True, Accept="application/json")
+    assert answer.status == 201
+    assert answer.body["status"] == "confirmed"
     assert all_items(store) == before
     assert sent_mails() == []
 
 
 @pytest.mark.parametrize("field", ["given_name", "family_name", "organisation", "role", "phone"])
-def test_line_breaks_in_a_header_bound_field_are_refused_and_nothing_is_sent(client, store, field):
-    response = post_json(client, submission(**{field: "Eve\r\nBcc: victim@example.org"}))
-    assert response.status_code == 422
-    assert body_of(response)["errors"][0] == {
-        **body_of(response)["errors"][0],
+def test_line_breaks_in_a_header_bound_field_are_refused_and_nothing_is_sent(api, store, field):
+    answer = api.send(submission(**{field: "Eve\r\nBcc: victim@example.org"}))
+    assert answer.status == 422
+    assert answer.body["errors"][0] == {
+        **answer.body["errors"][0],
         "field": field,
         "code": "control_characters",
     }
@@ -236,9 +220,8 @@ def test_line_breaks_in_a_header_bound_field_are_refused_and_nothing_is_sent(cli
     assert sent_mails() == []
 
 
-def test_a_multi_line_message_stays_in_the_body(client):
-    response = post_json(client, submission(message="Hallo\r\nBcc: victim@example.org\r\n\r\nTschüss"))
-    assert response.status_code == 201
+def test_a_multi_line_message_stays_in_the_body(api):
+    assert api.send(submission(message="Hallo\r\nBcc: victim@example.org\r\n\r\nTschüss")).status == 201
     [mail] = organiser_mails()
     assert mail["Bcc"] is None
     assert mail.get_all("To") == ["pukhraj.choudhary@engagement-global.de"]
@@ -264,45 +247,48 @@ class _Failing:
         return getattr(self._client, name)
 
 
-def test_an_unexpected_exception_is_logged_with_the_request_id_and_answered_as_json_500(client, monkeypatch, caplog):
+def test_an_unexpected_exception_is_logged_with_the_request_id_and_answered_as_json_500(api, monkeypatch, caplog):
     def explode(*_, **__):
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(app_module.intake, "register", explode)
     with caplog.at_level(logging.ERROR):
-        response = post_json(client, submission(), Origin="https://skew.engagement-global.de")
-    assert response.status_code == 500
-    assert response.headers["Access-Control-Allow-Origin"] == "https://skew.engagement-global.de"
-    assert body_of(response)["error"] == "internal_error"
-    assert b"secret" not in response.body
-    assert b"Traceback" not in response.body
+        answer = api.send(submission(), Origin="https://skew.engagement-global.de")
+    assert answer.status == 500
+    assert answer.headers["access-control-allow-origin"] == "https://skew.engagement-global.de"
+    assert answer.body["error"] == "internal_error"
+    assert "secret" not in json.dumps(answer.body)
+    assert "Traceback" not in json.dumps(answer.body)
     [record] = [r for r in caplog.records if "unexpected error" in r.getMessage()]
     assert "request id " in record.getMessage()
     assert record.getMessage().split("request id ")[1] != "-"
     assert record.exc_info is not None
 
 
-def test_a_dynamodb_fault_in_browser_mode_is_a_503_page_or_the_error_redirect(client, store, monkeypatch):
+def test_a_dynamodb_fault_in_browser_mode_is_a_503_page_or_the_error_redirect(api, client, store, monkeypatch):
     real = app_module.store.table.client()
     failing = _Failing(real, "transact_write_items", "InternalServerError")
     monkeypatch.setattr(app_module.store.table, "client", lambda: failing)
-    page = post_form(client, submission(), Accept="text/html")
+    form = urlencode({k: ("on" if v is True else v) for k, v in submission().items()}).encode()
+    page = client.http.post(
+        PATH, headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"}, body=form
+    )
     assert page.status_code == 503
     assert page.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
     assert "Bitte versuchen Sie es in einer Minute" in page.body.decode()
     monkeypatch.setattr(app_module.store.table, "client", lambda: real)
     reload_events(store, event(redirects=REDIRECTS))
     monkeypatch.setattr(app_module.store.table, "client", lambda: failing)
-    redirected = post_form(client, submission(), Accept="text/html")
-    assert redirected.status_code == 303
-    assert redirected.headers["Location"] == "https://ngo.example/fehler?status=unavailable"
+    redirected = api.send(submission(), form=True, Accept="text/html")
+    assert redirected.status == 303
+    assert redirected.headers["location"] == "https://ngo.example/fehler?status=unavailable"
 
 
-def test_each_request_logs_one_json_line_without_personal_data(client, caplog):
+def test_each_request_logs_one_json_line_without_personal_data(api, client, caplog):
     document = submission(given_name="Aylin", family_name="Yıldırım", email="aylin.yildirim@example.org")
     with caplog.at_level(logging.INFO):
-        post_json(client, document)
-        post_form(client, {**document, "email": "other@example.org"}, Accept="text/html")
+        api.send(document)
+        api.send({**document, "email": "other@example.org"}, form=True, Accept="text/html")
         client.http.get("/events/no-such-event")
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.getMessage().startswith("{")]
     assert [(line["status"], line["outcome"]) for line in lines] == [
@@ -320,12 +306,12 @@ def test_each_request_logs_one_json_line_without_personal_data(client, caplog):
         assert personal not in everything
 
 
-def test_the_request_line_is_written_although_the_lambda_root_logger_says_warning(client, caplog):
+def test_the_request_line_is_written_although_the_lambda_root_logger_says_warning(api, caplog):
     root = logging.getLogger()
     level = root.level
     root.setLevel(logging.WARNING)  # as the Lambda runtime leaves it
     try:
-        post_json(client, submission())
+        api.send(submission())
     finally:
         root.setLevel(level)
     assert any(r.getMessage().startswith('{"request_id"') for r in caplog.records)

@@ -39,7 +39,7 @@ from moto.ses.models import ses_backends
 import app as app_module
 from chalicelib.api.forms import parse_body
 from chalicelib.cli import main as cli
-from chalicelib.model.links import CancelClaim, cancel_url
+from chalicelib.model.links import CancelLink, cancel_url
 from chalicelib.model.registration import Status, utc_iso
 from chalicelib.model.validation import new_registration, validate_submission
 from chalicelib.seats import numbering, placing
@@ -299,11 +299,13 @@ class SeatsMachine(RuleBasedStateMachine):
         anyone numbers it (a timeout): it has arrived, but holds no seat or place yet."""
         email = data.draw(st.sampled_from(self.joinable()))
         self.arrive()
-        record = app_module.store.events.find(self.event_id, consistent=True)
+        record = app_module.store.event_rows.find(self.event_id, consistent=True)
         body = json.dumps(submission(email=email, organisation_type=form)).encode()
         valid = validate_submission(record.event, parse_body(body, "application/json"))
         joined = new_registration(record.event, valid, self.shared.clock.now, "de")
-        app_module.store.seats.insert(replace(joined, status=Status.PENDING), Join(), expires_at=2_000_000_000)
+        app_module.store.seat_transactions.insert(
+            replace(joined, status=Status.PENDING), Join(), expires_at=2_000_000_000
+        )
         self.model.regs.append(Reg(joined.registration_id, email, form, "pending"))
         self.shared.seen["join: left pending"] += 1
 
@@ -324,7 +326,7 @@ class SeatsMachine(RuleBasedStateMachine):
         if by_admin:
             path = f"/admin/events/{self.event_id}/registrations/{reg.registration_id}/cancel"
         else:
-            claim = CancelClaim(self.event_id, reg.registration_id, 2**31)
+            claim = CancelLink(self.event_id, reg.registration_id, 2**31)
             path = cancel_url("", app_module.settings.link_secret, claim)
         status = self.client.http.post(path).status_code
         if by_admin and reg.status == "pending":

@@ -11,7 +11,6 @@ from tests.api.conftest import (
     alerts_published,
     mails_to,
     organiser_mails,
-    registered_id,
     registration_items,
     sent_mails,
     text_of,
@@ -31,8 +30,8 @@ def bounce_notices():
     return [m for m in organiser_mails() if str(m["Subject"]).startswith("Adresse unzustellbar")]
 
 
-def test_a_bounced_confirmation_marks_the_registration_and_tells_the_organisers_once(client, store, capsys):
-    registration_id = registered_id(client, email="ana@exmaple.org", given_name="Ana")
+def test_a_bounced_confirmation_marks_the_registration_and_tells_the_organisers_once(api, client, store, capsys):
+    registration_id = api.register(email="ana@exmaple.org", given_name="Ana")["registration_id"]
     sent_mails()
     assert feed("Bounce", "ana@exmaple.org", registration_id) == {"acted_on": 1}
     assert feed("Bounce", "ana@exmaple.org", registration_id) == {"acted_on": 0}  # SNS delivers twice at times
@@ -54,30 +53,30 @@ def test_a_bounced_confirmation_marks_the_registration_and_tells_the_organisers_
     assert listed[0]["mail_problem"] == "bounced"
 
 
-def test_a_soft_bounce_changes_nothing(client, store):
-    registration_id = registered_id(client, email="ana@example.org")
+def test_a_soft_bounce_changes_nothing(api, store):
+    registration_id = api.register(email="ana@example.org")["registration_id"]
     sent_mails()
     assert feed("Bounce", "ana@example.org", registration_id, permanent=False) == {"acted_on": 0}
     assert "mail_problem" not in registration_items(store)[0]
 
 
-def test_a_complaint_stops_every_later_mail_of_the_event_to_that_address(client, store):
-    registration_id = registered_id(client, email="ana@example.org")
+def test_a_complaint_stops_every_later_mail_of_the_event_to_that_address(api, client, store):
+    registration_id = api.register(email="ana@example.org")["registration_id"]
     sent_mails()
     assert feed("Complaint", "ana@example.org", registration_id) == {"acted_on": 1}
     assert registration_items(store)[0]["mail_problem"] == "complaint"
 
     admin_cancel = client.http.post(f"/admin/events/{SEED_EVENT_ID}/registrations/{registration_id}/cancel")
     assert admin_cancel.status_code == 200
-    registered_id(client, email="ana@example.org")  # registers again after the cancellation
+    api.register(email="ana@example.org")["registration_id"]  # registers again after the cancellation
     sent_mails()
     assert len(mails_to("ana@example.org")) == 1  # only the first confirmation, before the complaint
     assert any(str(m["Subject"]).startswith("Abmeldung:") for m in organiser_mails())  # organisers still told
     assert alerts_published() == []
 
 
-def test_a_notice_about_an_organiser_address_raises_an_alert(client, store):
-    registration_id = registered_id(client, email="ana@example.org")
+def test_a_notice_about_an_organiser_address_raises_an_alert(api, store):
+    registration_id = api.register(email="ana@example.org")["registration_id"]
     sent_mails()
     organiser = "pukhraj.choudhary@engagement-global.de"
     assert feed("Bounce", organiser, registration_id, mail_kind="organiser_new") == {"acted_on": 1}
@@ -88,8 +87,8 @@ def test_a_notice_about_an_organiser_address_raises_an_alert(client, store):
     assert registration_id in message
 
 
-def test_notices_that_are_not_ours_or_not_readable_are_skipped(client, store):
-    registration_id = registered_id(client, email="ana@example.org")
+def test_notices_that_are_not_ours_or_not_readable_are_skipped(api, store):
+    registration_id = api.register(email="ana@example.org")["registration_id"]
     sent_mails()
     untagged = ses_notice("Bounce", "ana@example.org", {}, sender=SENDER)
     other_address = ses_notice(
@@ -105,10 +104,10 @@ def test_notices_that_are_not_ours_or_not_readable_are_skipped(client, store):
     assert "mail_problem" not in registration_items(store)[0]
 
 
-def test_forget_erases_the_complaint_marker_too(client, store):
-    registration_id = registered_id(client, email="ana@example.org")
+def test_forget_erases_the_complaint_marker_too(api, store):
+    registration_id = api.register(email="ana@example.org")["registration_id"]
     sent_mails()
     feed("Complaint", "ana@example.org", registration_id)
-    assert store.mail.complained(SEED_EVENT_ID, "ana@example.org")
+    assert store.mail_rows.complained(SEED_EVENT_ID, "ana@example.org")
     assert cli.main(["forget", "ana@example.org"]) == 0
-    assert not store.mail.complained(SEED_EVENT_ID, "ana@example.org")
+    assert not store.mail_rows.complained(SEED_EVENT_ID, "ana@example.org")

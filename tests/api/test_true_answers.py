@@ -5,7 +5,6 @@ The faults commit the transaction and then fail, as a read timeout after the com
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import timedelta
 
@@ -15,16 +14,9 @@ from botocore.exceptions import ReadTimeoutError
 import app as app_module
 from chalicelib.store.registration_rows import RegistrationRows
 from tests.api.conftest import all_items, registration_items, reload_events, sent_mails
-from tests.factories import SEED_EVENT_ID, client_error, event, submission
+from tests.factories import SEED_EVENT_ID, client_error, event
 
-PATH = f"/events/{SEED_EVENT_ID}/registrations"
 TIMEOUT = ReadTimeoutError(endpoint_url="https://dynamodb.eu-central-1.amazonaws.com")
-
-
-def post(client, **values):
-    body = json.dumps(submission(**values)).encode()
-    response = client.http.post(PATH, headers={"Content-Type": "application/json"}, body=body)
-    return response.status_code, json.loads(response.body)
 
 
 class CommitThen:
@@ -71,24 +63,24 @@ def timeout_twice(real, request):
 
 
 @pytest.mark.parametrize("after", [the_sdk_retries, a_retry_without_the_token, timeout_twice])
-def test_a_registration_stored_before_its_answer_was_lost_is_answered_201(client, store, commit_then, after):
+def test_a_registration_stored_before_its_answer_was_lost_is_answered_201(api, store, commit_then, after):
     reload_events(store, event(capacity=1, waitlist=True))
     faulty = commit_then(after)
-    status, answer = post(client, email="ana@example.org")
-    assert (status, answer["status"]) == (201, "confirmed")
+    answer = api.post(email="ana@example.org")
+    assert (answer.status, answer.body["status"]) == (201, "confirmed")
     [stored] = registration_items(store)
-    assert stored["registration_id"] == answer["registration_id"]
+    assert stored["registration_id"] == answer.body["registration_id"]
     assert faulty.calls == 1  # answered from the read-back, not by writing again
-    record = store.events.find(SEED_EVENT_ID, consistent=True)
+    record = store.event_rows.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waiting) == (1, 0)
 
 
-def test_a_waitlisted_registration_stored_before_a_timeout_is_told_its_place(client, store, commit_then):
+def test_a_waitlisted_registration_stored_before_a_timeout_is_told_its_place(api, store, commit_then):
     reload_events(store, event(capacity=1, waitlist=True))
-    post(client, email="first@example.org")
+    api.post(email="first@example.org")
     commit_then(timeout_twice)
-    status, answer = post(client, email="ana@example.org")
-    assert (status, answer["status"], answer["waitlist_position"], answer["waitlist_place"]) == (
+    answer = api.post(email="ana@example.org")
+    assert (answer.status, answer.body["status"], answer.body["waitlist_position"], answer.body["waitlist_place"]) == (
         201,
         "waitlisted",
         1,
@@ -96,7 +88,7 @@ def test_a_waitlisted_registration_stored_before_a_timeout_is_told_its_place(cli
     )
 
 
-def test_the_sdks_retry_of_a_committed_write_is_answered_as_done(client, store, commit_then, monkeypatch):
+def test_the_sdks_retry_of_a_committed_write_is_answered_as_done(api, store, commit_then, monkeypatch):
     tokens = []
 
     def the_sdk_retries_seen(real, request):
@@ -106,14 +98,14 @@ def test_the_sdks_retry_of_a_committed_write_is_answered_as_done(client, store, 
     commit_then(the_sdk_retries_seen)
     read_back = []
     monkeypatch.setattr(RegistrationRows, "holder_of_address", lambda *args: read_back.append(args))
-    assert post(client)[0] == 201
+    assert api.post().status == 201
     assert tokens[0]  # the request names itself, so DynamoDB (and the embedded AWS) do not apply it twice
     assert read_back == []  # the retry was answered "done", with no marker to meet
     assert len(registration_items(store)) == 1
 
 
 def test_when_nothing_can_be_read_back_it_is_503_and_the_same_submission_later_gets_the_first_answer(
-    client, store, commit_then, monkeypatch
+    api, store, commit_then, monkeypatch
 ):
     faulty = commit_then(timeout_twice)
     real_get = faulty.real.get_item
@@ -125,67 +117,81 @@ def test_when_nothing_can_be_read_back_it_is_503_and_the_same_submission_later_g
         return real_get(**request)
 
     monkeypatch.setattr(faulty, "get_item", get_item_down_after_the_write, raising=False)
-    status, answer = post(client, email="ana@example.org")
-    assert (status, answer["error"]) == (503, "unavailable")  # the one answer that cannot be checked
+    answer = api.post(email="ana@example.org")
+    assert (answer.status, answer.body["error"]) == (503, "unavailable")  # the one answer that cannot be checked
     [stored] = registration_items(store)
 
     down[0] = False  # DynamoDB answers again; the page (or the person) sends the same form
-    status, again = post(client, email="ana@example.org")
-    assert (status, again["registration_id"], again["status"]) == (201, stored["registration_id"], "confirmed")
+    again = api.post(email="ana@example.org")
+    assert (again.status, again.body["registration_id"], again.body["status"]) == (
+        201,
+        stored["registration_id"],
+        "confirmed",
+    )
     assert len(registration_items(store)) == 1
 
 
-def test_the_same_submission_again_within_minutes_answers_like_the_first(client, store, clock):
+def test_the_same_submission_again_within_minutes_answers_like_the_first(api, store, clock):
     reload_events(store, event(capacity=1, waitlist=True))
-    post(client, email="first@example.org")
-    status, first = post(client, email="ana@example.org")
+    api.post(email="first@example.org")
+    first = api.post(email="ana@example.org").body
     rows = len(all_items(store))
-    status, again = post(client, email="ANA@example.org")  # a double click, a resend after a lost answer
-    assert status == 201
-    assert again == first  # same id, status, number and place
+    again = api.post(email="ANA@example.org")  # a double click, a resend after a lost answer
+    assert again.status == 201
+    assert again.body == first  # same id, status, number and place
     assert len(all_items(store)) == rows  # nothing written
     clock.now += timedelta(minutes=9)
-    assert post(client, email="ana@example.org")[1]["registration_id"] == first["registration_id"]
+    assert api.post(email="ana@example.org").body["registration_id"] == first["registration_id"]
     assert len([m for m in sent_mails() if m["To"] == "ana@example.org"]) == 1
 
 
-def test_another_submission_of_the_address_or_one_much_later_is_already_registered(client, store, clock):
-    status, first = post(client, email="ana@example.org")
-    status, changed = post(client, email="ana@example.org", organisation="Kreis Wesel")
-    assert (status, changed["error"]) == (409, "already_registered")
+def test_another_submission_of_the_address_or_one_much_later_is_already_registered(api, store, clock):
+    first = api.post(email="ana@example.org").body
+    changed = api.post(email="ana@example.org", organisation="Kreis Wesel")
+    assert (changed.status, changed.body["error"]) == (409, "already_registered")
     clock.now += timedelta(minutes=11)
-    status, late = post(client, email="ana@example.org")
-    assert (status, late["error"]) == (409, "already_registered")
+    late = api.post(email="ana@example.org")
+    assert (late.status, late.body["error"]) == (409, "already_registered")
     assert [i["registration_id"] for i in registration_items(store)] == [first["registration_id"]]
 
 
-def test_a_repeat_after_moving_up_is_answered_with_the_seat(client, store):
+def test_a_repeat_after_moving_up_is_answered_with_the_seat(api, store):
     reload_events(store, event(capacity=1, waitlist=True))
-    status, first = post(client, email="first@example.org", given_name="Erste")
-    status, waiting = post(client, email="ana@example.org")
+    first = api.post(email="first@example.org", given_name="Erste").body
+    waiting = api.post(email="ana@example.org").body
     assert waiting["status"] == "waitlisted"
-    by_id = {r.registration_id: r for r in store.registrations.of_event(SEED_EVENT_ID)}
-    store.seats.cancel(by_id[first["registration_id"]], by_id[waiting["registration_id"]], "2016-11-10T11:05:00Z")
-    status, again = post(client, email="ana@example.org")
-    assert (status, again["registration_id"], again["status"]) == (201, waiting["registration_id"], "confirmed")
-    assert "waitlist_position" not in again or again["waitlist_position"] is None
+    by_id = {r.registration_id: r for r in store.registration_rows.of_event(SEED_EVENT_ID)}
+    store.seat_transactions.cancel(
+        by_id[first["registration_id"]], by_id[waiting["registration_id"]], "2016-11-10T11:05:00Z"
+    )
+    again = api.post(email="ana@example.org")
+    assert (again.status, again.body["registration_id"], again.body["status"]) == (
+        201,
+        waiting["registration_id"],
+        "confirmed",
+    )
+    assert "waitlist_position" not in again.body or again.body["waitlist_position"] is None
 
 
-def test_at_a_full_event_someone_registered_is_told_so_not_full(client, store):
+def test_at_a_full_event_someone_registered_is_told_so_not_full(api, store):
     reload_events(store, event(capacity=1))
-    status, first = post(client, email="ana@example.org")  # the first click takes the last seat
-    status, second = post(client, email="ana@example.org")  # the second click finds the event full
-    assert (status, second["registration_id"], second["status"]) == (201, first["registration_id"], "confirmed")
-    status, changed = post(client, email="ana@example.org", organisation="Kreis Wesel")
-    assert (status, changed["error"]) == (409, "already_registered")
-    status, other = post(client, email="ben@example.org")
-    assert (status, other["error"]) == (409, "event_full")
+    first = api.post(email="ana@example.org").body  # the first click takes the last seat
+    second = api.post(email="ana@example.org")  # the second click finds the event full
+    assert (second.status, second.body["registration_id"], second.body["status"]) == (
+        201,
+        first["registration_id"],
+        "confirmed",
+    )
+    changed = api.post(email="ana@example.org", organisation="Kreis Wesel")
+    assert (changed.status, changed.body["error"]) == (409, "already_registered")
+    other = api.post(email="ben@example.org")
+    assert (other.status, other.body["error"]) == (409, "event_full")
     assert len(registration_items(store)) == 1
 
 
-def test_a_double_click_whose_loser_started_first_is_still_the_same_submission(client, store, clock):
+def test_a_double_click_whose_loser_started_first_is_still_the_same_submission(api, store, clock):
     clock.now += timedelta(seconds=1)
-    status, stored = post(client, email="ana@example.org")  # the click that committed first
+    stored = api.post(email="ana@example.org").body  # the click that committed first
     clock.now -= timedelta(seconds=1)  # the other click arrived a moment earlier, and lost the race
-    status, loser = post(client, email="ana@example.org")
-    assert (status, loser["registration_id"]) == (201, stored["registration_id"])
+    loser = api.post(email="ana@example.org")
+    assert (loser.status, loser.body["registration_id"]) == (201, stored["registration_id"])

@@ -142,9 +142,11 @@ def test_a_quick_person_is_told_nothing_was_kept_and_sends_again(stack, page):
 
 def test_the_page_of_a_closed_event_disables_itself(stack, page):
     closed = (
-        stack.store().events.find(DEMO_EVENT_ID).event.model_copy(update={"event_id": "closed-demo", "closed": True})
+        stack.store()
+        .event_rows.find(DEMO_EVENT_ID)
+        .event.model_copy(update={"event_id": "closed-demo", "closed": True})
     )
-    stack.store().events.save([closed])
+    stack.store().event_rows.save([closed])
     page.goto(f"{stack.page_url}/closed-demo/")
     page.wait_for_function("document.getElementById('fields').disabled === true")
     assert "Die Anmeldung zu dieser Veranstaltung ist geschlossen." in page.inner_text("#event-status")

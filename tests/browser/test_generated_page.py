@@ -21,7 +21,7 @@ WARNING_PREFIX = f'Registration form for event "{DEMO_EVENT_ID}": '
 def english_page(stack):
     """The every-question event, open, loaded into the stack; the URL of its page."""
     today = date.today()
-    stack.store().events.save(
+    stack.store().event_rows.save(
         [
             every_question_event(
                 starts_at=f"{today + timedelta(days=40)}T10:00:00",

@@ -18,6 +18,8 @@ from botocore.regions import EndpointResolver
 from deploy.slim import SERVICES, UNUSED, slim, trimmed_endpoints
 from tests.factories import PROJECT_DIR
 
+pytestmark = pytest.mark.package
+
 DIST = PROJECT_DIR / "dist"
 BUDGET_MIB = 3.8
 

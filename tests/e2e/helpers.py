@@ -60,11 +60,11 @@ def mail_done(stack, event_id: str, registration_id: str, kinds: int, timeout: f
     them still being sent. From then on a repeated delivery finds every claim taken, so what
     SES holds is final. Returns kind -> state."""
     store = stack.store()
-    registration = store.registrations.get(event_id, registration_id)
+    registration = store.registration_rows.get(event_id, registration_id)
     assert registration is not None, f"no registration {registration_id}"
     deadline = time.monotonic() + timeout
     while True:
-        rows = {mail_kind(row["sk"]): row["mail_state"] for row in store.mail.records_of(registration)}
+        rows = {mail_kind(row["sk"]): row["mail_state"] for row in store.mail_rows.records_of(registration)}
         if len(rows) >= kinds and set(rows.values()) <= FINAL_MAIL_STATES:
             return rows
         assert time.monotonic() < deadline, f"the mail function did not finish: {rows}"
@@ -87,4 +87,4 @@ def wait_for_call(stack, caller: str, operation: str, after: int, timeout: float
 
 def stored_rows(stack, event_id: str) -> list[dict]:
     """The event's registrations as stored (attribute names as in the console)."""
-    return [registration.as_stored() for registration in stack.store().registrations.of_event(event_id)]
+    return [registration.as_stored() for registration in stack.store().registration_rows.of_event(event_id)]

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chalicelib.model.links import CancelClaim, cancel_url
+from chalicelib.model.links import CancelLink, cancel_url
 from chalicelib.store.keys import PENDING_PREFIX
 from devstack.demo_event import DEMO_EVENT_ID
 from devstack.mailbox import sent_mails
@@ -76,7 +76,7 @@ def test_mixed_operations_at_once_keep_every_invariant(stack, tmp_path):
         return timed("register", email, call)
 
     def cancel_by_link(email: str, registration_id: str) -> Answer:
-        link = cancel_url(stack.api_url, secret, CancelClaim(event.event_id, registration_id, 2**31))
+        link = cancel_url(stack.api_url, secret, CancelLink(event.event_id, registration_id, 2**31))
         return timed("cancel_link", email, lambda: (post(link, b"", "application/x-www-form-urlencoded")[0], {}))
 
     def cancel_by_admin(email: str, registration_id: str) -> Answer:
@@ -164,8 +164,8 @@ def audit(stack, event_id: str, world: World, round_: int) -> None:
         a for a in answers if a.kind in ("forget", "load_events") and a.status != 0 and "below" not in a.body["out"]
     ]
     store = stack.store()
-    record = store.events.find(event_id, consistent=True)
-    rows = [r.as_stored() for r in store.registrations.of_event(event_id, consistent=True)]
+    record = store.event_rows.find(event_id, consistent=True)
+    rows = [r.as_stored() for r in store.registration_rows.of_event(event_id, consistent=True)]
     by_id = {r["registration_id"]: r for r in rows}
     confirmed = [r for r in rows if r["status"] == "confirmed"]
     waiting = [r for r in rows if r["status"] == "waitlisted"]

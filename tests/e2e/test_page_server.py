@@ -24,7 +24,7 @@ def get(url, **headers):
 
 
 def test_the_demo_page_at_the_root_shows_the_demo_events_own_date(stack):
-    demo = stack.store().events.find(DEMO_EVENT_ID).event
+    demo = stack.store().event_rows.find(DEMO_EVENT_ID).event
     status, _, headers, page = get(f"{stack.page_url}/")
     assert status == 200
     assert headers["Content-Type"] == "text/html; charset=utf-8"
@@ -39,7 +39,7 @@ def test_every_loaded_event_has_its_page_and_files(stack):
     assert (status, url) == (200, f"{stack.page_url}/{SEED_EVENT_ID}/")
     assert f'action="{stack.api_url}/events/{SEED_EVENT_ID}/registrations"' in page
     assert "Donnerstag, 1. Dezember 2016, 10:00–17:00 Uhr" in page
-    shipped = stack.store().events.find(SEED_EVENT_ID).event
+    shipped = stack.store().event_rows.find(SEED_EVENT_ID).event
     for name, content_type in (("register.js", "text/javascript"), ("register.css", "text/css")):
         status, _, headers, body = get(f"{stack.page_url}/{SEED_EVENT_ID}/{name}")
         assert (status, headers["Content-Type"]) == (200, f"{content_type}; charset=utf-8")
@@ -56,7 +56,7 @@ def test_every_loaded_events_page_may_read_the_api(stack):
 
 
 def test_an_event_loaded_later_is_served_at_once(stack):
-    stack.store().events.save([event(event_id="spaeter-geladen", title="Später geladen")])
+    stack.store().event_rows.save([event(event_id="spaeter-geladen", title="Später geladen")])
     status, _, _, page = get(f"{stack.page_url}/spaeter-geladen/")
     assert status == 200
     assert "<h1>Später geladen</h1>" in page

@@ -29,7 +29,7 @@ def fresh_event(stack, **changes):
         spam_protection={"per_address_per_hour": None},  # every test client is 127.0.0.1
         **changes,
     )
-    stack.store().events.save([e])
+    stack.store().event_rows.save([e])
     return e
 
 
@@ -59,8 +59,8 @@ def test_60_posts_for_10_seats_with_a_waiting_list(stack, round_):
     stored = list(stored_rows(stack, e.event_id))
     assert Counter(item["status"] for item in stored) == {"confirmed": 10, "waitlisted": 50}
     assert sorted(i["waitlist_position"] for i in stored if i["status"] == "waitlisted") == positions
-    record = stack.store().events.find(e.event_id, consistent=True)
-    assert (record.confirmed, record.waitlisted, record.seats_left) == (10, 50, 0)
+    record = stack.store().event_rows.find(e.event_id, consistent=True)
+    assert (record.confirmed, record.waitlisted, record.seats_free) == (10, 50, 0)
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
@@ -70,7 +70,7 @@ def test_30_posts_for_5_seats_without_a_waiting_list(stack, round_):
     assert Counter(status for status, _ in answers) == {201: 5, 409: 25}
     assert {a["error"] for status, a in answers if status == 409} == {"event_full"}
     assert len(list(stored_rows(stack, e.event_id))) == 5
-    assert stack.store().events.find(e.event_id, consistent=True).confirmed == 5
+    assert stack.store().event_rows.find(e.event_id, consistent=True).confirmed == 5
 
 
 def test_a_double_clicked_submit_takes_one_seat_and_both_clicks_are_told_so(stack):
@@ -87,7 +87,7 @@ def test_a_double_clicked_submit_takes_one_seat_and_both_clicks_are_told_so(stac
             assert outcomes[0][1] == outcomes[1][1]
         else:
             assert outcomes == [(409, None), (409, None)]
-    assert stack.store().events.find(e.event_id, consistent=True).confirmed == 3
+    assert stack.store().event_rows.find(e.event_id, consistent=True).confirmed == 3
     assert len(list(stored_rows(stack, e.event_id))) == 3
 
 
@@ -106,6 +106,6 @@ def test_raising_capacity_moves_100_waiting_up_within_seconds(stack, tmp_path):
     assert f"{e.event_id}: 100 moved up from the waiting list" in result.stdout
     stored = stored_rows(stack, e.event_id)
     assert Counter(item["status"] for item in stored) == {"confirmed": 101}
-    record = stack.store().events.find(e.event_id, consistent=True)
-    assert (record.confirmed, record.waiting, record.seats_left) == (101, 0, 399)
+    record = stack.store().event_rows.find(e.event_id, consistent=True)
+    assert (record.confirmed, record.waiting, record.seats_free) == (101, 0, 399)
     assert seconds < 5, f"load-events took {seconds:.1f} s"  # the command's start included; was 16 s for 80

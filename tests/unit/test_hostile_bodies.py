@@ -8,9 +8,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from chalicelib.api.forms import MAX_BODY_BYTES, BodyError, parse_body
-from chalicelib.model.validation import InvalidSubmission, validate_submission
+from chalicelib.model.model_errors import InvalidSubmission
+from chalicelib.model.validation import validate_submission
 from tests.factories import event
-from tests.strategies import CONTENT_TYPES
+from tests.strategies import CONTENT_TYPES, examples
 
 BODY_CODES = {"malformed", "payload_too_large", "unsupported_media_type"}
 BIDI_AND_CONTROLS = "\x00\r\n\t\u202e\u2066\u200f\ufeff"
@@ -48,7 +49,7 @@ FIELD_NAMES = st.sampled_from(
 ) | st.text(max_size=20)
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), suppress_health_check=[HealthCheck.too_slow])
 @given(raw=st.binary(max_size=3000), content_type=CONTENT_TYPES)
 @example(raw=b"[" * 60_000, content_type="application/json")
 @example(raw=b'{"a":' * 5_000, content_type="application/json")
@@ -67,7 +68,7 @@ def test_any_bytes_with_any_content_type_parse_or_get_a_defined_code(raw, conten
     assert all(isinstance(values, list) for values in fields.values())
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.too_slow])
 @given(document=st.dictionaries(FIELD_NAMES, JSONISH, max_size=12))
 def test_any_json_object_is_valid_or_refused_field_by_field(document):
     raw = json.dumps(document).encode()
@@ -79,7 +80,7 @@ def test_any_json_object_is_valid_or_refused_field_by_field(document):
         assert all(isinstance(error.field, str) and error.code for error in refused.errors)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.too_slow])
 @given(pairs=st.lists(st.tuples(FIELD_NAMES, NASTY_TEXT), max_size=15))
 def test_any_form_with_repeated_keys_and_control_characters_is_valid_or_refused(pairs):
     fields: dict[str, list] = {}

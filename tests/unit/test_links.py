@@ -4,10 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.model.links import CancelClaim, InvalidToken, cancel_token, cancel_url, read_cancel_token
+from chalicelib.model.links import CancelLink, cancel_token, cancel_url, read_cancel_token
+from chalicelib.model.model_errors import InvalidToken
 
 SECRET = "s" * 40
-CLAIM = CancelClaim("netzwerktreffen-nrw-2016", "01ABCDEF", int(datetime(2016, 12, 1, 16, tzinfo=UTC).timestamp()))
+CLAIM = CancelLink("netzwerktreffen-nrw-2016", "01ABCDEF", int(datetime(2016, 12, 1, 16, tzinfo=UTC).timestamp()))
 BEFORE = datetime(2016, 11, 20, tzinfo=UTC)
 
 
@@ -29,7 +30,7 @@ def test_the_link_ends_in_cancel_with_the_token_in_the_query():
         "ü.x",
         cancel_token("another secret of enough length....", CLAIM),
         cancel_token(SECRET, CLAIM)[:-2] + "xx",
-        cancel_token(SECRET, CancelClaim("other", "01ABCDEF", CLAIM.expires_at)).split(".")[0]
+        cancel_token(SECRET, CancelLink("other", "01ABCDEF", CLAIM.expires_at)).split(".")[0]
         + "."
         + cancel_token(SECRET, CLAIM).split(".")[1],
     ],

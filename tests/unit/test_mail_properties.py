@@ -44,11 +44,13 @@ from chalicelib.mail.notifications import (
     registrant_waitlist_notice,
 )
 from chalicelib.model.events import Event
+from chalicelib.model.model_errors import InvalidSubmission
 from chalicelib.model.registration import Registration
 from chalicelib.model.submission import STANDARD_FIELDS
-from chalicelib.model.validation import InvalidSubmission, new_registration, validate_submission
+from chalicelib.model.validation import new_registration, validate_submission
 from chalicelib.texts import de, en, field_label, text
 from tests.factories import seed_event_document
+from tests.strategies import examples
 
 SENDER = "anmeldung@example.org"
 NOW = datetime(2016, 11, 10, 11, 0, tzinfo=UTC)
@@ -432,7 +434,7 @@ def mails_or_refusal(event: Event, fields: dict[str, list], language: str) -> li
 
 
 @settings(
-    max_examples=150,
+    max_examples=examples(150),
     derandomize=True,
     database=None,
     deadline=None,

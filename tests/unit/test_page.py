@@ -9,8 +9,9 @@ from html.parser import HTMLParser
 
 import pytest
 
+from chalicelib.model.model_errors import InvalidSubmission
 from chalicelib.model.submission import STANDARD_FIELDS
-from chalicelib.model.validation import InvalidSubmission, validate_submission
+from chalicelib.model.validation import validate_submission
 from chalicelib.page.render import PageError, render_page
 from tests.factories import event, every_question_event, seed_event
 

@@ -40,6 +40,7 @@ def _java_or_skip() -> None:
     pytest.skip("java is missing: `apt-get install default-jre-headless` (as root; `make test` does it) runs this")
 
 
+@pytest.mark.java
 def test_every_page_passes_the_nu_html_checker(tmp_path):
     _java_or_skip()
     pages = {

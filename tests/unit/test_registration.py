@@ -2,7 +2,8 @@
 
 import pytest
 
-from chalicelib.model.validation import InvalidSubmission, validate_submission
+from chalicelib.model.model_errors import InvalidSubmission
+from chalicelib.model.validation import validate_submission
 from tests.factories import event, seed_event
 
 

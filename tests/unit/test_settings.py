@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from chalicelib.config.settings import SettingsError, load_settings
+from chalicelib.config.config_errors import SettingsError
+from chalicelib.config.settings import load_settings
 from tests.factories import PROJECT_DIR
 
 GOOD = {

@@ -1,0 +1,51 @@
+"""What the store raises: DynamoDB unavailable, a write's condition lost, a refusal of the table."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chalicelib.store.event_rows import EventRecord
+
+
+class StoreUnavailable(Exception):
+    """DynamoDB throttled, failed or timed out, or a transaction kept meeting others: nothing was
+    written, unless the caller was told otherwise (a write whose answer was lost may have committed)."""
+
+
+class AlreadyRegistered(Exception):
+    """The address is already registered for this event."""
+
+
+class Overtaken(Exception):
+    """The seat or waiting-list place asked for was taken meanwhile (or the event vanished).
+
+    `current` is the event row as the failed condition found it, when the write asked for it
+    and the row still exists: the counts to decide again from, without reading them."""
+
+    def __init__(self, current: EventRecord | None = None) -> None:
+        super().__init__()
+        self.current = current
+
+
+class RateLimited(Exception):
+    """This address has made its allowed number of registrations this hour."""
+
+
+class Cancelled(Exception):
+    """A transaction whose conditions did not all hold: nothing was written.
+
+    `failed` names the actions whose condition failed (the names the caller gave them), so
+    a caller reads the reason by meaning, never by position in the list. `old` holds, by
+    name, the item that failed an action's condition where the action asked for it
+    (`ReturnValuesOnConditionCheckFailure`)."""
+
+    def __init__(self, failed: frozenset[str], old: dict[str, dict[str, Any]], codes: list[str]) -> None:
+        super().__init__(codes)
+        self.failed = failed
+        self.old = old
+        self.codes = codes
+
+
+class CapacityBelowTaken(Exception):
+    """An event file asks for fewer seats than are already taken."""
