@@ -24,8 +24,8 @@ def events_with_counts(store: Store) -> list[tuple[EventRecord, dict[str, Any]]]
                 "confirmed": record.confirmed,
                 "waitlisted": record.waitlisted,
                 "capacity": record.event.capacity,
-                # Joining the waiting list in a crowd, not numbered yet: normally 0 a moment later.
-                "pending": record.pending,
+                # Stored, not placed yet: normally 0 a moment later.
+                "pending": store.pending_rows.count(record.event.event_id),
             },
         )
         for record in store.event_rows.all()

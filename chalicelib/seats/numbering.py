@@ -1,25 +1,22 @@
-"""Numbering the registrations joining a full event's waiting list, in groups.
+"""Placing the registrations that joined an event's queue, in groups (W9).
 
-A crowd all wants the next number, and a number must be named in the write that stores it.
-So a newcomer who would wait first joins unnumbered (`store.seat_transactions.insert(..., Join())`: a
-write no rival can make fail), then the first of those pending numbers every one of them, in
-order of arrival, in one transaction (`store.pending_rows.number`). The others only read: they
-find their row numbered. Whoever numbers gives free seats first (a seat given back while
-they joined), then the next numbers and the exact places, from the counts read with the
-queue; the transaction holds only if those counts are still current. Why this keeps every
-invariant: docs/design.md, "A crowd on the waiting list".
+Every newcomer stores its registration pending (W8: a write that touches no event row, so a
+rush never refuses itself), then the first of those pending places every one of them, in order
+of arrival, in one transaction on the event row (`store.pending_rows.number`); the others only
+read: they find their row placed. What each gets is `decisions.queue_write`'s; the
+transaction holds only if the counts it was planned from are still current. Why this keeps
+every invariant, on DynamoDB as its documentation describes it: docs/design.md.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import random
 import time
 
 from chalicelib.model.registration import Registration, Status
+from chalicelib.seats.decisions import W6HandOver, W9Place, queue_write
 from chalicelib.seats.handover import fill_free_seats
-from chalicelib.seats.seats_errors import Contended, Forgotten
+from chalicelib.seats.seats_errors import Contended, EventFull, Forgotten
 from chalicelib.store import EventRecord, Queue, Store
 from chalicelib.store.store_errors import Overtaken, StoreUnavailable
 
@@ -32,66 +29,23 @@ LEADER_GRACE_SECONDS = 1.0
 # numbered but served fewer (docs/development.md, "Measured figures").
 MIN_WAIT_SECONDS = 0.005
 MAX_WAIT_SECONDS = 0.1
-# A group's rows are written twice (deleted, put) in one transaction, which DynamoDB caps at
-# 4 MB: a group stops short of half that (a registration is at most a few dozen KB).
-MAX_GROUP_BYTES = 1_500_000
 # Groups lost to another write before `settle` gives up (groups numbered do not count).
 MAX_LOST_GROUPS = 20
 
 
-def plan(queue: Queue) -> list[Registration] | None:
-    """What each of `queue.pending` gets, first come first: the free seats, then the next
-    numbers with their exact places. None when people wait while seats are free (those seats
-    are theirs: hand them over first)."""
-    record = queue.record
-    free = record.seats_free
-    if free != 0 and record.waiting:  # `free` is None without a limit: free seats too
-        return None
-    group = _fitting(queue.pending)
-    seats = len(group) if free is None else min(free, len(group))
-    placed = []
-    for index, pending in enumerate(group):
-        if index < seats:
-            placed.append(dataclasses.replace(pending, status=Status.CONFIRMED))
-        else:
-            behind = index - seats + 1
-            placed.append(
-                dataclasses.replace(
-                    pending,
-                    status=Status.WAITLISTED,
-                    waitlist_position=record.waitlisted + behind,
-                    waitlist_place=record.waiting + behind,
-                )
-            )
-    return placed
-
-
-def counts_after(record: EventRecord, placed: list[Registration]) -> EventRecord:
-    """The event's counts once `placed` (planned from `record`) are numbered."""
-    seats = sum(1 for r in placed if r.status == Status.CONFIRMED)
-    places = len(placed) - seats
-    return dataclasses.replace(
-        record,
-        confirmed=record.confirmed + seats,
-        waitlisted=record.waitlisted + places,
-        waiting=record.waiting + places,
-        pending=max(record.pending - len(placed), 0),
-    )
-
-
-def number_once(store: Store, queue: Queue, at: str) -> list[Registration]:
-    """Number the pending registrations of `queue` (one transaction, or a hand-over of free
-    seats to the waiting list first, stamped `at`); returns them as stored, [] when nothing
-    was numbered.
+def number_once(store: Store, queue: Queue, at: str) -> W9Place | None:
+    """Place the first registrations of `queue` (one W9, or a hand-over of free seats to the
+    waiting list first, W6, stamped `at`); returns what was written, None when nothing was
+    placed.
 
     Raises `Overtaken` when someone else wrote first (look again)."""
-    placed = plan(queue)
-    if placed is None:
+    write = queue_write(queue)
+    if isinstance(write, W6HandOver):
         fill_free_seats(store, queue.record.event.event_id, at, attempts=1)
-        return []
-    if placed:
-        store.pending_rows.number(placed, queue.record)
-    return placed
+        return None
+    if write is not None:
+        store.pending_rows.number(write.placed, write.refused, queue.record, at)
+    return write
 
 
 def await_number(
@@ -127,11 +81,14 @@ def await_number(
             if first == registration_id or time.monotonic() - since > LEADER_GRACE_SECONDS:
                 queue = store.pending_rows.look(event_id)
                 if queue is None:
-                    raise Forgotten()  # the event row is gone: nothing can be numbered
-                placed = number_once(store, queue, at)
-                mine = next((p for p in placed if p.registration_id == registration_id), None)
-                if mine is not None:
-                    return mine, counts_after(queue.record, placed)
+                    raise Forgotten()  # the event row is gone: nothing can be placed
+                written = number_once(store, queue, at)
+                if written is not None:
+                    if any(r.registration_id == registration_id for r in written.refused):
+                        raise EventFull()
+                    mine = next((p for p in written.placed if p.registration_id == registration_id), None)
+                    if mine is not None:
+                        return mine, written.counts
         except (Overtaken, StoreUnavailable):
             # Numbered, erased or released meanwhile, or the table failed for a moment: it is
             # stored, so look again (after a while) until the deadline.
@@ -148,7 +105,8 @@ def settle(store: Store, event_id: str, at: str) -> int:
         if queue is None or not queue.pending:
             return numbered
         try:
-            numbered += len(number_once(store, queue, at))
+            written = number_once(store, queue, at)
+            numbered += len(written.placed) + len(written.refused) if written else 0
         except Overtaken:
             lost += 1
             if lost >= MAX_LOST_GROUPS:
@@ -178,18 +136,12 @@ def _sleep_about(store: Store, took: float, deadline: float) -> None:
     store.table.sleep(max(0.0, min(random.uniform(0.5 * wait, wait), deadline - time.monotonic())))  # noqa: S311
 
 
-def _fitting(pending: list[Registration]) -> list[Registration]:
-    """The first of `pending` whose rows fit in one transaction."""
-    total = 0
-    for count, registration in enumerate(pending):
-        total += len(json.dumps(registration.as_stored()))
-        if total > MAX_GROUP_BYTES:
-            return pending[: max(count, 1)]
-    return pending
-
-
 def _read_back(store: Store, joined: Registration) -> Registration:
+    """`joined` as stored now that it is not pending: placed, or refused (`EventFull`), or erased
+    (`Forgotten`)."""
     stored = store.registration_rows.get(joined.event_id, joined.registration_id)
-    if stored is None:
-        raise Forgotten()
-    return stored
+    if stored is not None:
+        return stored
+    if store.pending_rows.was_refused(joined.event_id, joined.registration_id):
+        raise EventFull()
+    raise Forgotten()

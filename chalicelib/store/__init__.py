@@ -26,7 +26,7 @@ from chalicelib.store.mail_rows import GONE, EventMails, MailOwner, MailRow, Mai
 from chalicelib.store.pending_rows import PendingRows, Queue
 from chalicelib.store.registration_rows import RegistrationRows
 from chalicelib.store.scans import Scans
-from chalicelib.store.seat_transactions import HourlyLimit, Join, Placement, Seat, SeatTransactions, WaitlistPlace
+from chalicelib.store.seat_transactions import HourlyLimit, SeatTransactions
 from chalicelib.store.table import Table
 
 __all__ = [
@@ -37,14 +37,10 @@ __all__ = [
     "EventMails",
     "EventRecord",
     "HourlyLimit",
-    "Join",
     "MailOwner",
     "MailRow",
-    "Placement",
     "Queue",
-    "Seat",
     "Store",
-    "WaitlistPlace",
     "digest_mail",
     "event_owner",
 ]

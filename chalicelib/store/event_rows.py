@@ -8,7 +8,7 @@ from typing import Any
 
 from chalicelib.model.events import Event
 from chalicelib.store.codec import item, plain
-from chalicelib.store.keys import CONFIRMED, COUNTER_NAMES, EVENT_SK, PENDING, WAITING, WAITLISTED, event_key
+from chalicelib.store.keys import CONFIRMED, COUNTER_NAMES, EVENT_SK, WAITING, WAITLISTED, event_key
 from chalicelib.store.store_errors import Cancelled, CapacityBelowTaken
 from chalicelib.store.table import Table
 
@@ -21,7 +21,6 @@ class EventRecord:
     confirmed: int  # seats taken
     waitlisted: int  # waiting-list places handed out so far (the last position)
     waiting: int = 0  # people on the waiting list now
-    pending: int = 0  # registrations joining the list, not numbered yet
 
     @property
     def seats_free(self) -> int | None:
@@ -91,7 +90,6 @@ def event_record(values: dict[str, Any]) -> EventRecord:
         confirmed=values.get(CONFIRMED, 0),
         waitlisted=values.get(WAITLISTED, 0),
         waiting=values.get(WAITING, 0),
-        pending=values.get(PENDING, 0),
     )
 
 

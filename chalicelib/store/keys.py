@@ -3,8 +3,10 @@
 One table. Partition key `event_id`, sort key `sk`:
 
     sk = "event"                 the event: its definition and its seat counts
-    sk = "event#pending#<ULID>"  a registration joining the full event's waiting list, numbered
-                                 moments later (it then moves to "registration#<ULID>")
+    sk = "event#pending#<ULID>"  a registration just stored (W8), not yet placed: placed moments
+                                 later with others (W9), it moves to "registration#<ULID>"
+    sk = "refused#<ULID>"        a pending registration refused because the event was full (W9):
+                                 no personal data, kept an hour so that its request reads why
     sk = "registration#<ULID>"   one registration (ULIDs sort by arrival)
     sk = "email#<address>"       the one-per-address marker, address lower-cased
     sk = "mail#<ULID>#<kind>"    one mail about a registration: claimed, then sent (exactly once)
@@ -27,6 +29,8 @@ EVENT_SK = "event"
 # Right after the event row, so that one Query reads the counts and who is joining, in order.
 PENDING_PREFIX = "event#pending#"
 REGISTRATION_PREFIX = "registration#"
+REFUSED_PREFIX = "refused#"
+REFUSAL_SECONDS = 3600
 EMAIL_PREFIX = "email#"
 MAIL_PREFIX = "mail#"
 RATE_PREFIX = "rate#"
@@ -36,7 +40,6 @@ TTL_ATTRIBUTE = "expires_at"
 CONFIRMED = "confirmed_count"  # seats taken
 WAITLISTED = "waitlisted_count"  # waiting-list numbers handed out so far (the last one)
 WAITING = "waiting_count"  # people on the waiting list now
-PENDING = "pending_count"  # registrations joining the list, not numbered yet
 CAPACITY = "capacity"
 COUNTER_NAMES = {"#confirmed": CONFIRMED, "#waitlisted": WAITLISTED, "#waiting": WAITING, "#capacity": CAPACITY}
 
@@ -51,7 +54,6 @@ def counted_as(name: str, value: str) -> str:
     return f"({name} = {value} OR (attribute_not_exists({name}) AND {value} = :zero))"
 
 
-NOBODY_PENDING = absent_or_zero("#pending")
 NOBODY_WAITING = absent_or_zero("#waiting")
 
 
@@ -65,6 +67,10 @@ def registration_key(event_id: str, registration_id: str) -> dict[str, Any]:
 
 def pending_key(event_id: str, registration_id: str) -> dict[str, Any]:
     return item({"event_id": event_id, "sk": PENDING_PREFIX + registration_id})
+
+
+def refused_key(event_id: str, registration_id: str) -> dict[str, Any]:
+    return item({"event_id": event_id, "sk": REFUSED_PREFIX + registration_id})
 
 
 def marker_sk(email: str) -> str:

@@ -1,15 +1,17 @@
-"""Pending rows: registrations that joined a full event's waiting list and wait moments for
-their number (`seat_transactions.Join` writes them; `numbering` decides what they get).
+"""Pending rows: registrations stored a moment ago (W8, `SeatTransactions.join`) and waiting to
+be placed with the others who joined (`seats.numbering` decides what each gets).
 
 They live right after the event row (`event#pending#<ULID>`), so one consistent Query reads
-the counts and the first of them, in order of arrival. Numbering moves each to its
-`registration#<ULID>` row with its seat or its number and place, and moves the counters on,
-in one transaction conditioned on the counts it was planned from.
+the counts and the first of them, in order of arrival. Placing them (W9) moves each to its
+`registration#<ULID>` row with its seat or its number and place, or, when the event is full
+and has no waiting list, replaces it by a refusal without personal data; and moves the
+counters on, in one transaction conditioned on the counts it was planned from.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from chalicelib.model.registration import Registration, Status
@@ -19,20 +21,25 @@ from chalicelib.store.keys import (
     CAPACITY,
     CONFIRMED,
     EVENT_SK,
-    PENDING,
     PENDING_PREFIX,
+    REFUSAL_SECONDS,
+    REFUSED_PREFIX,
     REGISTRATION_PREFIX,
+    TTL_ATTRIBUTE,
     WAITING,
     WAITLISTED,
+    counted_as,
     event_key,
     pending_key,
+    refused_key,
 )
-from chalicelib.store.seat_transactions import transact_or_lose
+from chalicelib.store.seat_transactions import marker_release, transact_or_lose
 from chalicelib.store.table import Table
 
-# Rows numbered per transaction: each is a delete and a put, and the counters are one more
-# action (DynamoDB takes 100).
+# Rows read per look: each placed is a delete and a put, each refused a delete, a put and the
+# marker's delete, and the counters are one more action (DynamoDB takes 100).
 GROUP = 49
+MAX_ACTIONS = 100
 
 
 @dataclass(frozen=True)
@@ -76,26 +83,59 @@ class PendingRows:
         )
         return page["Items"][0]["sk"]["S"].removeprefix(PENDING_PREFIX) if page["Items"] else None
 
-    def number(self, placed: list[Registration], record: EventRecord) -> None:
-        """Move each of `placed` (pending rows, given their seat or number and place) to its
-        registration row, and the counters on, in one transaction.
+    def number(self, placed: list[Registration], refused: list[Registration], record: EventRecord, at: str) -> None:
+        """W9: move each of `placed` (pending rows, given their seat or number and place) to its
+        registration row, replace each of `refused` by a refusal (its marker released), and move
+        the counters on, in one transaction.
 
         Raises `Overtaken` when the counts are no longer `record`'s or one of them is not
-        pending any more (numbered or erased meanwhile): look again."""
+        pending any more (placed or erased meanwhile): look again."""
         seats = sum(1 for r in placed if r.status == Status.CONFIRMED)
         last = max((r.waitlist_position or 0 for r in placed), default=0) or record.waitlisted
         actions: dict[str, dict[str, Any]] = {}
-        for registration in placed:
+        for registration in [*placed, *refused]:
             event_id, registration_id = registration.event_id, registration.registration_id
             actions[f"pending {registration_id}"] = {
                 "Delete": {"Key": pending_key(event_id, registration_id), "ConditionExpression": "attribute_exists(sk)"}
             }
-            row = {**registration.as_stored(), "sk": REGISTRATION_PREFIX + registration_id}
-            actions[f"placed {registration_id}"] = {
+        for registration in placed:
+            row = {**registration.as_stored(), "sk": REGISTRATION_PREFIX + registration.registration_id}
+            actions[f"placed {registration.registration_id}"] = {
                 "Put": {"Item": item(row), "ConditionExpression": "attribute_not_exists(sk)"}
             }
+        for registration in refused:
+            refusal = {
+                "event_id": registration.event_id,
+                "sk": REFUSED_PREFIX + registration.registration_id,
+                "refused_at": at,
+                TTL_ATTRIBUTE: int(datetime.fromisoformat(at).timestamp()) + REFUSAL_SECONDS,
+            }
+            actions[f"refused {registration.registration_id}"] = {"Put": {"Item": item(refusal)}}
+            actions[f"marker {registration.registration_id}"] = marker_release(registration)
         actions["counts"] = {"Update": _moved_on(record, seats=seats, places=len(placed) - seats, last=last)}
         transact_or_lose(self.table, actions)
+
+    def was_refused(self, event_id: str, registration_id: str) -> bool:
+        """Whether W9 refused this registration (the event was full), read consistently."""
+        response = self.table.db().get_item(
+            TableName=self.table.name, Key=refused_key(event_id, registration_id), ConsistentRead=True
+        )
+        return "Item" in response
+
+    def anyone(self, event_id: str) -> bool:
+        """Whether any registration of `event_id` waits to be placed (one key, read consistently)."""
+        return self.first(event_id) is not None
+
+    def count(self, event_id: str) -> int:
+        """How many registrations of `event_id` wait to be placed (for the admin: keys only)."""
+        return len(
+            self.table.every(
+                "query",
+                KeyConditionExpression="event_id = :e AND begins_with(sk, :pending)",
+                ExpressionAttributeValues=item({":e": event_id, ":pending": PENDING_PREFIX}),
+                ProjectionExpression="sk",
+            )
+        )
 
 
 def _moved_on(record: EventRecord, *, seats: int, places: int, last: int) -> dict[str, Any]:
@@ -107,11 +147,10 @@ def _moved_on(record: EventRecord, *, seats: int, places: int, last: int) -> dic
         ":waiting": record.waiting,
         ":seats": seats,
         ":places": places,
-        ":placed": -(seats + places),
         ":last": last,
         ":zero": 0,
     }
-    same = [_still("#confirmed", ":confirmed"), _still("#waitlisted", ":waitlisted"), _still("#waiting", ":waiting")]
+    same = [counted_as(name, f":{name[1:]}") for name in ("#confirmed", "#waitlisted", "#waiting")]
     if record.event.capacity is None:
         same.append("attribute_not_exists(#capacity)")
     else:
@@ -119,19 +158,13 @@ def _moved_on(record: EventRecord, *, seats: int, places: int, last: int) -> dic
         values[":capacity"] = record.event.capacity
     return {
         "Key": event_key(record.event.event_id),
-        "UpdateExpression": "SET #waitlisted = :last ADD #confirmed :seats, #waiting :places, #pending :placed",
+        "UpdateExpression": "SET #waitlisted = :last ADD #confirmed :seats, #waiting :places",
         "ConditionExpression": " AND ".join(same),
         "ExpressionAttributeNames": {
             "#confirmed": CONFIRMED,
             "#waitlisted": WAITLISTED,
             "#waiting": WAITING,
-            "#pending": PENDING,
             "#capacity": CAPACITY,
         },
         "ExpressionAttributeValues": item(values),
     }
-
-
-def _still(name: str, value: str) -> str:
-    """`name` holds `value` (a counter never written holds 0)."""
-    return f"({name} = {value} OR (attribute_not_exists({name}) AND {value} = :zero))"

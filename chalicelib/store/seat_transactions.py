@@ -1,8 +1,10 @@
-"""The writes that take, give back or hand over a seat, each one conditional transaction.
+"""The writes that store a newcomer (W8), give back or hand over a seat (W3-W6, W10), each one
+conditional transaction (placing the queue, W9, is `pending_rows`'s).
 
-The conditions make the invariants of docs/development.md impossible to break whatever runs
-beside a write: no overbooking, nobody waits while a seat is free, waiting-list numbers
-unique and in order of arrival.
+The conditions make the invariants of docs/design.md impossible to break whatever runs beside
+a write: no overbooking, nobody waits while a seat is free, waiting-list numbers unique and in
+order of arrival. W8 touches no event row, so a rush of newcomers never refuses itself on
+DynamoDB; the others touch it and are rare.
 """
 
 from __future__ import annotations
@@ -12,20 +14,15 @@ from typing import Any
 
 from chalicelib.model.registration import Registration, Status
 from chalicelib.store.codec import item
-from chalicelib.store.event_rows import EventRecord, event_record
+from chalicelib.store.event_rows import EventRecord
 from chalicelib.store.keys import (
     CAPACITY,
     CONFIRMED,
-    COUNTER_NAMES,
-    NOBODY_PENDING,
     NOBODY_WAITING,
-    PENDING,
     PENDING_PREFIX,
     RATE_PREFIX,
-    REGISTRATION_PREFIX,
     TTL_ATTRIBUTE,
     WAITING,
-    counted_as,
     event_key,
     marker_key,
     marker_sk,
@@ -34,30 +31,6 @@ from chalicelib.store.keys import (
 )
 from chalicelib.store.store_errors import AlreadyRegistered, Cancelled, Overtaken, RateLimited, StoreUnavailable
 from chalicelib.store.table import Table
-
-
-@dataclass(frozen=True)
-class Seat:
-    """Claim a seat: only while fewer than `capacity` are confirmed and nobody waits."""
-
-
-@dataclass(frozen=True)
-class WaitlistPlace:
-    """Claim waiting-list number `position`: only if it is the next one, no seat is free to
-    take, and exactly `ahead` people wait (so the place in line the person is told is true)."""
-
-    position: int
-    ahead: int
-
-
-@dataclass(frozen=True)
-class Join:
-    """Join the waiting list without a number (`PendingRows.number` gives one): the row is
-    stored as pending and counted, with no condition on the counts, so people joining at
-    the same moment do not collide."""
-
-
-Placement = Seat | WaitlistPlace | Join
 
 
 @dataclass(frozen=True)
@@ -73,12 +46,10 @@ class SeatTransactions:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def insert(
-        self, registration: Registration, placement: Placement, *, expires_at: int, limit: HourlyLimit | None = None
-    ) -> None:
-        """Write the registration, its address marker, its placement on the event's counter and
-        its count against the hourly limit, in one transaction: all or nothing. A `Join`
-        stores the registration (status pending) under the event's pending rows."""
+    def join(self, registration: Registration, *, expires_at: int, limit: HourlyLimit | None = None) -> None:
+        """W8: store `registration` pending, with its address marker and its count against the
+        hourly limit, in one transaction: all or nothing. It touches no event row, so people
+        joining at the same moment never refuse each other (`PendingRows.number` places them)."""
         event_id = registration.event_id
         marker = {
             "event_id": event_id,
@@ -86,19 +57,11 @@ class SeatTransactions:
             "registration_id": registration.registration_id,
             TTL_ATTRIBUTE: expires_at,
         }
-        stored = {
-            **registration.as_stored(),
-            "sk": (PENDING_PREFIX if isinstance(placement, Join) else REGISTRATION_PREFIX)
-            + registration.registration_id,
-            TTL_ATTRIBUTE: expires_at,
-        }
+        pending = {**registration.as_stored(), "sk": PENDING_PREFIX + registration.registration_id}
         new = "attribute_not_exists(sk)"
         actions: dict[str, dict[str, Any]] = {
             "marker": {"Put": {"Item": item(marker), "ConditionExpression": new}},
-            "registration": {"Put": {"Item": item(stored), "ConditionExpression": new}},
-            # A lost placement brings back the counts that beat it: the next attempt starts from
-            # them instead of a read of the event.
-            "seat": {"Update": _counter_update(event_id, placement)},
+            "registration": {"Put": {"Item": item({**pending, TTL_ATTRIBUTE: expires_at}), "ConditionExpression": new}},
         }
         if limit is not None:
             actions["hourly_limit"] = {"Update": _hourly_count(event_id, limit)}
@@ -109,9 +72,6 @@ class SeatTransactions:
                 raise AlreadyRegistered() from None
             if "hourly_limit" in exc.failed:
                 raise RateLimited() from None
-            if "seat" in exc.failed:
-                old = exc.old.get("seat")
-                raise Overtaken(event_record(old) if old else None) from None
             raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
 
     def cancel(self, registration: Registration, promote: Registration | None, at: str) -> None:
@@ -131,7 +91,7 @@ class SeatTransactions:
             }
         }
         self._release(
-            {"registration": cancelled, "marker": _marker_release(registration), **_handover(registration, promote, at)}
+            {"registration": cancelled, "marker": marker_release(registration), **_handover(registration, promote, at)}
         )
 
     def erase(self, registration: Registration, promote: Registration | None, at: str) -> None:
@@ -151,7 +111,7 @@ class SeatTransactions:
             }
         }
         if registration.status != Status.CANCELLED:  # a cancelled one's marker is gone already
-            actions["marker"] = _marker_release(registration)
+            actions["marker"] = marker_release(registration)
         self._release({**actions, **_handover(registration, promote, at)})
 
     def promote(self, first_in_line: list[Registration], record: EventRecord, at: str) -> None:
@@ -196,64 +156,6 @@ def transact_or_lose(table: Table, actions: dict[str, dict[str, Any]]) -> None:
         raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
 
 
-def _counter_update(event_id: str, placement: Placement) -> dict[str, Any]:
-    return {
-        "Key": event_key(event_id),
-        **_placement_update(placement),
-        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-    }
-
-
-def _placement_update(placement: Placement) -> dict[str, Any]:
-    """The counter update and condition for `placement` on the event item."""
-    if isinstance(placement, Join):
-        # No condition on the counts: whoever numbers the pending rows gives them the seats
-        # and places the counts allow then (`PendingRows.number`).
-        return {
-            "UpdateExpression": "ADD #pending :one",
-            "ConditionExpression": "attribute_exists(sk)",
-            "ExpressionAttributeNames": {"#pending": PENDING},
-            "ExpressionAttributeValues": item({":one": 1}),
-        }
-    if isinstance(placement, Seat):
-        # A free seat goes to a newcomer only while nobody waits for it (with or without a
-        # limit: people still wait for a moment after the limit is lifted), and nobody who
-        # came earlier is still being placed (they are owed it first).
-        return {
-            "UpdateExpression": "ADD #confirmed :one",
-            "ConditionExpression": (
-                f"attribute_exists(sk) AND {NOBODY_WAITING} AND "
-                f"(attribute_not_exists(#capacity) OR #confirmed < #capacity) AND {NOBODY_PENDING}"
-            ),
-            "ExpressionAttributeNames": {
-                **{k: COUNTER_NAMES[k] for k in ("#confirmed", "#waiting", "#capacity")},
-                "#pending": PENDING,
-            },
-            "ExpressionAttributeValues": item({":one": 1, ":zero": 0}),
-        }
-    # Places are handed out one after another: each placement names the place it
-    # expects to be next, so positions are unique and gap-free in commit order.
-    # Only while no seat is free: a seat given back meanwhile goes to this registrant instead;
-    # and only while nobody is being placed (they came first).
-    return {
-        "UpdateExpression": "SET #waitlisted = :position ADD #waiting :one",
-        "ConditionExpression": (
-            "#waitlisted = :previous AND #confirmed >= #capacity AND "
-            f"{counted_as('#waiting', ':ahead')} AND {NOBODY_PENDING}"
-        ),
-        "ExpressionAttributeNames": {**COUNTER_NAMES, "#pending": PENDING},
-        "ExpressionAttributeValues": item(
-            {
-                ":position": placement.position,
-                ":previous": placement.position - 1,
-                ":one": 1,
-                ":zero": 0,
-                ":ahead": placement.ahead,
-            }
-        ),
-    }
-
-
 def _hourly_count(event_id: str, limit: HourlyLimit) -> dict[str, Any]:
     return {
         "Key": item({"event_id": event_id, "sk": RATE_PREFIX + limit.window}),
@@ -264,7 +166,7 @@ def _hourly_count(event_id: str, limit: HourlyLimit) -> dict[str, Any]:
     }
 
 
-def _marker_release(registration: Registration) -> dict[str, Any]:
+def marker_release(registration: Registration) -> dict[str, Any]:
     """Delete the one-per-address marker, if it is still this registration's."""
     return {
         "Delete": {
@@ -286,9 +188,7 @@ def _handover(registration: Registration, promote: Registration | None, at: str)
     event_id = registration.event_id
     if registration.status == Status.WAITLISTED:
         return {"seats": _count(WAITING, -1, event_id, condition="#counter > :zero")}
-    if registration.status == Status.PENDING:
-        return {"seats": _count(PENDING, -1, event_id, condition="#counter > :zero")}
-    if registration.status != Status.CONFIRMED:
+    if registration.status != Status.CONFIRMED:  # pending (W10) or cancelled: no seat, no place
         return {}
     if promote is None:
         return {"seats": _count(CONFIRMED, -1, event_id, condition=NOBODY_WAITING, names={"#waiting": WAITING})}

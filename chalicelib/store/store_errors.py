@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from chalicelib.store.event_rows import EventRecord
+from typing import Any
 
 
 class StoreUnavailable(Exception):
@@ -18,14 +15,8 @@ class AlreadyRegistered(Exception):
 
 
 class Overtaken(Exception):
-    """The seat or waiting-list place asked for was taken meanwhile (or the event vanished).
-
-    `current` is the event row as the failed condition found it, when the write asked for it
-    and the row still exists: the counts to decide again from, without reading them."""
-
-    def __init__(self, current: EventRecord | None = None) -> None:
-        super().__init__()
-        self.current = current
+    """A write's condition failed because someone else wrote first (a seat or place taken, a
+    registration changed, a pending row placed or erased): decide again from a fresh read."""
 
 
 class RateLimited(Exception):

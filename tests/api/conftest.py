@@ -22,7 +22,6 @@ from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
 
 import app as app_module
-from chalicelib.seats import placing
 from chalicelib.store import Store
 from devstack import moto_queries, moto_transactions
 from devstack.stream_reader import StreamReader, deliver
@@ -86,7 +85,6 @@ def store():
         test_client("ses").verify_email_identity(EmailAddress=os.environ["SENDER_EMAIL"])
         test_client("sns").create_topic(Name=os.environ["ALERT_TOPIC_ARN"].rpartition(":")[2])
         table.event_rows.save([seed_event()])
-        placing.crowd = placing.Crowd()  # this instance has seen no crowd yet
         _mail_function[:] = [MailFunction(table.table_name)]
         yield table
 

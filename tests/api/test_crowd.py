@@ -1,7 +1,7 @@
-"""A crowd on the waiting list: a lost number makes the registrant join unnumbered, and the first
-of those joining numbers them all, in order of arrival (docs/design.md, "A crowd on the
-waiting list"). Each race is staged in a fixed order; the state machine and the end-to-end
-rounds run them at random."""
+"""Registrations placed in groups: every newcomer joins the queue (W8), and the first of those
+pending places them all, in order of arrival (W9; docs/design.md, "Placing in groups"). Each
+race is staged in a fixed order; the state machine and the end-to-end rounds run them at
+random."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from chalicelib.model.registration import Registration, Status, new_registration
 from chalicelib.model.validation import new_registration, validate_submission
 from chalicelib.seats import numbering, placing
 from chalicelib.seats.seats_errors import Contended
-from chalicelib.store import Join, Seat, WaitlistPlace
 from chalicelib.store.keys import PENDING_PREFIX
 from chalicelib.store.store_errors import Overtaken, StoreUnavailable
 from tests.api.conftest import all_items, mails_to, reload_events
@@ -87,9 +86,18 @@ def left_pending(store, clock, name) -> Registration:
     clock.now += timedelta(milliseconds=1)  # arrival order is the ids' order
     joined = a_person(store.event_rows.find(SEED_EVENT_ID).event, name, registration_id=new_registration_id(clock.now))
     joined = dataclasses.replace(joined, status=Status.PENDING)
-    store.seat_transactions.insert(joined, Join(), expires_at=2_000_000_000)
+    store.seat_transactions.join(joined, expires_at=2_000_000_000)
     clock.now += timedelta(milliseconds=1)
     return joined
+
+
+def seated(store, person: Registration) -> None:
+    """`person` joined and was placed at once: a seat while one is free, else the next number."""
+    store.seat_transactions.join(
+        dataclasses.replace(person, status=Status.PENDING, waitlist_position=None, waitlist_place=None),
+        expires_at=2_000_000_000,
+    )
+    numbering.settle(store, person.event_id, person.registered_at)
 
 
 def numbers(store) -> list[tuple[str, str, int | None, int | None]]:
@@ -102,48 +110,6 @@ def numbers(store) -> list[tuple[str, str, int | None, int | None]]:
 
 def pending_rows(store) -> list[dict]:
     return [i for i in all_items(store) if i["sk"]["S"].startswith(PENDING_PREFIX)]
-
-
-def test_a_number_lost_on_cached_counts_joins_and_the_registrant_numbers_itself(client, store, calls, clock):
-    reload_events(store, event(capacity=1, waitlist=True))
-    register(client, "first")
-    register(client, "second")  # the app now caches "number 1 handed out, 1 waiting"
-    register_elsewhere(store, "third")  # number 2, behind the app's back
-    calls.clear()
-
-    status, answer = register(client, "fourth")
-
-    # The cached guess (number 2) lost, so the registrant joined unnumbered (no condition on the
-    # counts) and, being the first pending, numbered itself from the counts read with the queue.
-    assert (status, answer["status"], answer["waitlist_position"], answer["waitlist_place"]) == (
-        201,
-        "waitlisted",
-        3,
-        3,
-    )
-    assert calls["transact_write_items"] == 3  # the lost number, joining, numbering
-    assert calls["query"] == 2  # who is first; the counts with the queue
-    assert pending_rows(store) == []
-    record = store.event_rows.find(SEED_EVENT_ID, consistent=True)
-    assert (record.confirmed, record.waitlisted, record.waiting, record.pending) == (1, 3, 3, 0)
-    assert placing.crowd.now(SEED_EVENT_ID)
-    assert not placing.crowd.now("another-event")  # a crowd is an event's
-
-
-def test_after_a_crowd_newcomers_join_without_trying_for_the_next_number_alone(client, store, calls, monkeypatch):
-    reload_events(store, event(capacity=1, waitlist=True))
-    register(client, "first")
-    register(client, "second")
-    placing.crowd.seen(SEED_EVENT_ID)
-    calls.clear()
-
-    assert register(client, "third")[1]["waitlist_place"] == 2
-    assert calls["transact_write_items"] == 2  # joining and numbering: no number tried alone first
-
-    placing.crowd.until.clear()  # the crowd is long gone
-    calls.clear()
-    assert register(client, "fourth")[1]["waitlist_place"] == 3
-    assert calls["transact_write_items"] == 1  # the next number, claimed alone
 
 
 @pytest.mark.usefixtures("no_grace")
@@ -167,22 +133,6 @@ def test_registrations_left_pending_are_numbered_first_in_order_of_arrival(clien
     assert "Platz 1 der Warteliste" in mails_to("early@example.org")[0].get_body().get_content()
 
 
-def test_a_newcomer_never_takes_a_free_seat_or_the_next_number_ahead_of_someone_joining(store, clock):
-    store.event_rows.save([event(capacity=2, waitlist=True)])
-    store.seat_transactions.insert(a_person(store.event_rows.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
-    left_pending(store, clock, "early")
-    late = a_person(store.event_rows.find(SEED_EVENT_ID).event, "late")
-
-    with pytest.raises(Overtaken):
-        store.seat_transactions.insert(late, Seat(), expires_at=0)  # a seat is free, but early came first
-
-    store.event_rows.save([event(capacity=1, waitlist=True)])  # now full: the next number is 1
-    waitlisted = dataclasses.replace(late, status=Status.WAITLISTED, waitlist_position=1, waitlist_place=1)
-    with pytest.raises(Overtaken):
-        store.seat_transactions.insert(waitlisted, WaitlistPlace(1, ahead=0), expires_at=0)
-    assert [name for name, *_ in numbers(store)] == ["first"]
-
-
 @pytest.mark.usefixtures("no_grace")
 def test_a_seat_given_back_while_people_join_goes_to_the_first_of_them(client, store, clock):
     reload_events(store, event(capacity=1, waitlist=True))
@@ -201,9 +151,7 @@ def test_a_seat_given_back_while_people_join_goes_to_the_first_of_them(client, s
 
 def test_someone_waiting_is_numbered_by_the_first_of_those_joining(store, clock, calls, monkeypatch):
     store.event_rows.save([event(capacity=1, waitlist=True)])
-    app_module.store.seat_transactions.insert(
-        a_person(store.event_rows.find(SEED_EVENT_ID).event, "first", status=Status.CONFIRMED), Seat(), expires_at=0
-    )
+    seated(app_module.store, a_person(store.event_rows.find(SEED_EVENT_ID).event, "first", status=Status.CONFIRMED))
     early = left_pending(store, clock, "early")
     joined = left_pending(store, clock, "late")
 
@@ -240,7 +188,7 @@ def test_the_due_function_numbers_registrations_left_pending(client, store, cloc
     assert client.lambda_.invoke("due", scheduled).payload == {"sent": {}, "numbered": 2}
 
     assert numbers(store)[1:] == [("early", "waitlisted", 1, 1), ("later", "waitlisted", 2, 2)]
-    assert store.event_rows.find(SEED_EVENT_ID, consistent=True).pending == 0
+    assert pending_rows(store) == []
     mail_function.deliver()
     assert mails_to("later@example.org")
 
@@ -254,7 +202,7 @@ def test_a_registration_still_pending_can_be_erased(store, clock):
     assert erased.status == "pending"
     assert pending_rows(store) == []
     assert store.registration_rows.marker(SEED_EVENT_ID, "gone@example.org") is None
-    assert store.event_rows.find(SEED_EVENT_ID, consistent=True).pending == 0
+    assert pending_rows(store) == []
 
 
 def test_numbering_is_all_or_nothing_when_one_of_them_was_erased_meanwhile(store, clock):
@@ -286,13 +234,12 @@ def test_a_long_queue_is_numbered_in_groups_in_order(store, clock):
     assert [s[1] for s in stored] == ["confirmed"] * 3 + ["waitlisted"] * 57
     assert [(s[2], s[3]) for s in stored[3:]] == [(n, n) for n in range(1, 58)]
     record = store.event_rows.find(SEED_EVENT_ID, consistent=True)
-    assert (record.confirmed, record.waitlisted, record.waiting, record.pending) == (3, 57, 57, 0)
+    assert (record.confirmed, record.waitlisted, record.waiting) == (3, 57, 57)
 
 
 def test_a_registrant_not_numbered_within_the_budget_is_taken_back_and_hears_503(client, store, clock, monkeypatch):
     reload_events(store, event(capacity=1, waitlist=True))
     register(client, "first")
-    placing.crowd.seen(SEED_EVENT_ID)
     monkeypatch.setattr(placing, "PLACE_BUDGET_SECONDS", 0.3)
     before = all_items(store)
 
@@ -306,12 +253,12 @@ def test_a_registrant_not_numbered_within_the_budget_is_taken_back_and_hears_503
     assert (status, answer["error"]) == (503, "unavailable")
     # "Not stored" is true: its row and marker are gone, and so is its count.
     assert [i for i in all_items(store) if i["sk"]["S"] != "event"] == [i for i in before if i["sk"]["S"] != "event"]
-    assert store.event_rows.find(SEED_EVENT_ID, consistent=True).pending == 0
+    assert pending_rows(store) == []
 
 
 def test_a_registrant_numbered_just_as_its_budget_ran_out_gets_its_201(store, clock, monkeypatch):
     store.event_rows.save([event(capacity=1, waitlist=True)])
-    store.seat_transactions.insert(a_person(store.event_rows.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
+    seated(store, a_person(store.event_rows.find(SEED_EVENT_ID).event, "first"))
     joined = left_pending(store, clock, "late")
     erase = store.seat_transactions.erase
 
@@ -328,7 +275,7 @@ def test_a_registrant_numbered_just_as_its_budget_ran_out_gets_its_201(store, cl
 
 def test_a_registrant_that_cannot_even_be_taken_back_stays_pending_for_the_due_function(store, clock, monkeypatch):
     store.event_rows.save([event(capacity=1, waitlist=True)])
-    store.seat_transactions.insert(a_person(store.event_rows.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
+    seated(store, a_person(store.event_rows.find(SEED_EVENT_ID).event, "first"))
     joined = left_pending(store, clock, "late")
 
     def table_down(*_, **__):
@@ -339,20 +286,6 @@ def test_a_registrant_that_cannot_even_be_taken_back_stays_pending_for_the_due_f
     with pytest.raises(Contended):
         numbering.await_number(store, joined, numbering.time.monotonic() - 1, joined.registered_at)
     assert len(pending_rows(store)) == 1  # the one case where a 503 leaves a registration stored
-
-
-def test_a_lost_claim_brings_back_the_event_as_stored_without_validating_it_again(store):
-    store.event_rows.save([event(capacity=1, waitlist=True)])
-    record = store.event_rows.find(SEED_EVENT_ID, consistent=True)
-    waitlisted = dataclasses.replace(
-        a_person(record.event), status=Status.WAITLISTED, waitlist_position=5, waitlist_place=1
-    )
-
-    with pytest.raises(Overtaken) as lost:
-        store.seat_transactions.insert(waitlisted, WaitlistPlace(5, ahead=0), expires_at=0)
-
-    assert lost.value.current == record
-    assert lost.value.current.event is record.event  # the same text: the event parsed once
 
 
 @pytest.mark.parametrize(
@@ -393,15 +326,15 @@ def test_an_admin_cancelling_someone_still_pending_places_everyone_pending_first
     # early was given number 1 (later number 2) before the cancel took it off the list.
     assert numbers(store)[1:] == [("early", "cancelled", 1, 1), ("later", "waitlisted", 2, 2)]
     record = store.event_rows.find(SEED_EVENT_ID, consistent=True)
-    assert (record.confirmed, record.waiting, record.pending) == (1, 1, 0)
+    assert (record.confirmed, record.waiting) == (1, 1)
 
 
 def test_with_the_limit_lifted_people_waiting_move_up_before_anyone_pending_is_placed(store, clock):
     store.event_rows.save([event(capacity=1, waitlist=True)])
-    store.seat_transactions.insert(a_person(store.event_rows.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
+    seated(store, a_person(store.event_rows.find(SEED_EVENT_ID).event, "first"))
     second = a_person(store.event_rows.find(SEED_EVENT_ID).event, "second", status=Status.WAITLISTED)
     second = dataclasses.replace(second, waitlist_position=1, waitlist_place=1)
-    store.seat_transactions.insert(second, WaitlistPlace(1, ahead=0), expires_at=0)
+    seated(store, second)
     left_pending(store, clock, "late")
     store.event_rows.save([event(capacity=None, waitlist=True)])  # `load-events` stopped before its move-up
 
@@ -417,7 +350,7 @@ def test_with_the_limit_lifted_people_waiting_move_up_before_anyone_pending_is_p
 
 def test_a_registrant_numbered_and_cancelled_before_it_looked_is_told_what_it_was_given(store, clock, monkeypatch):
     store.event_rows.save([event(capacity=1, waitlist=True)])
-    store.seat_transactions.insert(a_person(store.event_rows.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
+    seated(store, a_person(store.event_rows.find(SEED_EVENT_ID).event, "first"))
     early = left_pending(store, clock, "early")
     joined = left_pending(store, clock, "late")
 
@@ -428,14 +361,15 @@ def test_a_registrant_numbered_and_cancelled_before_it_looked_is_told_what_it_wa
 
     monkeypatch.setattr(store.table, "sleep", numbered_then_cancelled_meanwhile)
 
-    answer, _ = placing._placed(store, joined, numbering.time.monotonic() + 5, early.registered_at, behind=0.01)
+    stored, _ = numbering.await_number(store, joined, numbering.time.monotonic() + 5, early.registered_at, behind=0.01)
+    answer = placing._as_answer(stored)
 
     assert (answer.status, answer.waitlist_position, answer.waitlist_place) == (Status.WAITLISTED, 2, 2)
 
 
 def test_a_registrant_waiting_for_its_number_rides_out_a_failing_table(store, clock, monkeypatch):
     store.event_rows.save([event(capacity=1, waitlist=True)])
-    store.seat_transactions.insert(a_person(store.event_rows.find(SEED_EVENT_ID).event, "first"), Seat(), expires_at=0)
+    seated(store, a_person(store.event_rows.find(SEED_EVENT_ID).event, "first"))
     joined = left_pending(store, clock, "late")
     first = store.pending_rows.first
     failures = iter([StoreUnavailable("throttled"), StoreUnavailable("throttled")])

@@ -95,17 +95,17 @@ def test_a_newcomer_whose_read_is_overtaken_by_a_cancellation_takes_the_seat(api
     reload_events(store, event(capacity=1, waitlist=True))
     first = api.register(email="first@example.org")
     app_module.intake.events.clear()
-    # The newcomer has read "full" and is about to claim a waiting-list place when the seat comes back.
-    real_insert = app_module.store.seat_transactions.insert
+    # The newcomer has read "full" and is about to join the queue when the seat comes back.
+    real_join = app_module.store.seat_transactions.join
     cancelled = []
 
-    def cancel_first_then_insert(*args, **kwargs):
+    def cancel_first_then_join(*args, **kwargs):
         if not cancelled:
             cancelled.append(True)
             cancel_elsewhere(store, first["registration_id"])
-        return real_insert(*args, **kwargs)
+        return real_join(*args, **kwargs)
 
-    monkeypatch.setattr(app_module.store.seat_transactions, "insert", cancel_first_then_insert)
+    monkeypatch.setattr(app_module.store.seat_transactions, "join", cancel_first_then_join)
     assert api.register(email="new@example.org")["status"] == "confirmed"
     record = store.event_rows.find(SEED_EVENT_ID, consistent=True)
     assert (record.confirmed, record.waiting) == (1, 0)

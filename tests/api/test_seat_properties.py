@@ -2,9 +2,9 @@
 changes and closing, in any order, against the real app; after every step the answers and
 the table must agree with a reference model, and the invariants of docs/design.md hold.
 
-The crowd's states too: a registrant joins the waiting list unnumbered and its request ends
-before it is numbered (pending), the due function's sweep numbers those left, and
-registrations go the group-numbering way (`seats.crowd` seen) or the single-claim way.
+Placing in groups too: every registrant joins the queue (pending) and the first of those
+pending places them all; a registrant's request may end before it is placed, and the due
+function's sweep places those left.
 
 Bounded in `make test` (fixed seed); `make stress` runs many more with fresh seeds
 (STATEFUL_EXAMPLES, STATEFUL_RANDOM=1).
@@ -42,8 +42,7 @@ from chalicelib.cli import main as cli
 from chalicelib.model.links import CancelLink, cancel_url
 from chalicelib.model.registration import Status, utc_iso
 from chalicelib.model.validation import new_registration, validate_submission
-from chalicelib.seats import numbering, placing
-from chalicelib.store import Join
+from chalicelib.seats import numbering
 from chalicelib.store.keys import PENDING_PREFIX, REGISTRATION_PREFIX
 from tests.api.conftest import Clock, MailFunction
 from tests.factories import seed_event_document, submission
@@ -82,22 +81,28 @@ class Model:
         return self.capacity is None or len(self.with_status("confirmed")) < self.capacity
 
     def number(self, reg: Reg) -> None:
-        """`reg` is placed now: a free seat, else the next number and its exact place."""
+        """`reg` is placed now: a free seat, else the next number and its exact place, or
+        refused when the event has no waiting list (it then holds nothing: `drop_refused`)."""
         if self.seats_free():
             reg.status = "confirmed"
+        elif not self.waitlist:
+            reg.status = "refused"
         else:
             place = len(self.with_status("waitlisted")) + 1
             self.numbers_given += 1
             reg.status, reg.position, reg.place = "waitlisted", self.numbers_given, place
 
     def place_pending(self) -> list[Reg]:
-        """Everyone pending is placed, in order of arrival (the list is in that order). A
-        waiting list switched off after they joined does not turn them away (docs/design.md,
-        "Known limits")."""
+        """Everyone pending is placed (or refused), in order of arrival (the list is in that
+        order), as the event is now."""
         pending = self.with_status("pending")
         for reg in pending:
             self.number(reg)
+        self.drop_refused()
         return pending
+
+    def drop_refused(self) -> None:
+        self.regs = [r for r in self.regs if r.status != "refused"]
 
     def move_up(self, seats: int | None) -> None:
         """The first `seats` in line (all, for None) get a seat."""
@@ -203,18 +208,11 @@ class SeatsMachine(RuleBasedStateMachine):
         for person in range(people):
             self.register(person, FORMS[0])
 
-    @rule(person=st.integers(0, PEOPLE - 1), form=st.sampled_from(FORMS), crowd=st.booleans())
-    def register(self, person: int, form: str, crowd: bool = False) -> None:
+    @rule(person=st.integers(0, PEOPLE - 1), form=st.sampled_from(FORMS))
+    def register(self, person: int, form: str) -> None:
         email = self.people[person]
         if email in self.shared.forgotten:
             return
-        # This instance saw a crowd a moment ago (its registrants join and are numbered as a
-        # group) or none (a lone one claims the next number alone): the outcome is the same, so
-        # both ways are taken at random rather than whichever the previous step left behind.
-        if crowd:
-            placing.crowd.seen(self.event_id)
-        else:
-            placing.crowd.until.clear()
         self.arrive()
         model, earlier = self.model, self.active(email)
         behind = len(model.with_status("pending"))
@@ -228,34 +226,38 @@ class SeatsMachine(RuleBasedStateMachine):
         if model.closed:
             assert (response.status_code, answer.get("error")) == (403, "registration_closed")
             return
-        if not model.waitlist and model.seats_free():
-            # Seats are free but no list: those pending (they joined while it was open) are
-            # owed them, so the registrant places them before it is decided, whoever it is.
-            model.place_pending()
+        # Full with no list, as the event row counts: refused before joining, nobody placed.
+        full = not model.waitlist and not model.seats_free()
         if earlier is not None and earlier.form == form:  # the same submission again: like the first
             if earlier.status == "pending":
                 model.place_pending()  # it waits for its number, or numbers everyone pending
                 self.shared.seen[f"register: the same again while pending ({outcome})"] += 1
+                if earlier.status == "refused":  # placed as the event is now: full, with no list
+                    assert (response.status_code, answer.get("error")) == (409, "event_full")
+                    return
             assert (response.status_code, answer["registration_id"]) == (201, earlier.registration_id)
             assert answer["status"] == earlier.status
             if earlier.status == "waitlisted":
                 assert (answer["waitlist_position"], answer["waitlist_place"]) == (earlier.position, earlier.place)
         elif earlier is not None:
             assert (response.status_code, answer.get("error")) == (409, "already_registered")
-        elif model.seats_free() or model.waitlist:
-            # With a list, a newcomer joins behind those pending: they are numbered first (the
-            # free seats, then the next numbers), then it is, in the same group.
+        elif not full:
+            # A newcomer joins behind those pending: they are placed first (the free seats,
+            # then the next numbers, or a refusal without a list), then it is, in one group.
             model.place_pending()
-            reg = Reg(answer["registration_id"], email, form, "pending")
+            reg = Reg(answer.get("registration_id", ""), email, form, "pending")
             model.regs.append(reg)
             model.number(reg)
+            model.drop_refused()
+            if reg.status == "refused":
+                assert (response.status_code, answer.get("error")) == (409, "event_full")
+                self.shared.seen["register: refused behind pending" if behind else "register: refused"] += 1
+                return
             assert (response.status_code, answer["status"]) == (201, reg.status)
             if reg.status == "waitlisted":
                 assert (answer["waitlist_position"], answer["waitlist_place"]) == (reg.position, reg.place)
             if behind:
                 self.shared.seen["register: placed behind pending"] += 1
-            if crowd:
-                self.shared.seen[f"register: {reg.status} as one of a crowd"] += 1
         else:
             assert (response.status_code, answer.get("error")) == (409, "event_full")
             if behind:
@@ -283,29 +285,29 @@ class SeatsMachine(RuleBasedStateMachine):
                 assert answer["waitlist_place"] == len(waiting)
 
     @precondition(lambda self: self.model.with_status("pending"))
-    @rule(data=st.data(), form=st.sampled_from(FORMS), crowd=st.booleans())
-    def register_while_pending(self, data: st.DataObject, form: str, crowd: bool) -> None:
+    @rule(data=st.data(), form=st.sampled_from(FORMS))
+    def register_while_pending(self, data: st.DataObject, form: str) -> None:
         """Someone registers while others are pending (`register` alone rarely draws that): a
         newcomer (they are numbered first, it with them or refused after them), or one of
         them sending the same submission again (it gets its number) or another one."""
         pending = [r.email for r in self.model.with_status("pending")]
         email = data.draw(st.sampled_from(self.joinable() + pending))
-        self.register(self.people.index(email), form, crowd)
+        self.register(self.people.index(email), form)
 
-    @precondition(lambda self: self.model.waitlist and not self.model.closed and self.joinable())
+    @precondition(
+        lambda self: (self.model.waitlist or self.model.seats_free()) and not self.model.closed and self.joinable()
+    )
     @rule(data=st.data(), form=st.sampled_from(FORMS))
     def join_and_leave(self, data: st.DataObject, form: str) -> None:
-        """A registrant joins the waiting list unnumbered (`Join`) and its request ends before
-        anyone numbers it (a timeout): it has arrived, but holds no seat or place yet."""
+        """A registrant joins the queue (W8) and its request ends before anyone places it (a
+        timeout): it has arrived, but holds no seat or place yet."""
         email = data.draw(st.sampled_from(self.joinable()))
         self.arrive()
         record = app_module.store.event_rows.find(self.event_id, consistent=True)
         body = json.dumps(submission(email=email, organisation_type=form)).encode()
         valid = validate_submission(record.event, parse_body(body, "application/json"))
         joined = new_registration(record.event, valid, self.shared.clock.now, "de")
-        app_module.store.seat_transactions.insert(
-            replace(joined, status=Status.PENDING), Join(), expires_at=2_000_000_000
-        )
+        app_module.store.seat_transactions.join(replace(joined, status=Status.PENDING), expires_at=2_000_000_000)
         self.model.regs.append(Reg(joined.registration_id, email, form, "pending"))
         self.shared.seen["join: left pending"] += 1
 
@@ -407,8 +409,7 @@ class SeatsMachine(RuleBasedStateMachine):
             record["confirmed_count"],
             record["waiting_count"],
             record["waitlisted_count"],
-            record.get("pending_count", 0),
-        ) == (confirmed, len(waiting), model.numbers_given, len(pending))
+        ) == (confirmed, len(waiting), model.numbers_given)
         # confirmed <= capacity; nobody waits while a seat is free
         assert capacity is None or confirmed <= capacity
         assert not waiting or (capacity is not None and confirmed >= capacity)
@@ -455,15 +456,9 @@ def test_seats_under_any_order_of_operations(client, store, mail_function, clock
     # The runs reached the places where seats change hands (a degenerate run would prove nothing).
     reached = {situation.split(": ", 1)[1] for situation in shared.seen}
     assert {"a seat handed over", "a seat given back", "someone waiting", "201 waitlisted"} <= reached, shared.seen
-    # And the crowd's states: left pending, numbered by a newcomer, by the sweep, by the same
-    # submission again; a pending registration forgotten; a newcomer numbered as one of a crowd.
-    crowd = {
-        "left pending",
-        "placed behind pending",
-        "settled",
-        "a pending registration",
-        "waitlisted as one of a crowd",
-    }
+    # And placing in groups: left pending, placed by a newcomer, by the sweep, by the same
+    # submission again; a pending registration forgotten.
+    crowd = {"left pending", "placed behind pending", "settled", "a pending registration"}
     assert crowd <= reached, shared.seen
     assert [s for s in reached if s.startswith("the same again while pending")], shared.seen
     assert shared.forgotten
