@@ -4,6 +4,12 @@ moto's backends are not safe under concurrent transactions (docs/development.md)
 threaded server lost updates and answered 500s. Served one request at a time
 it behaves like a linearisable DynamoDB, so races in *our* code still show.
 
+By default it contends like DynamoDB (devstack/contention.py,
+docs/local-aws.md): calls are served on threads, each DynamoDB call takes a modelled service
+time, transactions hold their items and refuse each other, and moto is still called under one
+lock. `LOCAL_AWS_CONTENTION=off` serves one call at a time instead, as moto alone would
+(for a comparison); `LOCAL_AWS_THROTTLING=on` adds the per-partition write limit.
+
 `GET /embedded-aws/calls` answers how many calls each AWS operation has had, per
 caller (the app id in the User-Agent: `api-function`, `mail-function`, ...), so
 benchmarks can count the request path's DynamoDB calls per registration.
@@ -24,7 +30,6 @@ import contextlib
 import io
 import json
 import logging
-import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -35,10 +40,10 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 from devstack import moto_queries, moto_transactions
+from devstack.contention import Contention, caller_of, switch
 from devstack.mailbox import MAILS_PATH
 
 CALLS_PATH = "/embedded-aws/calls"
-_APP_ID = re.compile(r"\bapp/([\w.-]+)")
 # Stream iterators kept: AWS lets them expire after 15 minutes; a reader asks every 0.2 s.
 MAX_SHARD_ITERATORS = 1000
 
@@ -59,8 +64,7 @@ class CallCounter:
             after = int(parse_qs(environ.get("QUERY_STRING", "")).get("after", ["0"])[0] or 0)
             start_response("200 OK", [("Content-Type", "application/json")])
             return [json.dumps(sent_after(after)).encode()]
-        caller = _APP_ID.search(environ.get("HTTP_USER_AGENT", ""))
-        counter = self.calls.setdefault(caller.group(1) if caller else "other", Counter())
+        counter = self.calls.setdefault(caller_of(environ), Counter())
         target = environ.get("HTTP_X_AMZ_TARGET")
         if target:
             counter[target.rpartition(".")[2]] += 1
@@ -111,17 +115,28 @@ def _bound_memory() -> None:
     DynamoDBStreamsBackend.get_records = get_records_and_forget_old_iterators  # type: ignore[method-assign]
 
 
-def serve(port: int, host: str = "127.0.0.1") -> None:
+def serve(port: int, host: str = "127.0.0.1", *, contention: bool = False, throttling: bool = False) -> None:
+    """Serve until interrupted: one call at a time, or, with `contention`, on threads that
+    contend like DynamoDB (`throttling` only counts with `contention`)."""
     moto_transactions.install()
     _bound_memory()
     moto_queries.install()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per AWS call
-    app = CallCounter(DomainDispatcherApplication(create_backend_app))
-    server = make_server(host, port, app, threaded=False, request_handler=MotoRequestHandler)
-    print(f"embedded AWS on http://{host}:{port}", flush=True)
+    app: Any = CallCounter(DomainDispatcherApplication(create_backend_app))
+    if contention:
+        app = Contention(app, throttling=throttling)
+    elif throttling:
+        print("LOCAL_AWS_THROTTLING=on counts only with LOCAL_AWS_CONTENTION=on: ignored", flush=True)
+    server = make_server(host, port, app, threaded=contention, request_handler=MotoRequestHandler)
+    mode = ("contending like DynamoDB" + (", throttled" if throttling else "")) if contention else "serial"
+    print(f"embedded AWS on http://{host}:{port} ({mode})", flush=True)
     server.serve_forever()
 
 
 if __name__ == "__main__":
     with contextlib.suppress(KeyboardInterrupt):
-        serve(int(sys.argv[1]))
+        serve(
+            int(sys.argv[1]),
+            contention=switch("LOCAL_AWS_CONTENTION", "on"),
+            throttling=switch("LOCAL_AWS_THROTTLING", "off"),
+        )
