@@ -1,6 +1,7 @@
 // Progressive enhancement for the registration form: posts JSON with fetch, shows the
-// outcome in place, marks refused fields, and reads the event to show the deadline in the
-// reader's local time and the seats left. Without JavaScript the form still posts as HTML.
+// outcome in place, marks refused fields, sends the same registration again by itself when
+// the service is busy (429/503), and reads the event to show the deadline in the reader's
+// local time and the seats left. Without JavaScript the form still posts as HTML.
 // Made by `python -m chalicelib.cli page`; the same for every event.
 (function () {
   "use strict";
@@ -23,6 +24,8 @@
       closed: "Die Anmeldung zu dieser Veranstaltung ist geschlossen.",
       fix: "Bitte korrigieren Sie:",
       sending: "Wird gesendet …",
+      again: "Einen Moment bitte – wir senden Ihre Anmeldung gleich noch einmal.",
+      busy: "Der Dienst ist gerade überlastet. Bitte versuchen Sie es in einer Minute noch einmal.",
       network: "Die Anmeldung konnte nicht gesendet werden. Bitte prüfen Sie Ihre Internetverbindung und versuchen Sie es noch einmal.",
       mailHint: " Sie erhalten gleich eine Bestätigung per E-Mail."
     },
@@ -34,6 +37,8 @@
       closed: "Registration for this event is closed.",
       fix: "Please correct:",
       sending: "Sending …",
+      again: "One moment please – we are sending your registration again.",
+      busy: "The service is busy right now. Please try again in a minute.",
       network: "The registration could not be sent. Please check your connection and try again.",
       mailHint: " You will receive a confirmation by e-mail shortly."
     }
@@ -42,6 +47,14 @@
   // The fields every registration may send, and those it must (from the API's own model).
   var STANDARD_FIELDS = ["given_name", "family_name", "email", "organisation", "role", "phone", "message", "consent", "website", "lang", "form_started_at"];
   var REQUIRED_FIELDS = ["given_name", "family_name", "email", "consent"];
+
+  // A busy service (429 or 503: throttled by the gateway or DynamoDB, no Lambda free, or
+  // `too_fast`) gets the same body again after its Retry-After, at most this often, waiting
+  // at most this long; the API answers the same submission sent again with the first one's 201.
+  var MAX_RESENDS = 3;
+  var MAX_WAIT_SECONDS = 30;
+  // Without a Retry-After the page may read: 2, 4, then 8 seconds.
+  var DEFAULT_WAIT_SECONDS = 2;
 
   // A person takes longer than a bot: the server ignores posts made too soon after this.
   form.elements.form_started_at.value = String(Date.now());
@@ -199,21 +212,71 @@
     return JSON.stringify(data);
   }
 
+  // Worth sending again by itself: busy or throttled, but not the hourly limit (an hour away).
+  function throttled(status, answer) {
+    return (status === 429 || status === 503) && answer.error !== "rate_limited";
+  }
+
+  // Milliseconds to wait before sending again: the answer's Retry-After (seconds, or a date)
+  // when the browser lets the script read it (across origins only when the API names it in
+  // Access-Control-Expose-Headers), else a few seconds, longer each time; capped.
+  function retryDelay(response, resends) {
+    var header = response.headers.get("Retry-After");
+    var seconds = NaN;
+    if (header && /^\s*\d+\s*$/.test(header)) seconds = parseInt(header, 10);
+    else if (header) seconds = Math.max(0, (Date.parse(header) - Date.now()) / 1000);
+    if (!(seconds >= 0)) seconds = DEFAULT_WAIT_SECONDS * Math.pow(2, resends);
+    return Math.min(Math.max(seconds, 1), MAX_WAIT_SECONDS) * 1000;
+  }
+
+  // The answer's JSON; a busy gateway or proxy may answer with a page of its own.
+  function answerOf(response) {
+    return response.json().then(null, function (error) {
+      if (response.status === 429 || response.status === 503) return {};
+      throw error;
+    });
+  }
+
+  // Posts `data` (always the same body, so `form_started_at` too) until an answer other than
+  // busy, or until it was sent again MAX_RESENDS times; the fields stay locked meanwhile.
+  function send(data, resends) {
+    return fetch(form.action, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: data
+    }).then(function (response) {
+      return answerOf(response).then(function (answer) {
+        if (!throttled(response.status, answer) || resends >= MAX_RESENDS) {
+          return { status: response.status, answer: answer };
+        }
+        if (!fields.disabled) { fields.disabled = true; locked = true; }
+        showMessage(texts.again, "busy");
+        return new Promise(function (resolve) { setTimeout(resolve, retryDelay(response, resends)); })
+          .then(function () { return send(data, resends + 1); });
+      });
+    });
+  }
+
+  // The fields locked while waiting to send again (not those `disable` locked for good).
+  var locked = false;
+
+  function done() {
+    if (locked) { fields.disabled = false; locked = false; }
+    button.disabled = false;
+    form.removeAttribute("aria-busy");
+  }
+
   form.addEventListener("submit", function (submit) {
     submit.preventDefault();
+    if (form.getAttribute("aria-busy")) return;
     clearErrors();
+    var data = body();
     button.disabled = true;
     form.setAttribute("aria-busy", "true");
     showMessage(texts.sending, "busy");
-    fetch(form.action, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: body()
-    })
-      .then(function (response) {
-        return response.json().then(function (answer) { return { status: response.status, answer: answer }; });
-      })
+    send(data, 0)
       .then(function (result) {
+        done();
         if (result.status === 201) {
           form.hidden = true;
           showMessage(result.answer.message + texts.mailHint, "success");
@@ -221,16 +284,16 @@
           status.textContent = "";
           showErrors(result.answer);
         } else {
-          showMessage(result.answer.message, "error");
+          var fallback = throttled(result.status, result.answer) ? texts.busy : texts.network;
+          showMessage(result.answer.message || fallback, "error");
           if (result.answer.error === "registration_closed" || result.answer.error === "event_full") {
             disable(result.answer.message);
           }
         }
       })
-      .catch(function () { showMessage(texts.network, "error"); })
-      .then(function () {
-        button.disabled = false;
-        form.removeAttribute("aria-busy");
+      .catch(function () {
+        done();
+        showMessage(texts.network, "error");
       });
   });
 })();

@@ -138,7 +138,8 @@ class Intake:
         except (StoreUnavailable, Contended, Forgotten) as exc:
             # Forgotten: erased (`forget`) while it waited for its number; nothing is stored.
             logger.warning("registration write failed: %s", type(exc).__name__)
-            return Refused("unavailable")
+            # Sent again, the same submission is answered like the first (even one stored after all).
+            return Refused("unavailable", resend=_resendable(fields))
         # Mails follow from the stored registration (the table's stream feeds `outbox`).
         if counts is not None:
             self.events.update(event.event_id, counts)

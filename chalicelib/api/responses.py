@@ -62,10 +62,12 @@ _REDIRECT_FOR = {
 
 # --- CORS ----------------------------------------------------------------------------------
 def cors_headers(event: Event | None, origin: str | None) -> dict[str, str]:
-    """Echo `origin` when the event allows it; `Vary` so caches keep answers apart."""
+    """Echo `origin` when the event allows it; `Vary` so caches keep answers apart. The page's
+    script may read `Retry-After` (it sends a refused submission again after that delay)."""
     headers = {"Vary": "Origin"}
     if event is not None and origin and event.allows_origin(origin):
         headers["Access-Control-Allow-Origin"] = origin
+        headers["Access-Control-Expose-Headers"] = "Retry-After"
     return headers
 
 

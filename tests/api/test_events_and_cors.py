@@ -98,6 +98,7 @@ def test_cors_is_on_success_and_on_every_error(client):
         assert response.status_code == status
         assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
         assert "Origin" in response.headers["Vary"]
+        assert response.headers["Access-Control-Expose-Headers"] == "Retry-After"  # the page waits as told
 
 
 def test_a_foreign_origin_gets_no_cors_header(client):

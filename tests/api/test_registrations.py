@@ -276,6 +276,9 @@ def test_a_dynamodb_fault_in_browser_mode_is_a_503_page_or_the_error_redirect(ap
     assert page.status_code == 503
     assert page.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
     assert "Bitte versuchen Sie es in einer Minute" in page.body.decode()
+    # A browser without JavaScript sends the same form again with one click: nobody types twice.
+    assert "Noch einmal senden" in page.body.decode()
+    assert f'name="email" value="{submission()["email"]}"' in page.body.decode()
     monkeypatch.setattr(app_module.store.table, "client", lambda: real)
     reload_events(store, event(redirects=REDIRECTS))
     monkeypatch.setattr(app_module.store.table, "client", lambda: failing)

@@ -287,3 +287,12 @@ def test_the_date_is_the_events_own():
     assert "Mittwoch, 1. April 2026, 10:00–17:00 Uhr" in html
     assert "Montag, 23. März 2026" in html  # the deadline
     assert "Dezember 2016" not in html
+
+
+def test_the_script_sends_again_when_the_service_is_busy_and_says_so_in_both_languages():
+    script = render_page(seed_event(), API)["register.js"]
+    assert "Einen Moment bitte – wir senden Ihre Anmeldung gleich noch einmal." in script
+    assert "One moment please – we are sending your registration again." in script
+    # At most three times, never waiting longer than 30 s (tests/browser/test_resend.py drives it).
+    assert "var MAX_RESENDS = 3;" in script
+    assert "var MAX_WAIT_SECONDS = 30;" in script
