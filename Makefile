@@ -96,8 +96,9 @@ unit: $(INSTALLED)
 	$(PY) -m pytest tests/unit
 
 ## bench: registrations/s at 1, 8, 32 clients, AWS calls per registration, a crowd on the waiting
-## list, mail latency, the cold start against the boto3 + pydantic + Chalice floor and the package
-## size, then those three beside their goals (BEFORE=old/deployment.zip: its cold start too)
+## list, the rush at opening (bench/rush.py), mail latency, the cold start against the boto3 +
+## pydantic + Chalice floor and the package size, then the goals beside the figures
+## (BEFORE=old/deployment.zip: its cold start too)
 bench: $(INSTALLED) package
 	$(PY) -m bench $(if $(BEFORE),--before $(BEFORE))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bench import cold_start, mail_latency, throughput
+from bench import cold_start, mail_latency, rush, throughput
 
 GOAL_WRITES = 1.5
 GOAL_P95_RATIO = 3.0
@@ -21,6 +21,7 @@ GOAL_P95_RATIO = 3.0
 def main(argv: list[str]) -> None:
     before = Path(argv[argv.index("--before") + 1]) if "--before" in argv else None
     crowd = throughput.main()
+    rushes = rush.main()
     mail_latency.main()
     cold = cold_start.measure(15, before)
     cold_start.report(cold)
@@ -36,6 +37,7 @@ def main(argv: list[str]) -> None:
         f" the unlimited-seats p95 of {crowd['unlimited_p95_ms']:.0f} ms (goal ≤ {GOAL_P95_RATIO:.0f}×)"
     )
     print(f"  dist/deployment.zip: {mib:.2f} MiB (goal ≤ {cold_start.GOAL_PACKAGE_MIB} MiB)")
+    print(f"  {rush.summary(rushes)}")
 
 
 if __name__ == "__main__":

@@ -20,15 +20,16 @@ from chalicelib.seats.seats_errors import Contended, EventFull, Forgotten
 from chalicelib.store import EventRecord, Queue, Store
 from chalicelib.store.store_errors import Overtaken, StoreUnavailable
 
-# The first pending registration numbers the others. If it has not within this long (its
-# request ended, or it is slow), whoever waits that long numbers them instead.
-LEADER_GRACE_SECONDS = 1.0
-# Before it looks for its number, a registrant waiting for someone else to number it sleeps
-# up to as long as its last call to the table took (a busy table answers slowly, and the one
-# numbering needs a read and a write meanwhile), within bounds: longer waits found every row
-# numbered but served fewer (docs/development.md, "Measured figures").
-MIN_WAIT_SECONDS = 0.005
-MAX_WAIT_SECONDS = 0.1
+# The first pending registration places the others. If the queue's head has not moved for this
+# long (its request ended), whoever waits that long places them instead. Long enough that a
+# live first one, slowed by a busy table, is not overtaken: two placing at once refuse each
+# other on the event row.
+LEADER_GRACE_SECONDS = 3.0
+# A registrant waiting to be placed looks again after a wait that doubles from the first to
+# the last (jittered): a group is placed in one write, so looking often only loads the table
+# (docs/development.md, "The rush").
+FIRST_WAIT_SECONDS = 0.01
+LAST_WAIT_SECONDS = 0.4
 # Groups lost to another write before `settle` gives up (groups numbered do not count).
 MAX_LOST_GROUPS = 20
 
@@ -49,35 +50,38 @@ def number_once(store: Store, queue: Queue, at: str) -> W9Place | None:
 
 
 def await_number(
-    store: Store, joined: Registration, deadline: float, at: str, *, behind: float | None = None
+    store: Store, joined: Registration, deadline: float, at: str, *, wait_first: bool = False
 ) -> tuple[Registration, EventRecord | None]:
-    """Wait until `joined` (stored pending) has its seat or number, numbering everyone pending
-    when it is the first of them or the first has not for `LEADER_GRACE_SECONDS`; return it
-    as stored, with the counts it left (None when someone else numbered it). `at` is now.
+    """Wait until `joined` (stored pending) has its seat or number, placing everyone pending
+    when it is the first of them, or when the queue has not moved for `LEADER_GRACE_SECONDS`
+    (the first one's request ended); return it as stored, with the counts it left (None when
+    someone else placed it). `at` is now.
 
-    `behind`: others were pending when it joined (so it is not the first), and its write took
-    this long: it waits before it looks.
+    `wait_first`: others were pending when it joined (so it is not the first): it waits
+    before it looks.
 
     At `deadline` it is taken back (W10), so that the `503` that follows is true ("not
     stored"); numbered meanwhile, it is returned. Raises `Contended` then, and `Forgotten`
     when it was erased meanwhile."""
     event_id, registration_id = joined.event_id, joined.registration_id
-    since = time.monotonic()
+    # The queue's head as last seen, and since when: while groups are placed it moves, and
+    # nobody but the first places anything (in a rush, everyone placing at once would only
+    # make their transactions refuse each other).
+    head, since = registration_id, time.monotonic()
+    waits = int(wait_first)
     while time.monotonic() < deadline:
         try:
-            if behind is not None:
-                _sleep_about(store, behind, deadline)
-                behind = None
-                # Only its registration row: one read, and the rest of the loop tells the others.
-                stored = store.registration_rows.get(event_id, registration_id, pending=False)
-                if stored is not None:
-                    return stored, None
-            began = time.monotonic()
+            if waits:
+                _pause(store, waits, deadline)
+            waits += 1
+            # One key per look: the queue's head tells whether this one leads, still waits, or
+            # is placed (the head is past it); only then is its own row read.
             first = store.pending_rows.first(event_id)
-            behind = time.monotonic() - began
             if first is None or first > registration_id:
                 # `first` is the lowest id pending: this one is not pending any more.
                 return _read_back(store, joined), None
+            if first != head:
+                head, since = first, time.monotonic()
             if first == registration_id or time.monotonic() - since > LEADER_GRACE_SECONDS:
                 queue = store.pending_rows.look(event_id)
                 if queue is None:
@@ -92,7 +96,7 @@ def await_number(
         except (Overtaken, StoreUnavailable):
             # Numbered, erased or released meanwhile, or the table failed for a moment: it is
             # stored, so look again (after a while) until the deadline.
-            behind = behind or MIN_WAIT_SECONDS
+            continue
     return _withdraw(store, joined, at)
 
 
@@ -130,9 +134,9 @@ def _withdraw(store: Store, joined: Registration, at: str) -> tuple[Registration
     raise Contended()
 
 
-def _sleep_about(store: Store, took: float, deadline: float) -> None:
-    """Sleep up to `took` (within the bounds), jittered, never past `deadline`."""
-    wait = min(max(took, MIN_WAIT_SECONDS), MAX_WAIT_SECONDS)
+def _pause(store: Store, waits: int, deadline: float) -> None:
+    """The `waits`-th wait: doubling from the first to the last, jittered, never past `deadline`."""
+    wait = min(FIRST_WAIT_SECONDS * 2 ** (waits - 1), LAST_WAIT_SECONDS)
     store.table.sleep(max(0.0, min(random.uniform(0.5 * wait, wait), deadline - time.monotonic())))  # noqa: S311
 
 
