@@ -8,8 +8,11 @@ The interpreter is given what Lambda gives the function: the packaged tree as it
 directory, the production settings (the link secret's ARN, not its value) and an API Gateway
 event. Everything of the request runs for real (imports, settings, the event read back from
 its stored definition, the body parsed and validated, the DynamoDB client built, the
-transaction prepared, the answer written) except the network: botocore's own Stubber answers
-the two DynamoDB calls (GetItem of the event, TransactWriteItems) as DynamoDB would.
+transactions prepared, the answer written) except the network: botocore's own Stubber answers
+the DynamoDB calls as DynamoDB would: the event (GetItem), the registration stored pending
+(TransactWriteItems), the queue's head (a Query: nobody pending any more, as when someone else
+placed it a moment ago) and the registration as placed (GetItem). Placing it itself would add
+a Query and a transaction of the same modules.
 """
 
 from __future__ import annotations
@@ -29,8 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.model.events import Event, Organiser
+from chalicelib.model.registration import Registration, Status
 from chalicelib.store.codec import item
-from chalicelib.store.keys import CAPACITY, CONFIRMED, EVENT_SK, WAITING, WAITLISTED
+from chalicelib.store.keys import CAPACITY, CONFIRMED, EVENT_SK, REGISTRATION_PREFIX, WAITING, WAITLISTED
 
 EVENT_ID = "cold-start"
 # What Lambda hands the API function in AWS (placeholders: nothing is reached).
@@ -57,6 +61,8 @@ _case = json.loads(sys.argv[1])
 _stub = Stubber(app.store.table.client())
 _stub.add_response("get_item", {"Item": _case["item"]})
 _stub.add_response("transact_write_items", {})
+_stub.add_response("query", {"Items": []})
+_stub.add_response("get_item", {"Item": _case["placed"]})
 _stub.activate()
 _answer = app.app(_case["request"], None)
 assert _answer["statusCode"] == 201, _answer
@@ -82,6 +88,23 @@ def stored_event() -> dict[str, Any]:
     )
     values = {"definition": event.model_dump_json(), "title": event.title, CAPACITY: 100}
     return item({"event_id": EVENT_ID, "sk": EVENT_SK, CONFIRMED: 0, WAITLISTED: 0, WAITING: 0, **values})
+
+
+def placed_registration() -> dict[str, Any]:
+    """The registration of `gateway_request` as W9 stores it: confirmed (DynamoDB's JSON)."""
+    at = "2026-01-05T09:00:00.000Z"
+    registration = Registration(
+        event_id=EVENT_ID,
+        registration_id="01KE6FV3K8Q9JY3W5ZS6D6Y1AB",
+        email="erika@example.org",
+        given_name="Erika",
+        family_name="Mustermann",
+        status=Status.CONFIRMED,
+        registered_at=at,
+        consent_at=at,
+        language="de",
+    )
+    return item({**registration.as_stored(), "sk": REGISTRATION_PREFIX + registration.registration_id})
 
 
 def gateway_request() -> dict[str, Any]:
@@ -136,7 +159,7 @@ def run(root: Path, *, floor: bool = False, environment: dict[str, str] | None =
     The interpreter sees the standard library, `root` and the Lambda runtime's packages, and
     nothing else (`-S`: no site-packages), as in AWS."""
     script = _SCRIPT.format(floor_or_app=FLOOR if floor else _APP, modules=_MODULES)
-    case = json.dumps({"item": stored_event(), "request": gateway_request()})
+    case = json.dumps({"item": stored_event(), "placed": placed_registration(), "request": gateway_request()})
     env = {
         **LAMBDA_ENVIRONMENT,
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
