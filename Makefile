@@ -20,9 +20,9 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 run: $(INSTALLED)
 	$(PY) -m devstack
 
-## test: lint, then every test (unit, API, end-to-end, browser, HTML checker)
+## test: lint, then every test (unit, API, end-to-end, browser, HTML checker); the 15 slowest named
 test: $(INSTALLED) lint browser java
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=15
 
 ## check: the quick loop: ruff, vulture and every test that needs no local stack, browser, Java
 ## or built package, on both cores, property tests with a fifth of their examples; `make test`

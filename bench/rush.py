@@ -29,6 +29,7 @@ from devstack.stack import LocalStack, free_port
 AT_ONCE = 128
 RATE_PER_SECOND = 40
 RATE_SECONDS = 30
+SUSTAINED_PER_SECOND = 20
 GOAL_P95_RATIO = 2.0
 GOAL_UNITS_RATIO = 2.0
 
@@ -141,6 +142,14 @@ def main() -> list[Rush]:
                 capacity=20,
                 waitlist=True,
             ),
+            # What this machine's stack sustains (its one moto core is the limit, not the design).
+            measure(
+                stack,
+                f"(d') {SUSTAINED_PER_SECOND}/s for {RATE_SECONDS} s, 20 seats + waiting list",
+                at_rate(SUSTAINED_PER_SECOND, RATE_SECONDS),
+                capacity=20,
+                waitlist=True,
+            ),
         ]
     print(f"\nthe rush, on the embedded AWS contending like DynamoDB ({stack.api_url}):")
     print(f"{'':<52}  {'answers by status':<22}  {'p95 ms':>7}  {'write units/reg':>15}  {'conflicts/reg':>13}")
@@ -156,13 +165,13 @@ def main() -> list[Rush]:
 
 def summary(rushes: list[Rush]) -> str:
     """The rush's figures against its goals (the rows as `main` returns them)."""
-    alone, unlimited, full = rushes[0], rushes[1], rushes[2:4]
-    others = sum(count for rush in rushes[1:] for status, count in rush.statuses.items() if status != 201)
+    alone, unlimited, full, goals = rushes[0], rushes[1], rushes[2:4], rushes[1:5]
+    others = sum(count for rush in goals for status, count in rush.statuses.items() if status != 201)
     worst_ratio = max(rush.p95_ms for rush in full) / unlimited.p95_ms
-    worst_units = max(rush.units_per_registration for rush in rushes[1:]) / alone.units_per_registration
+    worst_units = max(rush.units_per_registration for rush in goals) / alone.units_per_registration
     return (
-        f"the rush: {others} answers other than 201 (goal 0); p95 of (b), (c) at most {worst_ratio:.2f}× that of"
-        f" (a) (goal ≤ {GOAL_P95_RATIO:.0f}×); write units per registration at most {worst_units:.2f}× an"
+        f"the rush (a)-(d): {others} answers other than 201 (goal 0); p95 of (b), (c) at most {worst_ratio:.2f}×"
+        f" that of (a) (goal ≤ {GOAL_P95_RATIO:.0f}×); write units per registration at most {worst_units:.2f}× an"
         f" uncontended one's {alone.units_per_registration:.2f} (goal ≤ {GOAL_UNITS_RATIO:.0f}×)"
     )
 
