@@ -30,10 +30,6 @@ LEADER_GRACE_SECONDS = 3.0
 # (docs/development.md, "The rush").
 FIRST_WAIT_SECONDS = 0.01
 LAST_WAIT_SECONDS = 0.4
-# After its own group, whoever placed it places those who joined meanwhile, at most this many
-# groups more: the next in line would only notice it leads after its wait, and the queue
-# would stand still that long.
-FOLLOW_ON_GROUPS = 2
 # Groups lost to another write before `settle` gives up (groups numbered do not count).
 MAX_LOST_GROUPS = 20
 
@@ -96,30 +92,12 @@ def await_number(
                         raise EventFull()
                     mine = next((p for p in written.placed if p.registration_id == registration_id), None)
                     if mine is not None:
-                        _place_followers(store, event_id, at, deadline)
                         return mine, written.counts
         except (Overtaken, StoreUnavailable):
             # Numbered, erased or released meanwhile, or the table failed for a moment: it is
             # stored, so look again (after a while) until the deadline.
             continue
     return _withdraw(store, joined, at)
-
-
-def _place_followers(store: Store, event_id: str, at: str, deadline: float) -> None:
-    """Place up to `FOLLOW_ON_GROUPS` more groups of `event_id`'s queue, while anyone is
-    pending; best effort: a lost group or a failing table ends it (the waiters place
-    themselves)."""
-    for _ in range(FOLLOW_ON_GROUPS):
-        if time.monotonic() > deadline:
-            return
-        try:
-            if store.pending_rows.first(event_id) is None:
-                return
-            queue = store.pending_rows.look(event_id)
-            if queue is None or number_once(store, queue, at) is None:
-                return
-        except (Overtaken, StoreUnavailable):
-            return
 
 
 def settle(store: Store, event_id: str, at: str) -> int:
