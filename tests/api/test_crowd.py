@@ -68,17 +68,8 @@ def a_person(event: Event, name: str = "someone", **changes) -> Registration:
     )
 
 
-def register(client, name):
-    body = json.dumps(submission(email=f"{name}@example.org", given_name=name)).encode()
-    response = client.http.post(PATH, headers={"Content-Type": "application/json"}, body=body)
-    return response.status_code, json.loads(response.body)
-
-
-def register_elsewhere(store, name):
-    """Another Lambda instance registers `name` (this app's cached counts fall behind)."""
-    other_instance = app_module.Intake(store, address_secret="x" * 32)
-    body = json.dumps(submission(email=f"{name}@example.org", given_name=name)).encode()
-    other_instance.register(app_module.Submitted(SEED_EVENT_ID, body, "application/json", "10.0.0.1", app_module.now()))
+def person(name: str) -> dict:
+    return {"email": f"{name}@example.org", "given_name": name}
 
 
 def left_pending(store, clock, name) -> Registration:
@@ -113,13 +104,14 @@ def pending_rows(store) -> list[dict]:
 
 
 @pytest.mark.usefixtures("no_grace")
-def test_registrations_left_pending_are_numbered_first_in_order_of_arrival(client, store, clock, mail_function):
+def test_registrations_left_pending_are_numbered_first_in_order_of_arrival(api, store, clock, mail_function):
     reload_events(store, event(capacity=1, waitlist=True))
-    register(client, "first")
+    api.post(**person("first"))
     left_pending(store, clock, "early")
     left_pending(store, clock, "earlier-id-later-name")
 
-    status, answer = register(client, "late")
+    answer = api.post(**person("late"))
+    status, answer = answer.status, answer.body
 
     assert (status, answer["waitlist_position"], answer["waitlist_place"]) == (201, 3, 3)
     assert numbers(store) == [
@@ -134,15 +126,16 @@ def test_registrations_left_pending_are_numbered_first_in_order_of_arrival(clien
 
 
 @pytest.mark.usefixtures("no_grace")
-def test_a_seat_given_back_while_people_join_goes_to_the_first_of_them(client, store, clock):
+def test_a_seat_given_back_while_people_join_goes_to_the_first_of_them(api, store, clock):
     reload_events(store, event(capacity=1, waitlist=True))
-    register(client, "first")
+    api.post(**person("first"))
     left_pending(store, clock, "early")
     first = store.registration_rows.holder_of_address(SEED_EVENT_ID, "first@example.org")
     store.seat_transactions.cancel(first, None, "2016-11-10T11:00:00.000Z")  # nobody waits: the seat goes back
     assert store.event_rows.find(SEED_EVENT_ID, consistent=True).confirmed == 0
 
-    status, answer = register(client, "late")
+    answer = api.post(**person("late"))
+    status, answer = answer.status, answer.body
 
     # The free seat was early's (the first to arrive); late waits behind nobody.
     assert (status, answer["status"], answer["waitlist_place"]) == (201, "waitlisted", 1)
@@ -167,20 +160,21 @@ def test_someone_waiting_is_numbered_by_the_first_of_those_joining(store, clock,
     assert calls["transact_write_items"] == 0  # it only read: the first numbered it
 
 
-def test_the_same_submission_sent_again_while_pending_gets_its_number(client, store, clock):
+def test_the_same_submission_sent_again_while_pending_gets_its_number(api, store, clock):
     reload_events(store, event(capacity=1, waitlist=True))
-    register(client, "first")
+    api.post(**person("first"))
     joined = left_pending(store, clock, "again")  # the first post's answer never came
 
-    status, answer = register(client, "again")
+    answer = api.post(**person("again"))
+    status, answer = answer.status, answer.body
 
     assert (status, answer["registration_id"], answer["waitlist_place"]) == (201, joined.registration_id, 1)
     assert pending_rows(store) == []
 
 
-def test_the_due_function_numbers_registrations_left_pending(client, store, clock, mail_function):
+def test_the_due_function_numbers_registrations_left_pending(api, client, store, clock, mail_function):
     reload_events(store, event(capacity=1, waitlist=True))
-    register(client, "first")
+    api.post(**person("first"))
     left_pending(store, clock, "early")
     left_pending(store, clock, "later")
 
@@ -237,9 +231,9 @@ def test_a_long_queue_is_numbered_in_groups_in_order(store, clock):
     assert (record.confirmed, record.waitlisted, record.waiting) == (3, 57, 57)
 
 
-def test_a_registrant_not_numbered_within_the_budget_is_taken_back_and_hears_503(client, store, clock, monkeypatch):
+def test_a_registrant_not_numbered_within_the_budget_is_taken_back_and_hears_503(api, store, clock, monkeypatch):
     reload_events(store, event(capacity=1, waitlist=True))
-    register(client, "first")
+    api.post(**person("first"))
     monkeypatch.setattr(placing, "PLACE_BUDGET_SECONDS", 0.3)
     before = all_items(store)
 
@@ -248,7 +242,8 @@ def test_a_registrant_not_numbered_within_the_budget_is_taken_back_and_hears_503
 
     monkeypatch.setattr(app_module.store.pending_rows, "number", always_lost)
 
-    status, answer = register(client, "unlucky")
+    answer = api.post(**person("unlucky"))
+    status, answer = answer.status, answer.body
 
     assert (status, answer["error"]) == (503, "unavailable")
     # "Not stored" is true: its row and marker are gone, and so is its count.
@@ -296,15 +291,14 @@ def test_a_registrant_that_cannot_even_be_taken_back_stays_pending_for_the_due_f
     ],
 )
 @pytest.mark.usefixtures("no_grace")
-def test_a_newcomer_is_never_put_on_a_waiting_list_switched_off_behind_those_pending(
-    client, store, clock, capacity, told
-):
+def test_a_newcomer_is_never_put_on_a_waiting_list_switched_off_behind_those_pending(api, store, clock, capacity, told):
     reload_events(store, event(capacity=1, waitlist=True))
-    register(client, "first")
+    api.post(**person("first"))
     left_pending(store, clock, "early")  # joined while the list was open: owed a seat or a number
     reload_events(store, event(capacity=capacity, waitlist=False))  # more seats, and no list any more
 
-    status, answer = register(client, "late")
+    answer = api.post(**person("late"))
+    status, answer = answer.status, answer.body
 
     # early came first and gets the first free seat; late arrived after the list was switched
     # off, so it is given a seat or turned away, never a number on a list the event no longer has.
@@ -314,9 +308,9 @@ def test_a_newcomer_is_never_put_on_a_waiting_list_switched_off_behind_those_pen
     assert pending_rows(store) == []
 
 
-def test_an_admin_cancelling_someone_still_pending_places_everyone_pending_first(client, store, clock):
+def test_an_admin_cancelling_someone_still_pending_places_everyone_pending_first(api, client, store, clock):
     reload_events(store, event(capacity=1, waitlist=True))
-    register(client, "first")
+    api.post(**person("first"))
     early = left_pending(store, clock, "early")
     left_pending(store, clock, "later")
 
