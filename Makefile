@@ -31,7 +31,7 @@ check: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VULTURE)
-	EXAMPLES_SCALE=0.2 $(PY) -m pytest -q -p no:cacheprovider -n 2 -m "not e2e and not java and not package"
+	EXAMPLES_SCALE=0.2 STATEFUL_EXAMPLES=8 $(PY) -m pytest -q -p no:cacheprovider -n 2 --dist worksteal -m "not e2e and not java and not package"
 
 ## browser: Debian's Chromium for the browser tests (installed when missing and run as root)
 browser:
