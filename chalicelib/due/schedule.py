@@ -69,7 +69,7 @@ class Schedule:
 
     def _event(self, record: EventRecord, now: datetime, report: Report, retry_failed: bool) -> None:
         event = record.event
-        if self.store.pending_rows.anyone(event.event_id):
+        if self.store.pending_rows.first(event.event_id) is not None:
             # Joined the queue, but their request ended before anyone placed them (it
             # answered 503): they get their seat or place now, and their mails as anyone does.
             # A failure here is reported like a mail's, and holds back none of the mails.

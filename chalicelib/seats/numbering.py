@@ -50,15 +50,12 @@ def number_once(store: Store, queue: Queue, at: str) -> W9Place | None:
 
 
 def await_number(
-    store: Store, joined: Registration, deadline: float, at: str, *, wait_first: bool = False
+    store: Store, joined: Registration, deadline: float, at: str
 ) -> tuple[Registration, EventRecord | None]:
     """Wait until `joined` (stored pending) has its seat or number, placing everyone pending
     when it is the first of them, or when the queue has not moved for `LEADER_GRACE_SECONDS`
     (the first one's request ended); return it as stored, with the counts it left (None when
     someone else placed it). `at` is now.
-
-    `wait_first`: others were pending when it joined (so it is not the first): it waits
-    before it looks.
 
     At `deadline` it is taken back (W10), so that the `503` that follows is true ("not
     stored"); numbered meanwhile, it is returned. Raises `Contended` then, and `Forgotten`
@@ -68,7 +65,7 @@ def await_number(
     # nobody but the first places anything (in a rush, everyone placing at once would only
     # make their transactions refuse each other).
     head, since = registration_id, time.monotonic()
-    waits = int(wait_first)
+    waits = 0
     while time.monotonic() < deadline:
         try:
             if waits:

@@ -122,10 +122,6 @@ class PendingRows:
         )
         return "Item" in response
 
-    def anyone(self, event_id: str) -> bool:
-        """Whether any registration of `event_id` waits to be placed (one key, read consistently)."""
-        return self.first(event_id) is not None
-
     def count(self, event_id: str) -> int:
         """How many registrations of `event_id` wait to be placed (for the admin: keys only)."""
         return len(

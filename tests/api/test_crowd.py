@@ -355,9 +355,7 @@ def test_a_registrant_numbered_and_cancelled_before_it_looked_is_told_what_it_wa
 
     monkeypatch.setattr(store.table, "sleep", numbered_then_cancelled_meanwhile)
 
-    stored, _ = numbering.await_number(
-        store, joined, numbering.time.monotonic() + 5, early.registered_at, wait_first=True
-    )
+    stored, _ = numbering.await_number(store, joined, numbering.time.monotonic() + 5, early.registered_at)
     answer = placing._as_answer(stored)
 
     assert (answer.status, answer.waitlist_position, answer.waitlist_place) == (Status.WAITLISTED, 2, 2)
