@@ -54,8 +54,8 @@ def cors_for(event_id: str | None, origin: str | None) -> dict[str, str]:
 # Chalice answers a Content-Type a route does not list with its own 415 (no CORS, not our
 # shape): every route takes any, and the registration route judges bodies itself.
 ANY_BODY = ["*/*"]
-guard = logged_and_guarded(app, cors_for)
-page_guard = logged_and_guarded(app, cors_for, pages=True)  # routes a browser may open or post to
+guard = logged_and_guarded(app, cors_for, store.within)
+page_guard = logged_and_guarded(app, cors_for, store.within, pages=True)  # routes a browser may open or post to
 # The admin API answers only requests signed with IAM credentials (SigV4). `chalice local`
 # does not check signatures: locally these routes are open.
 iam = IAMAuthorizer()

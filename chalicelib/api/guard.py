@@ -13,6 +13,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from chalice import Chalice, Response
@@ -55,12 +56,17 @@ def _outcome_of(response: Response) -> str | None:
 
 
 def logged_and_guarded(
-    app: Chalice, cors: Callable[[str | None, str | None], dict[str, str]], *, pages: bool = False
+    app: Chalice,
+    cors: Callable[[str | None, str | None], dict[str, str]],
+    within: Callable[[], AbstractContextManager[object]],
+    *,
+    pages: bool = False,
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
-    """Decorate a view: one JSON log line per request; an unexpected exception is logged with
-    its traceback and request id and answered as JSON 500 without internals (Chalice's own
-    500 is neither JSON of ours nor logged with the id); AWS being unavailable is a 503 with
-    Retry-After. Both carry the event's CORS headers
+    """Decorate a view: run it `within()` the request's time budget (no AWS call starts that
+    could not end before the function must answer); one JSON log line per request; an
+    unexpected exception is logged with its traceback and request id and answered as JSON 500
+    without internals (Chalice's own 500 is neither JSON of ours nor logged with the id); AWS
+    being unavailable is a 503 with Retry-After. Both carry the event's CORS headers
     (`cors(event_id, origin)`) so a page's script can read it. For routes a browser opens
     (`pages`), a request that does not ask for JSON gets the 500 as an HTML page."""
 
@@ -79,7 +85,8 @@ def logged_and_guarded(
             started = time.perf_counter()
             _outcome.set(None)
             try:
-                response = view(*args, **kwargs)
+                with within():
+                    response = view(*args, **kwargs)
             except (StoreUnavailable, Contended) as exc:
                 # The reason only (a code, no message): AWS messages may quote the data sent.
                 logger.warning("AWS unavailable, request id %s: %s", request_id(app), error_name(exc))

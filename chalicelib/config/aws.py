@@ -10,9 +10,21 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-# Fail fast inside the function's time budget (25 s, under API Gateway's 29 s): at most
-# two attempts of 2 s to connect and 3 s to read, then `StoreUnavailable` and a 503.
-_TIMEOUTS = {"connect_timeout": 2, "read_timeout": 3, "retries": {"mode": "standard", "max_attempts": 2}}
+# Fail fast inside the function's time budget (25 s, under API Gateway's 29 s): at most two
+# attempts in all (botocore's `total_max_attempts` counts the first; its `max_attempts` would
+# count retries only), each of 1 s to connect and 2 s to read, then `StoreUnavailable` and a
+# 503. DynamoDB answers in milliseconds; a call that takes seconds is stuck, and another
+# round (ours, with the request's budget: store/budget.py) serves better than waiting.
+CONNECT_SECONDS = 1
+READ_SECONDS = 2
+ATTEMPTS = 2
+# botocore's standard mode waits a random time of up to 1 s before its second attempt.
+RETRY_WAIT_SECONDS = 1
+_TIMEOUTS = {
+    "connect_timeout": CONNECT_SECONDS,
+    "read_timeout": READ_SECONDS,
+    "retries": {"mode": "standard", "total_max_attempts": ATTEMPTS},
+}
 _clients: dict[str, Any] = {}
 # One Lambda instance serves one request at a time, but `chalice local` serves
 # many on threads: without the lock a burst built a client per thread (seconds of CPU).

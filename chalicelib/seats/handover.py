@@ -17,12 +17,9 @@ from chalicelib.seats.seats_errors import Contended
 from chalicelib.store import Store
 from chalicelib.store.store_errors import Overtaken
 
-MAX_RELEASE_ATTEMPTS = 10
 # Waiting people moved up per transaction (DynamoDB takes 100 actions; one is the counter).
 # Smaller batches lose less work when one of them leaves the list meanwhile.
 PROMOTION_BATCH = 25
-# Lost rounds (someone else wrote first) before giving up; successes do not count.
-MAX_LOST_ROUNDS = 20
 
 
 @dataclass(frozen=True)
@@ -43,8 +40,11 @@ def release(
 
     The write's conditions fail when the registration changed, when someone joined the
     list after it was read (the seat must go to them now) or when the one picked to move up
-    left; each time the registration and the list are read again."""
-    for _ in range(MAX_RELEASE_ATTEMPTS):
+    left; each time the registration and the list are read again, after the budget's wait,
+    while the request's budget allows (the write and the read after it); then `Contended`."""
+    budget = store.table.budget()
+    attempt = 0
+    while budget.allows(2):
         promote = (
             store.registration_rows.first_waiting(registration.event_id)
             if registration.status == Status.CONFIRMED
@@ -58,6 +58,8 @@ def release(
             if current is None or current.status not in states:
                 return None
             registration = current
+            budget.pause(attempt)
+            attempt += 1
     raise Contended()
 
 
@@ -67,8 +69,10 @@ def fill_free_seats(store: Store, event_id: str, at: str, *, attempts: int | Non
 
     The list is read once per round and moved up `PROMOTION_BATCH` at a time; a round
     ends early only when a batch lost to another write. `attempts` caps the transactions
-    tried, won or lost (a newcomer who finds seats free while people wait tries one)."""
+    tried, won or lost (a newcomer who finds seats free while people wait tries one). Lost
+    rounds are tried again after the budget's wait while the budget allows; then `Contended`."""
     promoted: list[str] = []
+    budget = store.table.budget()
     lost = 0
     while attempts is None or attempts > 0:
         record = store.event_rows.find(event_id, consistent=True)
@@ -84,9 +88,10 @@ def fill_free_seats(store: Store, event_id: str, at: str, *, attempts: int | Non
             try:
                 store.seat_transactions.promote(batch, record, at)
             except Overtaken:
-                lost += 1
-                if lost >= MAX_LOST_ROUNDS:
+                if not budget.allows(2):
                     raise Contended() from None
+                budget.pause(lost)
+                lost += 1
                 break  # someone left the list, or a release or another hand-over wrote: read again
             promoted += [waiting.registration_id for waiting in batch]
             record = dataclasses.replace(

@@ -10,14 +10,12 @@ every invariant, on DynamoDB as its documentation describes it: docs/design.md.
 
 from __future__ import annotations
 
-import random
-import time
-
 from chalicelib.model.registration import Registration, Status
 from chalicelib.seats.decisions import W6HandOver, W9Place, queue_write
 from chalicelib.seats.handover import fill_free_seats
 from chalicelib.seats.seats_errors import Contended, EventFull, Forgotten
 from chalicelib.store import EventRecord, Queue, Store
+from chalicelib.store.budget import Budget
 from chalicelib.store.store_errors import Overtaken, StoreUnavailable
 
 # The first pending registration places the others. If the queue's head has not moved for this
@@ -25,13 +23,6 @@ from chalicelib.store.store_errors import Overtaken, StoreUnavailable
 # live first one, slowed by a busy table, is not overtaken: two placing at once refuse each
 # other on the event row.
 LEADER_GRACE_SECONDS = 3.0
-# A registrant waiting to be placed looks again after a wait that doubles from the first to
-# the last (jittered): a group is placed in one write, so looking often only loads the table
-# (docs/development.md, "The rush").
-FIRST_WAIT_SECONDS = 0.01
-LAST_WAIT_SECONDS = 0.4
-# Groups lost to another write before `settle` gives up (groups numbered do not count).
-MAX_LOST_GROUPS = 20
 
 
 def number_once(store: Store, queue: Queue, at: str) -> W9Place | None:
@@ -50,27 +41,29 @@ def number_once(store: Store, queue: Queue, at: str) -> W9Place | None:
 
 
 def await_number(
-    store: Store, joined: Registration, deadline: float, at: str
+    store: Store, joined: Registration, budget: Budget, at: str
 ) -> tuple[Registration, EventRecord | None]:
     """Wait until `joined` (stored pending) has its seat or number, placing everyone pending
     when it is the first of them, or when the queue has not moved for `LEADER_GRACE_SECONDS`
     (the first one's request ended); return it as stored, with the counts it left (None when
-    someone else placed it). `at` is now.
+    someone else placed it). `at` is now. It looks again after the budget's wait (a group is
+    placed in one write, so looking often only loads the table).
 
-    At `deadline` it is taken back (W10), so that the `503` that follows is true ("not
-    stored"); numbered meanwhile, it is returned. Raises `Contended` then, and `Forgotten`
-    when it was erased meanwhile."""
+    When the budget leaves time only for that, it is taken back (W10), so that the `503` that
+    follows is true ("not stored"); numbered meanwhile, it is returned. Raises `Contended`
+    then, and `Forgotten` when it was erased meanwhile."""
     event_id, registration_id = joined.event_id, joined.registration_id
     # The queue's head as last seen, and since when: while groups are placed it moves, and
     # nobody but the first places anything (in a rush, everyone placing at once would only
     # make their transactions refuse each other).
-    head, since = registration_id, time.monotonic()
-    waits = 0
-    while time.monotonic() < deadline:
+    head, since = registration_id, budget.clock()
+    looks = 0
+    # Each round may be followed by the taking back and a read after it.
+    while budget.allows(2):
         try:
-            if waits:
-                _pause(store, waits, deadline)
-            waits += 1
+            if looks:
+                budget.pause(looks - 1)
+            looks += 1
             # One key per look: the queue's head tells whether this one leads, still waits, or
             # is placed (the head is past it); only then is its own row read.
             first = store.pending_rows.first(event_id)
@@ -78,8 +71,8 @@ def await_number(
                 # `first` is the lowest id pending: this one is not pending any more.
                 return _read_back(store, joined), None
             if first != head:
-                head, since = first, time.monotonic()
-            if first == registration_id or time.monotonic() - since > LEADER_GRACE_SECONDS:
+                head, since = first, budget.clock()
+            if first == registration_id or budget.clock() - since > LEADER_GRACE_SECONDS:
                 queue = store.pending_rows.look(event_id)
                 if queue is None:
                     raise Forgotten()  # the event row is gone: nothing can be placed
@@ -92,14 +85,16 @@ def await_number(
                         return mine, written.counts
         except (Overtaken, StoreUnavailable):
             # Numbered, erased or released meanwhile, or the table failed for a moment: it is
-            # stored, so look again (after a while) until the deadline.
+            # stored, so look again (after a while) while the budget allows.
             continue
     return _withdraw(store, joined, at)
 
 
 def settle(store: Store, event_id: str, at: str) -> int:
     """Number everyone pending in `event_id` (those whose own requests ended first: the due
-    function's sweep, or an admin cancelling one of them); returns how many were numbered."""
+    function's sweep, or an admin cancelling one of them); returns how many were numbered.
+    Groups lost to another write are tried again after the budget's wait while it allows."""
+    budget = store.table.budget()
     numbered, lost = 0, 0
     while True:
         queue = store.pending_rows.look(event_id)
@@ -109,9 +104,10 @@ def settle(store: Store, event_id: str, at: str) -> int:
             written = number_once(store, queue, at)
             numbered += len(written.placed) + len(written.refused) if written else 0
         except Overtaken:
-            lost += 1
-            if lost >= MAX_LOST_GROUPS:
+            if not budget.allows(2):
                 raise Contended() from None
+            budget.pause(lost)
+            lost += 1
 
 
 def _withdraw(store: Store, joined: Registration, at: str) -> tuple[Registration, EventRecord | None]:
@@ -129,12 +125,6 @@ def _withdraw(store: Store, joined: Registration, at: str) -> tuple[Registration
     except StoreUnavailable:
         pass
     raise Contended()
-
-
-def _pause(store: Store, waits: int, deadline: float) -> None:
-    """The `waits`-th wait: doubling from the first to the last, jittered, never past `deadline`."""
-    wait = min(FIRST_WAIT_SECONDS * 2 ** (waits - 1), LAST_WAIT_SECONDS)
-    store.table.sleep(max(0.0, min(random.uniform(0.5 * wait, wait), deadline - time.monotonic())))  # noqa: S311
 
 
 def _read_back(store: Store, joined: Registration) -> Registration:

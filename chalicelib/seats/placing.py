@@ -16,7 +16,6 @@ the same submission made minutes ago (a double click, a retry), that one is the 
 from __future__ import annotations
 
 import dataclasses
-import time
 from datetime import datetime
 
 from chalicelib.model.registration import ACTIVE, Registration, Status
@@ -24,11 +23,9 @@ from chalicelib.seats.decisions import ReadAgain, Refuse, newcomer_write
 from chalicelib.seats.numbering import await_number
 from chalicelib.seats.seats_errors import EventFull, EventGone
 from chalicelib.store import EventRecord, HourlyLimit, Store
+from chalicelib.store.budget import Budget
 from chalicelib.store.store_errors import AlreadyRegistered, StoreUnavailable
 
-# However many rivals there are, a registrant gets an answer (503 at worst) well inside the
-# function's 25 s: placing is given this long, AWS calls their own timeouts on top.
-PLACE_BUDGET_SECONDS = 15.0
 # The same submission again within this time is answered as the first was (not "already
 # registered"): a double click, or a page that sent again after its answer was lost.
 REPEAT_WINDOW_SECONDS = 600
@@ -44,6 +41,7 @@ def place(
 ) -> tuple[Registration, EventRecord | None]:
     """Store `registration` as confirmed or waitlisted; return it with its final status,
     and the event's counts as its placing left them (the next guess; None when unknown).
+    However many rivals there are, it answers within the store's budget (`Store.within`).
 
     Returns the registration as stored, not `registration`, when the same submission was
     stored minutes ago. Raises `AlreadyRegistered` for another one of the same address (also
@@ -52,7 +50,7 @@ def place(
     stored (or that cannot be read back), `Forgotten` when it was erased while it waited to be
     placed, `Contended` when the budget ran out (nothing stored; or, when the table failed to
     take back a registration still pending, stored pending)."""
-    deadline = time.monotonic() + PLACE_BUDGET_SECONDS
+    budget = store.table.budget()
     write = newcomer_write(record, fresh=False)
     if isinstance(write, ReadAgain):
         latest = store.event_rows.find(record.event.event_id, consistent=True)
@@ -66,7 +64,7 @@ def place(
         if holder is None:
             raise EventFull()
         if _same_submission(holder, registration):
-            return _answer(store, holder, deadline, registration.registered_at)
+            return _answer(store, holder, budget, registration.registered_at)
         raise AlreadyRegistered()
     joined = dataclasses.replace(registration, status=Status.PENDING, waitlist_position=None, waitlist_place=None)
     try:
@@ -79,23 +77,23 @@ def place(
         if holder is None:
             raise  # nothing stored by anyone, or nothing known: the failure stands
         if holder.registration_id == joined.registration_id or _same_submission(holder, joined):
-            return _answer(store, holder, deadline, registration.registered_at)
+            return _answer(store, holder, budget, registration.registered_at)
         # The address's marker names another submission, so this write did not commit (its
         # marker is new or nothing): whatever failed, the true answer is "already registered".
         raise AlreadyRegistered() from None
-    return _placed(store, joined, deadline, registration.registered_at)
+    return _placed(store, joined, budget, registration.registered_at)
 
 
-def _placed(store: Store, joined: Registration, deadline: float, at: str) -> tuple[Registration, EventRecord | None]:
+def _placed(store: Store, joined: Registration, budget: Budget, at: str) -> tuple[Registration, EventRecord | None]:
     """`joined` (pending) once it has its seat or number (`numbering.await_number`)."""
-    stored, counts = await_number(store, joined, deadline, at)
+    stored, counts = await_number(store, joined, budget, at)
     return _as_answer(stored), counts
 
 
-def _answer(store: Store, stored: Registration, deadline: float, at: str) -> tuple[Registration, None]:
+def _answer(store: Store, stored: Registration, budget: Budget, at: str) -> tuple[Registration, None]:
     """The answer about `stored`, the same submission stored moments ago: once it has its number."""
     if stored.status == Status.PENDING:
-        stored, _ = _placed(store, stored, deadline, at)
+        stored, _ = _placed(store, stored, budget, at)
     return _as_answer(stored), None
 
 

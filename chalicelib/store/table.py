@@ -2,37 +2,47 @@
 
 from __future__ import annotations
 
-import random
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib.store.budget import REQUEST_SECONDS, Budget, request_budget
 from chalicelib.store.codec import Classifying, plain
 from chalicelib.store.keys import TTL_ATTRIBUTE
 from chalicelib.store.store_errors import Cancelled, StoreUnavailable
 
-# A transaction that meets another on an item is cancelled (DynamoDB does not queue them):
-# tried again after a jittered wait that doubles from 20 ms up to 250 ms, at most this often.
-# At most about 2.3 s of waiting in all (20+40+80+160 ms, then 250 ms eight times), inside
-# the placing's 15 s and the function's 25 s.
-MAX_TRANSACTION_ATTEMPTS = 12
-MAX_CONFLICT_WAIT_SECONDS = 0.25
-
 
 class Table:
-    """The table `name`, reached through the client `client()` returns."""
+    """The table `name`, reached through the client `client()` returns; within the request's
+    budget, when a request is served (`Store.within`)."""
 
-    def __init__(self, name: str, client: Callable[[], Any], sleep: Callable[[float], None]) -> None:
+    def __init__(
+        self,
+        name: str,
+        client: Callable[[], Any],
+        sleep: Callable[[float], None],
+        clock: Callable[[], float],
+    ) -> None:
         self.name = name
-        # Public so that a test can put a faulty client, or a sleep that does something
-        # meanwhile, in its place.
+        # Public so that a test can put a faulty client, a sleep that does something
+        # meanwhile, or a clock that its sleep moves on, in their place.
         self.client = client
         self.sleep = sleep
+        self.clock = clock
+
+    def budget(self) -> Budget:
+        """The request's budget; outside a request (the command line, the due function's
+        sweeps) a new one for each loop that asks, as long as a request's."""
+        return request_budget() or Budget.of(REQUEST_SECONDS, self.sleep, self.clock)
 
     def db(self) -> Classifying:
-        """The client, with every transient failure turned into `StoreUnavailable`."""
+        """The client, with every transient failure turned into `StoreUnavailable`; refused
+        (also `StoreUnavailable`) when a call could no longer end inside the request's budget."""
+        bound = request_budget()
+        if bound is not None and not bound.allows():
+            raise StoreUnavailable("no time left for a DynamoDB call")
         return Classifying(self.client())
 
     def every(self, operation: str, **request: Any) -> list[dict[str, Any]]:
@@ -48,11 +58,14 @@ class Table:
     def transact(self, actions: dict[str, dict[str, Any]]) -> None:
         """Write `actions` (name -> one TransactWriteItems action) all or nothing.
 
-        Raises `Cancelled` when a condition failed. Concurrent transactions on one event's
-        counter conflict; DynamoDB expects the caller to retry with jittered backoff."""
+        Raises `Cancelled` when a condition failed. A transaction that meets another on one
+        of its items is cancelled (DynamoDB does not queue them) and tried again after the
+        budget's wait, as long as the budget allows; then `StoreUnavailable`."""
         names = list(actions)
         items = [_with_table(action, self.name) for action in actions.values()]
-        for attempt in range(MAX_TRANSACTION_ATTEMPTS):
+        budget = self.budget()
+        attempt = 0
+        while True:
             try:
                 # The token makes botocore's own retries (after a timeout, a 500) idempotent: a
                 # request that committed but whose answer was lost is answered as done, not
@@ -69,8 +82,10 @@ class Table:
                     failed = frozenset(n for n, c in zip(names, codes, strict=False) if c == "ConditionalCheckFailed")
                     old = {n: plain(r["Item"]) for n, r in zip(names, reasons, strict=False) if r.get("Item")}
                     raise Cancelled(failed, old, codes) from None
-            self.sleep(random.uniform(0, min(0.02 * 2**attempt, MAX_CONFLICT_WAIT_SECONDS)))  # noqa: S311 - jitter
-        raise StoreUnavailable("transaction conflicts persisted")
+            if not budget.allows():
+                raise StoreUnavailable("transaction conflicts persisted")
+            budget.pause(attempt)
+            attempt += 1
 
     def create(self) -> bool:
         """Create the table with its stream and TTL; False when it already exists."""

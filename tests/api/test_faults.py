@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 
 import app as app_module
-from chalicelib.seats import placing
+from chalicelib.store.pending_rows import PendingRows
 from chalicelib.store.store_errors import Overtaken
 from tests.api.conftest import all_items, reload_events, sent_mails
 from tests.factories import SEED_EVENT_ID, client_error, event, submission
@@ -56,7 +56,7 @@ def inject(store, monkeypatch):
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
-def test_a_write_fault_answers_503_and_leaves_the_table_untouched(client, store, inject, fault):
+def test_a_write_fault_answers_503_and_leaves_the_table_untouched(client, store, inject, skipped_time, fault):
     reload_events(store, event(capacity=5))
     before = all_items(store)
     faulty = inject("transact_write_items", fault)
@@ -141,15 +141,14 @@ def test_an_unexpected_error_in_browser_mode_is_an_html_page(client, monkeypatch
     assert "secret" not in page
 
 
-def test_contention_that_never_ends_gets_a_503_within_the_budget(client, store, monkeypatch):
-    monkeypatch.setattr(placing, "PLACE_BUDGET_SECONDS", 0.2)
+def test_contention_that_never_ends_gets_a_503_within_the_budget(client, store, skipped_time, monkeypatch):
     reload_events(store, event(capacity=1, waitlist=True))
     client.http.post(PATH, headers={"Content-Type": "application/json"}, body=json.dumps(submission()).encode())
 
     def always_lost(*_, **__):
         raise Overtaken()
 
-    monkeypatch.setattr(app_module.store.pending_rows, "number", always_lost)
+    monkeypatch.setattr(PendingRows, "number", always_lost)
     before = all_items(store)
     response = client.http.post(
         PATH,
