@@ -133,6 +133,9 @@ def cancel_question() -> Response:
         note_outcome("invalid_link")
         return responses.cancel_refused(answer_language(None, request.headers.get("accept-language"), None))
     registration = target.registration
+    if target.cancelled:
+        note_outcome("already_cancelled")
+        return responses.cancel_already(registration.language)
     name = registration.name
     return responses.cancel_question(name, target.event.title, registration.language)
 
@@ -143,9 +146,12 @@ def cancel_registration() -> Response:
     request = app.current_request
     target = find_cancellable(store, settings.link_secret, (request.query_params or {}).get("token"), now())
     language = answer_language(None, request.headers.get("accept-language"), target and target.event)
-    if target is None or not cancel(store, target, now()):
+    if target is None:
         note_outcome("invalid_link")
         return responses.cancel_refused(language)
+    if target.cancelled or not cancel(store, target, now()):
+        note_outcome("already_cancelled")  # a second click, or a resend after a lost answer
+        return responses.cancel_already(target.registration.language)
     note_outcome("cancelled")
     return responses.cancel_done(target.registration.language)
 

@@ -232,6 +232,14 @@ def cancel_done(language: str) -> Response:
     )
 
 
+def cancel_already(language: str) -> Response:
+    """A valid link of a registration cancelled already (a second click, a resend after a
+    lost answer): what was asked for holds, so it is said kindly, not refused."""
+    return _html(
+        200, _page(text(language, "cancel.title"), f"<p>{escape(text(language, 'cancel.already'))}</p>", language)
+    )
+
+
 def cancel_refused(language: str) -> Response:
     body = f"<p>{escape(text(language, 'cancel.invalid'))}</p>"
     return _html(403, _page(text(language, "cancel.title"), body, language))

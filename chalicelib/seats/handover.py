@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from chalicelib.model.registration import Registration, Status
 from chalicelib.seats.seats_errors import Contended
 from chalicelib.store import Store
-from chalicelib.store.store_errors import Overtaken
+from chalicelib.store.store_errors import Overtaken, StoreUnavailable
 
 # Waiting people moved up per transaction (DynamoDB takes 100 actions; one is the counter).
 # Smaller batches lose less work when one of them leaves the list meanwhile.
@@ -41,7 +41,12 @@ def release(
     The write's conditions fail when the registration changed, when someone joined the
     list after it was read (the seat must go to them now) or when the one picked to move up
     left; each time the registration and the list are read again, after the budget's wait,
-    while the request's budget allows (the write and the read after it); then `Contended`."""
+    while the request's budget allows (the write and the read after it); then `Contended`.
+
+    A write that failed without an answer may have committed (docs/design.md, "Ambiguous
+    outcomes"): the registration is read back. Gone from `states`, it is released (by this
+    write, or by a rival's at the same moment: either way what was asked for holds); still
+    as it was, the write is tried again. Only a failed read-back leaves `StoreUnavailable`."""
     budget = store.table.budget()
     attempt = 0
     while budget.allows(2):
@@ -53,10 +58,10 @@ def release(
         try:
             write(registration, promote)
             return Released(registration, promote)
-        except Overtaken:
+        except (Overtaken, StoreUnavailable) as failure:
             current = store.registration_rows.get(registration.event_id, registration.registration_id)
             if current is None or current.status not in states:
-                return None
+                return Released(registration, promote) if isinstance(failure, StoreUnavailable) else None
             registration = current
             budget.pause(attempt)
             attempt += 1

@@ -69,13 +69,16 @@ def place(
     joined = dataclasses.replace(registration, status=Status.PENDING, waitlist_position=None, waitlist_place=None)
     try:
         store.seat_transactions.join(joined, expires_at=expires_at, limit=limit)
-    except (AlreadyRegistered, StoreUnavailable):
+    except (AlreadyRegistered, StoreUnavailable) as failure:
         try:
             holder = _holder(store, joined)
-        except StoreUnavailable:
-            holder = None  # not knowing, the failure stands
+        except StoreUnavailable as unread:
+            # Whose the address is cannot be known: "already registered" could be untrue (it
+            # may be this same submission, sent again). Unavailable is true either way, and
+            # the same submission sent again gets its answer.
+            raise unread from failure
         if holder is None:
-            raise  # nothing stored by anyone, or nothing known: the failure stands
+            raise  # nothing stored by anyone: the failure stands
         if holder.registration_id == joined.registration_id or _same_submission(holder, joined):
             return _answer(store, holder, budget, registration.registered_at)
         # The address's marker names another submission, so this write did not commit (its

@@ -153,7 +153,8 @@ TEXTS = {
     "cancel.question": "Möchten Sie Ihre Anmeldung von {name} zu „{title}“ wirklich absagen?",
     "cancel.button": "Ja, Anmeldung absagen",
     "cancel.done": "Ihre Anmeldung ist abgesagt. Sie erhalten eine Bestätigung per E-Mail.",
-    "cancel.invalid": "Dieser Link ist ungültig oder abgelaufen, oder die Anmeldung wurde schon abgesagt.",
+    "cancel.already": "Diese Anmeldung ist bereits abgesagt. Sie müssen nichts weiter tun.",
+    "cancel.invalid": "Dieser Link ist ungültig oder abgelaufen.",
     # The attendance list.
     "list.title": "Teilnahmeliste",
     "list.number": "Nr.",

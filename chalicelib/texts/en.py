@@ -143,7 +143,8 @@ TEXTS = {
     "cancel.question": "Do you really want to cancel the registration of {name} for “{title}”?",
     "cancel.button": "Yes, cancel my registration",
     "cancel.done": "Your registration is cancelled. You will receive a confirmation by e-mail.",
-    "cancel.invalid": "This link is invalid or has expired, or the registration has already been cancelled.",
+    "cancel.already": "This registration has already been cancelled. There is nothing more to do.",
+    "cancel.invalid": "This link is invalid or has expired.",
     # The attendance list.
     "list.title": "Attendance list",
     "list.number": "No.",

@@ -5,6 +5,7 @@ The faults commit the transaction and then fail, as a read timeout after the com
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 
@@ -12,8 +13,10 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 
 import app as app_module
+from chalicelib.store.keys import EMAIL_PREFIX
 from chalicelib.store.registration_rows import RegistrationRows
 from tests.api.conftest import all_items, registration_items, reload_events, sent_mails
+from tests.api.test_cancellation import cancel_path
 from tests.factories import SEED_EVENT_ID, client_error, event
 
 TIMEOUT = ReadTimeoutError(endpoint_url="https://dynamodb.eu-central-1.amazonaws.com")
@@ -196,3 +199,58 @@ def test_a_double_click_whose_loser_started_first_is_still_the_same_submission(a
     clock.now -= timedelta(seconds=1)  # the other click arrived a moment earlier, and lost the race
     loser = api.post(email="ana@example.org")
     assert (loser.status, loser.body["registration_id"]) == (201, stored["registration_id"])
+
+
+class SlowMarkerReads:
+    """The real client, except that reading an address's marker times out while `slow`."""
+
+    def __init__(self, real):
+        self.real, self.slow = real, True
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def get_item(self, **request):
+        if self.slow and request["Key"]["sk"]["S"].startswith(EMAIL_PREFIX):
+            raise TIMEOUT
+        return self.real.get_item(**request)
+
+
+def test_the_same_submission_again_whose_read_back_times_out_is_unavailable_not_already_registered(
+    api, store, monkeypatch
+):
+    first = api.post(email="ana@example.org").body
+    slow = SlowMarkerReads(app_module.store.table.client())
+    monkeypatch.setattr(app_module.store.table, "client", lambda: slow)
+
+    again = api.post(email="ana@example.org")  # the marker's holder cannot be read back
+
+    # Whether it is this same submission is unknown: "already registered" could be untrue.
+    assert (again.status, again.body["error"]) == (503, "unavailable")
+    slow.slow = False
+    third = api.post(email="ana@example.org")  # the page sends it again by itself
+    assert (third.status, third.body["registration_id"]) == (201, first["registration_id"])
+    assert len(registration_items(store)) == 1
+
+
+@pytest.mark.parametrize("by", ["link", "admin"])
+def test_a_cancellation_stored_before_its_answer_was_lost_is_answered_as_done(api, client, store, commit_then, by):
+    reload_events(store, event(capacity=1, waitlist=True))
+    ana = api.post(email="ana@example.org").body
+    ben = api.post(email="ben@example.org").body
+    path = cancel_path("ana@example.org")
+    cancel = {
+        "link": lambda: client.http.post(path),
+        "admin": lambda: client.http.post(
+            f"/admin/events/{SEED_EVENT_ID}/registrations/{ana['registration_id']}/cancel"
+        ),
+    }[by]
+    faulty = commit_then(timeout_twice)  # the cancel commits; its answer never comes
+
+    answer = cancel()
+
+    assert faulty.calls == 1  # read back, not written again
+    assert answer.status_code == 200
+    assert ("abgesagt" in answer.body.decode()) if by == "link" else json.loads(answer.body)["status"] == "cancelled"
+    statuses = {i["registration_id"]: i["status"] for i in registration_items(store)}
+    assert statuses == {ana["registration_id"]: "cancelled", ben["registration_id"]: "confirmed"}
