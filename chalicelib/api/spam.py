@@ -25,16 +25,22 @@ def honeypot_filled(fields: Fields) -> bool:
 def seconds_too_soon(fields: Fields, now: datetime, min_seconds: int) -> int:
     """How many more seconds a post must wait to count as a person's (0: it may pass).
 
-    The page sets `form_started_at` (epoch milliseconds) when it loads; a person needs longer.
-    Absent (no JavaScript) or in the future (a clock that runs ahead) proves nothing;
-    a value that is not a number was not written by our page and waits the whole time."""
-    values = fields.get("form_started_at") or [""]
-    if min_seconds <= 0 or len(values) != 1 or values[0] in ("", None):
+    The page sets `form_started_at` (epoch milliseconds, a number or its text) when it loads; a
+    person needs longer. Only a start less than `min_seconds` ago holds a post back, and that
+    wait ends: a post sent again (with the same value) passes. Whatever else proves nothing and
+    passes: absent (no JavaScript), repeated, in the future (a clock that runs ahead), long ago,
+    or no epoch milliseconds at all."""
+    values = fields.get("form_started_at", [])
+    if min_seconds <= 0 or len(values) != 1:
         return 0
     try:
         started = float(values[0]) / 1000
-    except (TypeError, ValueError):
-        return min_seconds
+    except (TypeError, ValueError, OverflowError):
+        # Not read as a date either: a hand-built or CMS page that puts a date here writes when
+        # the page was made, not when the person opened it. Every resend carries the same value,
+        # so holding it back would hold that person back for good, and would stop no bot: a bot
+        # leaves the field out, or writes a number. A JSON integer too large for a float lands here too.
+        return 0
     elapsed = now.timestamp() - started
     return math.ceil(min_seconds - elapsed) if 0 <= elapsed < min_seconds else 0
 

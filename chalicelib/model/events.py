@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     HttpUrl,
@@ -31,6 +33,14 @@ EVENT_ID_PATTERN = r"^[a-z0-9-]{3,64}$"
 RESERVED_NAMES = frozenset((*STANDARD_FIELDS, *STORED_ATTRIBUTES, "mail_state"))
 
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
+
+
+def _stripped(value: object) -> object:
+    # A posted answer is stripped before it is compared with the choices (validation.py): a
+    # choice "Andere " could never be chosen. So every one-line text of an event file is kept
+    # without surrounding whitespace, by the same `str.strip`; a definition stored before is
+    # read back stripped. What is blank then is too short, with its field named.
+    return value.strip() if isinstance(value, str) else value
 
 
 def _no_control_characters(value: str) -> str:
@@ -66,7 +76,10 @@ def _deadline(value: object) -> date:
     raise ValueError("must be a local ISO date or datetime string")
 
 
-Line = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_no_control_characters)]
+# Stripped before the lengths are checked (a BeforeValidator runs before what precedes it).
+Line = Annotated[
+    str, Field(min_length=1, max_length=300), BeforeValidator(_stripped), AfterValidator(_no_control_characters)
+]
 LocalDateTime = Annotated[datetime, AfterValidator(_is_local_time)]
 # A date or a datetime (a datetime is a date); kept as parsed, never converted.
 Deadline = Annotated[
@@ -142,8 +155,10 @@ class Question(BaseModel):
         if self.type in ("choice", "multi"):
             if not self.choices:
                 raise ValueError(f"question {self.id!r}: type {self.type} needs `choices`")
-            if len(set(self.choices)) != len(self.choices):
-                raise ValueError(f"question {self.id!r}: `choices` repeat a value")
+            repeated = [choice for choice, count in Counter(self.choices).items() if count > 1]
+            if repeated:
+                # Surrounding spaces are stripped by now: "Andere" and "Andere " are one choice.
+                raise ValueError(f"question {self.id!r}: `choices` repeat {repeated[0]!r}")
         elif self.choices is not None:
             raise ValueError(f"question {self.id!r}: only choice and multi take `choices`")
         return self

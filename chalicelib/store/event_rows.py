@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from chalicelib.model.events import Event
 from chalicelib.store.codec import item, plain
 from chalicelib.store.keys import CONFIRMED, COUNTER_NAMES, EVENT_SK, WAITING, WAITLISTED, event_key
-from chalicelib.store.store_errors import Cancelled, CapacityBelowTaken
+from chalicelib.store.store_errors import Cancelled, CapacityBelowTaken, SavedInPart, StoreUnavailable
 from chalicelib.store.table import Table
 
 MAX_ACTIONS_PER_TRANSACTION = 100  # DynamoDB's limit
@@ -35,17 +38,53 @@ class EventRows:
         self.table = table
 
     def save(self, events: list[Event]) -> None:
-        """Store event definitions in one transaction (per hundred): all or nothing.
+        """Store event definitions, keeping their seat counts; a capacity below the seats taken is refused.
 
-        Seat counts are kept across reloads; a capacity below the seats already taken is refused."""
-        actions = {event.event_id: {"Update": _definition_update(event)} for event in events}
-        names = list(actions)
+        All or nothing as far as DynamoDB allows: a transaction holds at most 100 actions, so more
+        events take several. Every capacity is therefore checked against the seats taken (consistent
+        reads) before anything is written: `CapacityBelowTaken` names each event below. Each
+        transaction checks again at its commit; if seats taken since (or AWS failing) stop a later
+        one, `SavedInPart` names the events stored and those not. Saving the same events again
+        stores the first ones again unchanged, and the rest."""
+        self.check_capacities(events)
+        by_id = {event.event_id: event for event in events}
+        names = list(by_id)
         for start in range(0, len(names), MAX_ACTIONS_PER_TRANSACTION):
-            chunk = names[start : start + MAX_ACTIONS_PER_TRANSACTION]
             try:
-                self.table.transact({name: actions[name] for name in chunk})
-            except Cancelled as exc:
-                raise CapacityBelowTaken(", ".join(n for n in chunk if n in exc.failed)) from None
+                self._save_together([by_id[name] for name in names[start : start + MAX_ACTIONS_PER_TRANSACTION]])
+            except (CapacityBelowTaken, StoreUnavailable, ClientError, BotoCoreError) as exc:
+                if start == 0:
+                    raise
+                raise SavedInPart(names[:start], names[start:], exc) from exc
+
+    def _save_together(self, events: list[Event]) -> None:
+        try:
+            self.table.transact({event.event_id: {"Update": _definition_update(event)} for event in events})
+        except Cancelled as exc:
+            below = [
+                (e.event_id, e.capacity, exc.old[e.event_id][CONFIRMED]) for e in events if e.event_id in exc.failed
+            ]
+            raise CapacityBelowTaken(_shortfalls(below)) from None
+
+    def check_capacities(self, events: list[Event]) -> None:
+        """Raise `CapacityBelowTaken` naming every event whose capacity is below its seats taken now."""
+        below = []
+        for event in events:
+            if event.capacity is None:
+                continue
+            # Only the counter is read: a definition stored by an older version need not validate.
+            response = self.table.db().get_item(
+                TableName=self.table.name,
+                Key=event_key(event.event_id),
+                ConsistentRead=True,
+                ProjectionExpression="#confirmed",
+                ExpressionAttributeNames={"#confirmed": CONFIRMED},
+            )
+            taken = plain(response.get("Item", {})).get(CONFIRMED, 0)
+            if taken > event.capacity:
+                below.append((event.event_id, event.capacity, taken))
+        if below:
+            raise CapacityBelowTaken(_shortfalls(below))
 
     def find(self, event_id: str, *, consistent: bool = False) -> EventRecord | None:
         response = self.table.db().get_item(
@@ -78,9 +117,15 @@ def _definition_update(event: Event) -> dict[str, Any]:
         update += ", #capacity = :capacity"
         values[":capacity"] = event.capacity
         action["ConditionExpression"] = "attribute_not_exists(#confirmed) OR #confirmed <= :capacity"
+        # The row comes back with a refusal: the seats taken are named without a second read.
+        action["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
     action["UpdateExpression"] = update
     action["ExpressionAttributeValues"] = item(values)
     return action
+
+
+def _shortfalls(below: Iterable[tuple[str, int | None, int]]) -> str:
+    return ", ".join(f"{event_id} (capacity: {capacity}, seats taken: {taken})" for event_id, capacity, taken in below)
 
 
 def event_record(values: dict[str, Any]) -> EventRecord:

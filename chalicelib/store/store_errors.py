@@ -39,4 +39,16 @@ class Cancelled(Exception):
 
 
 class CapacityBelowTaken(Exception):
-    """An event file asks for fewer seats than are already taken."""
+    """Event files ask for fewer seats than are already taken; the message names each event
+    with its capacity and its seats taken."""
+
+
+class SavedInPart(Exception):
+    """A save of more events than one transaction holds failed (`cause`) after its first
+    transactions had committed: `loaded` are stored, `not_loaded` are not."""
+
+    def __init__(self, loaded: list[str], not_loaded: list[str], cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.loaded = loaded
+        self.not_loaded = not_loaded
+        self.cause = cause

@@ -5,7 +5,10 @@ from __future__ import annotations
 import html
 import json
 import re
+from datetime import timedelta
 from urllib.parse import urlencode
+
+import pytest
 
 from tests.api.conftest import all_items, reload_events, sent_mails
 from tests.factories import SEED_EVENT_ID, event, submission
@@ -63,3 +66,24 @@ def test_one_address_is_limited_per_event_and_hour(api, store, clock):
     assert "127.0.0.1" not in json.dumps(rate_rows)  # the address itself is never stored
     clock.now = clock.now.replace(hour=clock.now.hour + 1)  # the next hour
     assert api.post(email="c@example.org").status == 201
+
+
+@pytest.mark.parametrize("form", [False, True])
+@pytest.mark.parametrize("started", ["2026-12-04T10:00", "heute"])
+def test_a_page_that_puts_no_epoch_milliseconds_in_the_time_trap_can_register(api, store, started, form):
+    # A hand-built or CMS page writes a date (or any text) there; sent again, it is the same
+    # value: held back once, it was held back for ever.
+    answer = api.send({**submission(), "form_started_at": started}, form=form, Accept="application/json")
+    assert answer.status == 201, answer.body
+
+
+def test_a_start_time_sent_as_a_json_number_is_held_back_then_passes(api, store, clock):
+    started = int(clock.now.timestamp() * 1000) - 1_000
+    answer = api.post(form_started_at=started)
+    assert (answer.status, answer.headers["retry-after"]) == (429, "2")
+    clock.now += timedelta(seconds=2)
+    assert api.post(form_started_at=started).status == 201
+
+
+def test_a_json_number_too_large_for_a_float_is_no_server_error(api, store):
+    assert api.post(form_started_at=10**400).status == 201

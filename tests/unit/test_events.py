@@ -1,12 +1,14 @@
 """The event model and the registration window (the clock is passed in)."""
 
+import json
 from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
 
-from chalicelib.model.events import Window, expiry_epoch, registration_window
-from tests.factories import berlin, event, seed_event
+from chalicelib.model.events import Event, Window, expiry_epoch, registration_window
+from chalicelib.model.validation import validate_submission
+from tests.factories import berlin, event, seed_event, submission
 
 
 @pytest.mark.parametrize(
@@ -128,3 +130,40 @@ def test_expiry_counts_local_days_across_dst_changes(ends_at, retention_days, ex
 def test_a_question_cannot_shadow_what_a_registration_stores(name):
     with pytest.raises(ValidationError, match="standard field"):
         event(questions=[{"id": name, "label": "x", "type": "text"}])
+
+
+def _asking(choices, label="Art der Organisation"):
+    return event(questions=[{"id": "art", "label": label, "type": "multi", "choices": choices}])
+
+
+def test_surrounding_spaces_are_stripped_from_choices_and_labels_as_from_a_posted_answer():
+    e = _asking(["Kommune", "Andere ", "\u00a0Verein\t"], label={"de": " Art ", "en": "Kind\n"})
+    [question] = e.questions
+    assert question.choices == ["Kommune", "Andere", "Verein"]
+    assert question.label == {"de": "Art", "en": "Kind"}
+    # The choice as the file wrote it, as a page built from the file offers it, is accepted.
+    fields = {name: [value] for name, value in submission(organisation_type=None, department=None).items()}
+    valid = validate_submission(e, {**fields, "art": ["Andere ", "\u00a0Verein\t"]})
+    assert valid.answers == {"art": ["Andere", "Verein"]}
+
+
+def test_a_definition_stored_with_spaces_reads_back_stripped():
+    # Loaded before choices were stripped: read back from the table, it is choosable now.
+    stored = seed_event().model_dump(mode="json")
+    stored["questions"][0]["choices"][-1] = "Andere "
+    assert Event.model_validate_json(json.dumps(stored)).questions[0].choices[-1] == "Andere"
+
+
+def test_choices_equal_but_for_spaces_are_refused_naming_the_value():
+    with pytest.raises(ValidationError, match="`choices` repeat 'Andere'"):
+        _asking(["Andere", "Andere "])
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\u00a0\t"])
+def test_a_blank_choice_or_label_is_refused_naming_it(blank):
+    with pytest.raises(ValidationError) as info:
+        _asking(["Kommune", blank])
+    assert [error["loc"] for error in info.value.errors()] == [("questions", 0, "choices", 1)]
+    with pytest.raises(ValidationError) as info:
+        _asking(["Kommune"], label=blank)
+    assert {error["loc"][:3] for error in info.value.errors()} == {("questions", 0, "label")}

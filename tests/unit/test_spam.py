@@ -25,11 +25,36 @@ def test_the_honeypot(value, filled):
         (MS - 60_000, 0),
         (MS + 30_000, 0),  # a clock running ahead proves nothing
         ("", 0),  # no JavaScript, no timestamp
-        ("soon", 3),  # not written by our page
+        (str(MS - 1_000), 2),  # a form post sends the number as text
+        (float(MS - 1_000), 2),  # a script's JSON may send a float
+        (MS - 10 * 365 * 86_400_000, 0),  # years old (a page kept open, or seconds for milliseconds)
+        (MS * 1_000, 0),  # far in the future (microseconds for milliseconds)
     ],
 )
 def test_the_minimum_fill_time(started, wait):
     assert seconds_too_soon({"form_started_at": [started]}, NOW, 3) == wait
+
+
+@pytest.mark.parametrize(
+    "started",
+    [
+        "2026-12-04T10:00",  # a CMS's date: when the page was published, not when it was opened
+        "soon",
+        "nan",
+        "1e999",
+        pytest.param(10**400, id="10**400"),  # a JSON integer too large for a float
+        [MS - 1_000],  # a JSON list: validation names the field (invalid_type)
+        {"ms": MS - 1_000},
+        None,  # JSON null
+    ],
+)
+def test_a_start_time_that_is_no_epoch_milliseconds_never_holds_a_post_back(started):
+    # Sent again, it is the same value: held back once, it would be held back for ever.
+    assert seconds_too_soon({"form_started_at": [started]}, NOW, 3) == 0
+
+
+def test_a_repeated_start_time_proves_nothing():
+    assert seconds_too_soon({"form_started_at": [MS, MS]}, NOW, 3) == 0
 
 
 def test_a_fill_time_of_zero_turns_the_check_off():
