@@ -25,8 +25,9 @@ from chalicelib.mail.outbox import Outbox
 from chalicelib.mail.sender import Mailer
 from chalicelib.model.registration import utc_iso
 from chalicelib.seats.handover import fill_free_seats
+from chalicelib.seats.seats_errors import Contended
 from chalicelib.store import EventRecord, Store
-from chalicelib.store.store_errors import CapacityBelowTaken, StoreUnavailable
+from chalicelib.store.store_errors import CapacityBelowTaken, SavedInPart, StoreUnavailable
 from chalicelib.texts import export
 
 
@@ -100,12 +101,29 @@ def load_events(store: Store, args: argparse.Namespace) -> str:
         store.event_rows.save(events)
     except CapacityBelowTaken as exc:
         raise CommandError(f"nothing loaded: capacity below the seats already taken for {exc}") from None
+    except SavedInPart as exc:
+        raise CommandError(_loaded_in_part(exc, len(events))) from None
     at = utc_iso(datetime.now(UTC))
     for event in events:
         moved = fill_free_seats(store, event.event_id, at)
         if moved:
             print(f"{event.event_id}: {len(moved)} moved up from the waiting list into the new seats")
     return f"loaded {len(events)} event(s): {', '.join(e.event_id for e in events)}"
+
+
+def _loaded_in_part(exc: SavedInPart, total: int) -> str:
+    # Every capacity was checked before anything was written, but more than 100 events take
+    # several transactions: seats taken before a later one commits (or AWS failing then) stop it
+    # after the first ones. The same files again store those unchanged, the rest, and move the
+    # waiting lists up (skipped here).
+    if isinstance(exc.cause, CapacityBelowTaken):
+        reason = f"the capacity is below the seats already taken for {exc.cause}: fix that and"
+    else:
+        reason = f"AWS failed ({exc.cause}):"
+    return (
+        f"only {len(exc.loaded)} of {total} event(s) loaded: {', '.join(exc.loaded)}; not loaded: "
+        f"{', '.join(exc.not_loaded)}, because {reason} run load-events again with the same files"
+    )
 
 
 def export_registrations(store: Store, args: argparse.Namespace) -> str:
@@ -150,14 +168,28 @@ def now() -> datetime:
 
 
 def forget(store: Store, args: argparse.Namespace) -> str:
-    removed = personal_data.forget(store, args.email, datetime.now(UTC))
-    for erased in removed:
+    try:
+        forgotten = personal_data.forget(store, args.email, datetime.now(UTC))
+    except (StoreUnavailable, Contended) as exc:
+        raise CommandError(
+            f"stopped part-way, AWS unavailable or busy ({exc or 'contended'}); "
+            "run forget again: it finishes what is left"
+        ) from exc
+    for erased in forgotten.registrations:
         seat = f"; seat passed to {erased.promoted}" if erased.promoted else ""
         print(
             f"removed registration {erased.registration_id} from {erased.event_id} "
             f"(was {erased.status}{seat}) and {erased.mail_records} mail record(s)"
         )
-    return f"{args.email}: {len(removed)} registration(s) erased" if removed else f"{args.email}: nothing stored"
+    for event_id in forgotten.complaints:
+        print(f"removed the record of a spam complaint in {event_id}")
+    for event_id in forgotten.markers:
+        print(f"removed a one-per-address marker left in {event_id}")
+    if forgotten.orphaned_mail_records:
+        print(f"removed {forgotten.orphaned_mail_records} mail record(s) left by an erasure cut short")
+    if not forgotten:
+        return f"{args.email}: nothing stored"
+    return f"{args.email}: {len(forgotten.registrations)} registration(s) erased, nothing about it left"
 
 
 def access_report(store: Store, args: argparse.Namespace) -> str:

@@ -39,19 +39,35 @@ class Erased:
 
 
 @dataclass
+class Forgotten:
+    """What `forget` removed: each registration, and the rows that named the address or were
+    left behind by an erasure cut short."""
+
+    registrations: list[Erased] = field(default_factory=list)
+    complaints: list[str] = field(default_factory=list)  # event ids
+    markers: list[str] = field(default_factory=list)  # event ids
+    orphaned_mail_records: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.registrations or self.complaints or self.markers or self.orphaned_mail_records)
+
+
+@dataclass
 class AccessReport:
     email: str
     registrations: list[dict[str, Any]] = field(default_factory=list)
+    complaints: list[dict[str, Any]] = field(default_factory=list)
 
     def as_document(self) -> dict[str, Any]:
-        return {"email": self.email, "registrations": self.registrations}
+        return {"email": self.email, "registrations": self.registrations, "complaints": self.complaints}
 
 
 def access_report(store: Store, email: str) -> AccessReport:
     """Everything stored about `email`: each registration with its answers, its marker and
-    the mails sent about it."""
+    the mails sent about it, and every event whose mail it marked as spam."""
+    traces = store.scans.traces_of(stored_address(email))
     report = AccessReport(email)
-    for registration in store.scans.registrations_of(stored_address(email)):
+    for registration in traces.registrations:
         marker = store.registration_rows.marker_of(registration)
         mails = [
             {
@@ -70,14 +86,23 @@ def access_report(store: Store, email: str) -> AccessReport:
                 "mails": mails,
             }
         )
+    report.complaints = [
+        {"event_id": row.event_id, "complained_at": row.values.get("complained_at")} for row in traces.complaints
+    ]
     return report
 
 
-def forget(store: Store, email: str, now: datetime) -> list[Erased]:
-    """Erase `email` from every event; returns what was removed."""
-    at = utc_iso(now)
-    removed = []
-    for registration in store.scans.registrations_of(stored_address(email)):
+def forget(store: Store, email: str, now: datetime) -> Forgotten:
+    """Erase `email` from every event; returns what was removed.
+
+    Repeatable: every step finds what is left from one scan of the whole table, so a run cut
+    short (by a failure, or a write whose answer was lost) is finished by running it again,
+    and a run that finds nothing says so truly. The registrations go first (nothing more is
+    mailed about them), then their mail rows, then whatever else names the address."""
+    at, address = utc_iso(now), stored_address(email)
+    forgotten = Forgotten()
+    traces = store.scans.traces_of(address)
+    for registration in traces.registrations:
         released = release(
             store,
             registration,
@@ -88,8 +113,7 @@ def forget(store: Store, email: str, now: datetime) -> list[Erased]:
             continue  # erased meanwhile
         gone = released.registration
         _wait_for_mail_in_flight(store, gone, now)
-        store.mail_rows.forget_complaint(gone.event_id, gone.email)
-        removed.append(
+        forgotten.registrations.append(
             Erased(
                 gone.event_id,
                 gone.registration_id,
@@ -98,7 +122,14 @@ def forget(store: Store, email: str, now: datetime) -> list[Erased]:
                 mail_records=store.mail_rows.delete_records(gone),
             )
         )
-    return removed
+    # The scan's, and those of the events just erased from (SES may have reported one since).
+    events = sorted({row.event_id for row in traces.complaints} | {e.event_id for e in forgotten.registrations})
+    forgotten.complaints = [event_id for event_id in events if store.mail_rows.forget_complaint(event_id, address)]
+    # A marker that names none of the person's registrations (none is left so; removed only
+    # while it still names what it did, so a registration made meanwhile keeps its own).
+    forgotten.markers = [row.event_id for row in traces.markers if store.scans.delete(row, unchanged="registration_id")]
+    forgotten.orphaned_mail_records = sum(store.scans.delete(row) for row in traces.orphaned_mails)
+    return forgotten
 
 
 def _wait_for_mail_in_flight(store: Store, registration: Registration, now: datetime) -> None:

@@ -68,7 +68,7 @@ def forget(client, store, registration_id):
     from chalicelib.admin.personal_data import forget as erase
 
     [item] = [i for i in registration_items(store) if i["registration_id"] == registration_id]
-    assert len(erase(store, item["email"], app_module.now())) == 1
+    assert len(erase(store, item["email"], app_module.now()).registrations) == 1
 
 
 RELEASES = {"cancel link": cancel_by_link, "admin cancel": cancel_by_admin, "forget": forget}
