@@ -1,7 +1,9 @@
 // Progressive enhancement for the registration form: posts JSON with fetch, shows the
 // outcome in place, marks refused fields, sends the same registration again by itself when
 // the service is busy (429/503), and reads the event to show the deadline in the reader's
-// local time and the seats left. Without JavaScript the form still posts as HTML.
+// local time and the seats left, or why nobody can register now (not open yet: unlocking the
+// form by itself when it opens; closed; fully booked). Without JavaScript the form still
+// posts as HTML.
 // Made by `python -m chalicelib.cli page`; the same for every event.
 (function () {
   "use strict";
@@ -21,7 +23,10 @@
       localTime: " (Ihre Ortszeit).",
       seats: function (n) { return n === 1 ? " Noch 1 Platz frei." : " Noch " + n + " Plätze frei."; },
       waitlist: " Alle Plätze sind vergeben; neue Anmeldungen kommen auf die Warteliste.",
-      closed: "Die Anmeldung zu dieser Veranstaltung ist geschlossen.",
+      opens: function (when) {
+        return " Sie öffnet am " + when + ". Kommen Sie dann wieder – oder lassen Sie diese Seite offen: " +
+          "Das Formular wird dann von selbst freigeschaltet.";
+      },
       fix: "Bitte korrigieren Sie:",
       sending: "Wird gesendet …",
       again: "Einen Moment bitte – wir senden Ihre Anmeldung gleich noch einmal.",
@@ -34,7 +39,9 @@
       localTime: " (your local time).",
       seats: function (n) { return n === 1 ? " 1 place left." : " " + n + " places left."; },
       waitlist: " All places are taken; new registrations go on the waiting list.",
-      closed: "Registration for this event is closed.",
+      opens: function (when) {
+        return " It opens on " + when + ". Come back then – or leave this page open: the form unlocks by itself.";
+      },
       fix: "Please correct:",
       sending: "Sending …",
       again: "One moment please – we are sending your registration again.",
@@ -47,6 +54,8 @@
   // The fields every registration may send, and those it must (from the API's own model).
   var STANDARD_FIELDS = ["given_name", "family_name", "email", "organisation", "role", "phone", "message", "consent", "website", "lang", "form_started_at"];
   var REQUIRED_FIELDS = ["given_name", "family_name", "email", "consent"];
+  // Why nobody can register now, in the API's own words, by the event's `refused_with`.
+  var REFUSALS = {"de": {"event_full": "Die Veranstaltung ist leider ausgebucht.", "registration_closed": "Die Anmeldung zu dieser Veranstaltung ist geschlossen.", "registration_not_open": "Die Anmeldung zu dieser Veranstaltung ist noch nicht ge\u00f6ffnet."}, "en": {"event_full": "Sorry, the event is fully booked.", "registration_closed": "Registration for this event is closed.", "registration_not_open": "Registration for this event has not opened yet."}}[language] || {};
 
   // A busy service (429 or 503: throttled by the gateway or DynamoDB, no Lambda free, or
   // `too_fast`) gets the same body again after its Retry-After, at most this often, waiting
@@ -55,6 +64,12 @@
   var MAX_WAIT_SECONDS = 30;
   // Without a Retry-After the page may read: 2, 4, then 8 seconds.
   var DEFAULT_WAIT_SECONDS = 2;
+
+  // A page open before registration opens reads the event again at the opening, by the
+  // reader's clock; a clock running ahead (or a failed read) reads it again this much later.
+  var REREAD_SECONDS = 30;
+  // The longest wait setTimeout takes (about 24 days); a longer one would end at once.
+  var MAX_TIMER_MS = 2147483647;
 
   // A person takes longer than a bot: the server ignores posts made too soon after this.
   form.elements.form_started_at.value = String(Date.now());
@@ -103,18 +118,63 @@
     eventStatus.textContent = message;
   }
 
-  fetch(eventUrl, { headers: { Accept: "application/json" } })
-    .then(function (response) { return response.ok ? response.json() : null; })
+  function readEvent() {
+    return fetch(eventUrl, { headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; });
+  }
+
+  // When registration opens, in the event's own zone with its name; in the reader's (named
+  // too) if the browser does not know that zone.
+  function openingTime(event) {
+    var options = {
+      weekday: "long", day: "numeric", month: "long", year: "numeric",
+      hour: "2-digit", minute: "2-digit", timeZoneName: "short", timeZone: event.timezone
+    };
+    var opens = new Date(event.registration_opens_at);
+    try {
+      return new Intl.DateTimeFormat(language, options).format(opens);
+    } catch (unknownZone) {
+      delete options.timeZone;
+      return new Intl.DateTimeFormat(language, options).format(opens);
+    }
+  }
+
+  function readAgainAtOpening(event) {
+    var wait = Date.parse(event.registration_opens_at) - Date.now();
+    setTimeout(function () {
+      readEvent().then(function (again) {
+        if (again) showState(again);
+        else readAgainAtOpening(event);
+      }, function () { readAgainAtOpening(event); });
+    }, Math.min(wait > 0 ? wait : REREAD_SECONDS * 1000, MAX_TIMER_MS));
+  }
+
+  // What the event says now: why nobody can register (the form locked), or the deadline and
+  // the seats left (the form open, also once it opened while the page was open).
+  function showState(event) {
+    if (!event.open) {
+      var message = REFUSALS[event.refused_with] || REFUSALS.registration_closed;
+      if (event.refused_with === "registration_not_open" && event.registration_opens_at) {
+        message += texts.opens(openingTime(event));
+        readAgainAtOpening(event);
+      }
+      disable(message);
+      return;
+    }
+    fields.disabled = false;
+    var deadline = new Intl.DateTimeFormat(language, { dateStyle: "full", timeStyle: "short" })
+      .format(new Date(event.registration_deadline));
+    var seats = "";
+    if (event.seats_left === 0) seats = texts.waitlist;
+    else if (typeof event.seats_left === "number") seats = texts.seats(event.seats_left);
+    eventStatus.textContent = texts.deadline + deadline + texts.localTime + seats;
+  }
+
+  readEvent()
     .then(function (event) {
       if (!event) return;
       checkFields(event);
-      if (!event.open) { disable(texts.closed); return; }
-      var deadline = new Intl.DateTimeFormat(language, { dateStyle: "full", timeStyle: "short" })
-        .format(new Date(event.registration_deadline));
-      var seats = "";
-      if (event.seats_left === 0) seats = texts.waitlist;
-      else if (typeof event.seats_left === "number") seats = texts.seats(event.seats_left);
-      eventStatus.textContent = texts.deadline + deadline + texts.localTime + seats;
+      showState(event);
     })
     .catch(function () { /* the form works without these details */ });
 
@@ -257,7 +317,8 @@
     });
   }
 
-  // The fields locked while waiting to send again (not those `disable` locked for good).
+  // The fields locked while waiting to send again (not those `disable` locked: closed, full, or
+  // not open yet, which `showState` unlocks when it opens).
   var locked = false;
 
   function done() {

@@ -107,6 +107,10 @@ class EventView(BaseModel):
     registration_opens_at: str | None
     registration_deadline: str = Field(description="the last instant a registration is accepted")
     open: bool
+    refused_with: Literal["registration_not_open", "registration_closed", "event_full"] | None = Field(
+        description="why `open` is false: the error a registration posted now is refused with "
+        "(not open yet, closed, fully booked without a waiting list); null while open"
+    )
     seats_left: int | None = Field(description="null: no limit")
     questions: list[QuestionView] = Field(description="the fields beyond the standard ones, in form order")
     consent: ConsentView

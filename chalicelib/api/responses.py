@@ -252,9 +252,11 @@ def event_document(record: EventRecord, now: datetime, language: str | None = No
     event = record.event
     language = language or event.language
     seats_left = record.seats_free
-    is_open = registration_window(event, now) is Window.OPEN and (
-        seats_left is None or seats_left > 0 or event.waitlist
-    )
+    # In the order a post is refused (`intake`): a page tells its reader what the post would.
+    window = registration_window(event, now)
+    refused_with = window.value if window is not Window.OPEN else None
+    if refused_with is None and seats_left == 0 and not event.waitlist:
+        refused_with = "event_full"
     opens = event.registration_opens_at
     return EventView(
         event_id=event.event_id,
@@ -265,7 +267,8 @@ def event_document(record: EventRecord, now: datetime, language: str | None = No
         location=event.location,
         registration_opens_at=event.instant(opens).isoformat() if opens else None,
         registration_deadline=event.accepts_until.isoformat(timespec="seconds"),
-        open=is_open,
+        open=refused_with is None,
+        refused_with=refused_with,
         seats_left=seats_left,
         questions=[
             QuestionView(

@@ -1,5 +1,6 @@
 """What an event is owed by the schedule at `now`: its closing mail, its reminders, the organisers'
-digest of a day. Pure: the event, its counts or registrations, and the clock in; answers out.
+digest of a day. Pure: the event, its counts, registrations or mail states, and the clock in;
+answers out.
 
 Whether a mail was sent already is not decided here: every mail is claimed in the table before
 it goes (`outbox`), so asking twice, or from two runs at once, sends it once.
@@ -7,16 +8,17 @@ it goes (`outbox`), so asking twice, or from two runs at once, sends it once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
+from chalicelib.mail.outbox import FLOW_TO_ORGANISERS, mails_due
 from chalicelib.model.events import Event, Window, registration_window
 from chalicelib.model.registration import Registration, Status
 
 ClosingReason = Literal["deadline", "closed", "full"]
-# The organisers' digest goes at this hour of the event's zone and covers the 24 hours before.
+# The organisers' digest goes at this hour of the event's zone, with the changes before it.
 DIGEST_HOUR = time(8, 0)
 
 
@@ -55,23 +57,24 @@ def reminder_recipients(registrations: Iterable[Registration]) -> list[Registrat
 
 
 def digest_day(event: Event, now: datetime) -> date | None:
-    """The local day whose digest is due at `now` (the latest whose 08:00 has passed), for an
-    event with `organiser_mails: daily`; None for other events, and once the digest's 24 hours
-    start after the event's end (nothing changes after the day: the cancel links expire)."""
-    if event.organiser_mails != "daily":
+    """The local day whose digest is due at `now` (the latest whose 08:00 has passed); None for an
+    event with `organiser_mails: none` (nothing goes to the organisers while it says so), and once
+    the day before's 08:00 is after the event's end (nothing changes after the day: the cancel
+    links expire).
+
+    Due for an `each` event too: one switched from `daily` (or `none`) still owes the organisers
+    the changes no digest reported yet, and gets them at the 08:00 the next digest would have
+    come; an `each` event that owes nothing gets nothing (`unreported` is empty)."""
+    if event.organiser_mails == "none":
         return None
     local = now.astimezone(event.zone)
     day = local.date() if local.time() >= DIGEST_HOUR else local.date() - timedelta(days=1)
-    start, _ = digest_window(event, day)
-    return day if start < event.ends_instant else None
+    return day if digest_cutoff(event, day - timedelta(days=1)) < event.ends_instant else None
 
 
-def digest_window(event: Event, day: date) -> tuple[datetime, datetime]:
-    """The 24 hours the digest of `day` covers: from 08:00 the day before to 08:00 on `day`, in
-    the event's zone (23 or 25 hours across a change of daylight saving time)."""
-    end = event.instant(datetime.combine(day, DIGEST_HOUR))
-    start = event.instant(datetime.combine(day - timedelta(days=1), DIGEST_HOUR))
-    return start, end
+def digest_cutoff(event: Event, day: date) -> datetime:
+    """08:00 on `day` in the event's zone: the digest of `day` reports the changes before it."""
+    return event.instant(datetime.combine(day, DIGEST_HOUR))
 
 
 @dataclass(frozen=True)
@@ -88,26 +91,52 @@ def counts(registrations: Iterable[Registration]) -> Counts:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """One organisers' notice of the flow of registrations (`outbox.FLOW_TO_ORGANISERS`): the
+    mail `kind` about `registration`, sent on its own or reported in a digest, once."""
+
+    registration: Registration
+    kind: str
+
+
+# The time stamp of the change each notice of the flow reports.
+_STAMPS = {"organiser_new": "registered_at", "organiser_promoted": "promoted_at", "organiser_cancelled": "cancelled_at"}
+
+
+def unreported(
+    registrations: Iterable[Registration], mail_states: Mapping[tuple[str, str], str], before: datetime
+) -> list[Notice]:
+    """The notices of the flow the registrations call for (`mails_due`) about changes before
+    `before` that no mail has reported: their mail row (`mail_states`, by registration id and
+    kind) is missing or still `sending`. Missing whatever `organiser_mails` said at the change
+    (`daily` and `none` send none on their own), or the mail function has not come to it yet.
+
+    A notice being sent is claimed by its sender, so the digest's own claim decides: refused
+    while the sender is at it, granted once that claim went stale (the sender died)."""
+    return [
+        Notice(registration, kind)
+        for registration in registrations
+        for kind in mails_due(registration)
+        if kind in FLOW_TO_ORGANISERS
+        and mail_states.get((registration.registration_id, kind)) in (None, "sending")
+        and datetime.fromisoformat(str(getattr(registration, _STAMPS[kind]))) < before
+    ]
+
+
+@dataclass(frozen=True)
 class DayChanges:
-    """The registrations that arrived, were cancelled and moved up within one digest's hours."""
+    """What a digest reports: the registrations that arrived, were cancelled and moved up."""
 
     registered: list[Registration] = field(default_factory=list)
     cancelled: list[Registration] = field(default_factory=list)
     promoted: list[Registration] = field(default_factory=list)
 
-    def __bool__(self) -> bool:
-        return bool(self.registered or self.cancelled or self.promoted)
 
+def day_changes(notices: Iterable[Notice]) -> DayChanges:
+    """The changes `notices` report, each list in arrival order."""
+    listed = list(notices)
 
-def day_changes(registrations: Iterable[Registration], start: datetime, end: datetime) -> DayChanges:
-    """What happened in [start, end), read from each registration's time stamps."""
+    def reported(kind: str) -> list[Registration]:
+        return [notice.registration for notice in listed if notice.kind == kind]
 
-    def within(stamp: str | None) -> bool:
-        return bool(stamp) and start <= datetime.fromisoformat(str(stamp)) < end
-
-    listed = list(registrations)
-    return DayChanges(
-        registered=[r for r in listed if within(r.registered_at)],
-        cancelled=[r for r in listed if within(r.cancelled_at)],
-        promoted=[r for r in listed if within(r.promoted_at)],
-    )
+    return DayChanges(reported("organiser_new"), reported("organiser_cancelled"), reported("organiser_promoted"))

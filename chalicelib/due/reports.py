@@ -53,8 +53,9 @@ def organiser_closing(
 
 
 def organiser_digest(event: Event, day: date, changes: DayChanges, counts: Counts) -> OutgoingMail:
-    """The registrations, cancellations and moves up of the 24 hours before 08:00 on `day`, and
-    the numbers now: one mail a day instead of one per change."""
+    """The registrations, cancellations and moves up before 08:00 on `day` that the organisers
+    were not told of yet (usually those of the 24 hours before), and the numbers now: one mail a
+    day instead of one per change."""
     lang = event.language
     title = one_line(event.title)
     blocks: list[Block] = [text(lang, "mail.digest.intro", title=title, when=when_text(event, lang))]

@@ -8,18 +8,20 @@ and reported), so two runs at once, or a run retried by Lambda, send nothing twi
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from chalicelib.config.aws import error_name
 from chalicelib.due import owed
-from chalicelib.due.reports import organiser_closing, organiser_digest
+from chalicelib.due.digest import send_digest
+from chalicelib.due.reports import organiser_closing
 from chalicelib.mail.outbox import Outbox
 from chalicelib.model.events import expiry_epoch
 from chalicelib.model.registration import utc_iso
 from chalicelib.seats.numbering import settle
-from chalicelib.store import CLOSING_MAIL, REMINDER_MAIL, EventRecord, Store, digest_mail, event_owner
+from chalicelib.store import CLOSING_MAIL, REMINDER_MAIL, EventRecord, Store, event_owner
 
 logger = logging.getLogger(__name__)
 
@@ -82,25 +84,23 @@ class Schedule:
         remind = owed.reminders_due(event, now)
         day = owed.digest_day(event, now)
         if closing is None and not remind and day is None:
-            return  # the common case: no Query of the registrations
-        items = self.store.registration_rows.of_event(event.event_id, consistent=True)
-        owner = event_owner(event.event_id, expiry_epoch(event))
+            return  # nothing due: no Query
+        # Read once, and only when a mail needs them: a day's digest that went needs none.
+        registrations = functools.cache(lambda: self.store.registration_rows.of_event(event.event_id, consistent=True))
         if closing is not None:
+            items = registrations()
             counts = owed.counts(items)
+            owner = event_owner(event.event_id, expiry_epoch(event))
             builders = {CLOSING_MAIL: lambda: organiser_closing(event, closing, counts, items)}
             report.count(
                 CLOSING_MAIL,
                 self.outbox.send(owner, [CLOSING_MAIL], now, record, builders=builders, retry_failed=retry_failed),
             )
         if remind:
-            for item in owed.reminder_recipients(items):
+            for item in owed.reminder_recipients(registrations()):
                 report.count(
                     REMINDER_MAIL, self.outbox.send(item, [REMINDER_MAIL], now, record, retry_failed=retry_failed)
                 )
         if day is not None:
-            changes = owed.day_changes(items, *owed.digest_window(event, day))
-            if changes:  # a day without changes sends nothing: an empty digest is noise
-                kind = digest_mail(day)
-                builders = {kind: lambda: organiser_digest(event, day, changes, owed.counts(items))}
-                sent = self.outbox.send(owner, [kind], now, record, builders=builders, retry_failed=retry_failed)
-                report.count("organiser_digest", sent)
+            sent = send_digest(self.store, self.outbox, record, registrations, day, now, retry_failed=retry_failed)
+            report.count("organiser_digest", sent)

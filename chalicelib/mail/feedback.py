@@ -11,12 +11,16 @@ publishes to Amazon SNS"); the mail's tags (`Mailer.send`) name the registration
   of this event goes to the address.
 - A mail to the organisers bounced or drew a complaint: an alert, since the organisers
   cannot be told by mail.
+- A notice not in that shape: logged (the part, never its value) and skipped, like one not
+  about our mail; the delivery's other notices go on. Only the table or the alert topic being
+  unavailable raises, which a retry mends.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,30 +43,76 @@ class Notice:
     mail_kind: str | None
 
 
+class Malformed(ValueError):
+    """A notice that is not in SES's shape; names the part, never its value (it may be an address)."""
+
+
+# What SES takes as a message tag's value: anything else is no tag of ours (and a key too long
+# for DynamoDB would be refused as invalid, which no retry mends).
+_TAG_VALUE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# Our tags on every mail (`Outbox._try_send`), in the order `Notice` takes them.
+_TAGS = ("event_id", "registration_id", "mail_kind")
+
+
 def read_notice(message: dict[str, Any]) -> Notice | None:
     """A notice from SES's JSON (event publishing says `eventType`, identity notifications
-    `notificationType`); None for deliveries, sends and anything else."""
+    `notificationType`); None for deliveries, sends and anything else. Raises `Malformed` when
+    a bounce or complaint is not in the shape SES documents; a part left out (or null) counts as empty."""
     kind = message.get("eventType") or message.get("notificationType")
-    mail = message.get("mail") or {}
-    tags = mail.get("tags") or {}
-
-    def tag(name: str) -> str | None:
-        values = tags.get(name) or [None]
-        return str(values[0]) if values[0] else None
-
     if kind == "Bounce":
-        bounce = message.get("bounce") or {}
-        recipients = tuple(str(r.get("emailAddress", "")) for r in bounce.get("bouncedRecipients", []))
-        permanent = bounce.get("bounceType") == "Permanent"
-        detail = f"{bounce.get('bounceType', '')}/{bounce.get('bounceSubType', '')}"
+        bounce = _object(message, "bounce")
+        recipients = _recipients(bounce, "bouncedRecipients")
+        bounce_type, subtype = _text(bounce, "bounceType"), _text(bounce, "bounceSubType")
+        permanent, detail = bounce_type == "Permanent", f"{bounce_type}/{subtype}"
     elif kind == "Complaint":
-        complaint = message.get("complaint") or {}
-        recipients = tuple(str(r.get("emailAddress", "")) for r in complaint.get("complainedRecipients", []))
-        permanent = True
-        detail = str(complaint.get("complaintFeedbackType") or "complaint")
+        complaint = _object(message, "complaint")
+        recipients = _recipients(complaint, "complainedRecipients")
+        permanent, detail = True, _text(complaint, "complaintFeedbackType") or "complaint"
     else:
+        return None  # what a delivery or a send says is never read
+    tags = _object(_object(message, "mail"), "tags")
+    return Notice(kind, recipients, permanent, detail, *(_tag(tags, name) for name in _TAGS))
+
+
+def _object(parent: dict[str, Any], name: str) -> dict[str, Any]:
+    """`parent[name]`, a JSON object; empty when left out (or null)."""
+    value = {} if parent.get(name) is None else parent[name]
+    if not isinstance(value, dict):
+        raise Malformed(f"{name} is not an object")
+    return value
+
+
+def _list(parent: dict[str, Any], name: str) -> list[Any]:
+    """`parent[name]`, a JSON list; empty when left out (or null)."""
+    value = [] if parent.get(name) is None else parent[name]
+    if not isinstance(value, list):
+        raise Malformed(f"{name} is not a list")
+    return value
+
+
+def _text(parent: dict[str, Any], name: str) -> str:
+    """`parent[name]`, a string; empty when left out (or null)."""
+    value = "" if parent.get(name) is None else parent[name]
+    if not isinstance(value, str):
+        raise Malformed(f"{name} is not a string")
+    return value
+
+
+def _recipients(parent: dict[str, Any], name: str) -> tuple[str, ...]:
+    recipients = _list(parent, name)
+    if not all(isinstance(r, dict) and isinstance(r.get("emailAddress"), str) for r in recipients):
+        raise Malformed(f"a recipient in {name} has no emailAddress")
+    return tuple(r["emailAddress"] for r in recipients)
+
+
+def _tag(tags: dict[str, Any], name: str) -> str | None:
+    """Our tag `name` (SES gives each tag as a list of values); None when it is not there."""
+    values = _list(tags, name)
+    if not values:
         return None
-    return Notice(kind, recipients, permanent, detail, tag("event_id"), tag("registration_id"), tag("mail_kind"))
+    if not isinstance(values[0], str) or not _TAG_VALUE.fullmatch(values[0]):
+        raise Malformed(f"tag {name} is not a tag value")
+    return values[0]
 
 
 def handle_sns(records: list[dict[str, Any]], store: Store, alerts: Alerts, at: str) -> int:
@@ -77,7 +127,12 @@ def handle_sns(records: list[dict[str, Any]], store: Store, alerts: Alerts, at: 
         except (KeyError, TypeError, ValueError):
             logger.warning("an SNS record that is not an SES notice; skipped")
             continue
-        notice = read_notice(message) if isinstance(message, dict) else None
+        try:
+            notice = read_notice(message) if isinstance(message, dict) else None
+        except Malformed as exc:
+            # Skipped, not raised: SNS would deliver it again and again, then dead-letter it.
+            logger.warning("an SES notice not in SES's shape (%s); skipped", exc)
+            continue
         if notice is not None:
             acted += apply_notice(notice, store, alerts, at)
     return acted

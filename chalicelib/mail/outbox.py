@@ -48,9 +48,11 @@ UNDELIVERABLE = "undeliverable_"
 ALERT = "alert_"
 
 
-# The organisers' mails about the flow of registrations: `organiser_mails: daily` puts them into
-# one digest a day, `none` drops them. Notices of a problem (a bounce, a mail not delivered) go
-# whatever the setting: someone has to act on them.
+# The organisers' mails about the flow of registrations: `organiser_mails: daily` leaves them to
+# the digest of the day, `none` holds them back. Each is told once, on its own or in a digest
+# (`due.digest` claims the same mail rows), so what `daily` or `none` held back comes in the next
+# digest after a switch too. Notices of a problem (a bounce, a mail not delivered) go whatever
+# the setting: someone has to act on them.
 FLOW_TO_ORGANISERS = frozenset({"organiser_new", "organiser_promoted", "organiser_cancelled"})
 
 

@@ -21,7 +21,7 @@ import jinja2
 from chalicelib.model.events import Event
 from chalicelib.model.submission import STANDARD_FIELDS, Submission
 from chalicelib.page.page_texts import TEXTS
-from chalicelib.texts import field_label, text
+from chalicelib.texts import LANGUAGES, field_label, text
 
 
 class PageError(ValueError):
@@ -39,6 +39,9 @@ ONE_LINE_MAX = 200
 RADIO_MAX = 4
 
 Kind = Literal["input", "textarea", "select", "radios", "checkboxes", "checkbox"]
+# Why nobody can register now, as the API's event view says it (`refused_with`): the page's
+# script says it in the API's words, in every language (the script is the same for every event).
+REFUSALS = ("registration_not_open", "registration_closed", "event_full")
 
 
 @dataclass(frozen=True)
@@ -205,6 +208,7 @@ def render_page(event: Event, api_url: str, privacy_url: str = "privacy.html") -
         "phone_link": phone_link,
         "standard_fields": list(STANDARD_FIELDS),
         "required_fields": required_standard_fields(),
+        "refusals": {lang: {code: text(lang, f"error.{code}") for code in REFUSALS} for lang in LANGUAGES},
     }
     environment = _environment()
     return {

@@ -113,6 +113,12 @@ def mail_owner_key(event_id: str, owner_id: str) -> dict[str, Any]:
     return event_key(event_id) if owner_id == EVENT_MAILS else registration_key(event_id, owner_id)
 
 
+def mail_of(sk: str) -> tuple[str, str]:
+    """(registration id or `EVENT_MAILS`, kind) of a mail row's sort key."""
+    owner, _, kind = sk.removeprefix(MAIL_PREFIX).partition("#")
+    return owner, kind
+
+
 def mail_kind(sk: str) -> str:
     """The mail kind a mail row's sort key names."""
     return sk.rsplit("#", 1)[1]

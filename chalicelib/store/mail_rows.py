@@ -21,6 +21,7 @@ from chalicelib.store.keys import (
     TTL_ATTRIBUTE,
     complaint_key,
     complaint_sk,
+    mail_of,
     mail_owner_key,
     mail_sk,
     registration_key,
@@ -153,6 +154,16 @@ class MailRows:
             {":suppressed": "suppressed", ":at": utc_iso(now)},
         )
 
+    def mark_reported(self, owner: MailOwner, kind: str, digest: str, now: datetime) -> bool:
+        """Record the organisers' notice `kind` about `owner` as told in the event's mail `digest`
+        (the digest of a day) rather than sent on its own; False when its claim is gone."""
+        return self._update(
+            owner,
+            kind,
+            "SET mail_state = :sent, sent_at = :at, reported_in = :digest",
+            {":sent": "sent", ":at": utc_iso(now), ":digest": digest},
+        )
+
     def release(self, owner: MailOwner, kind: str) -> None:
         """Give a claim back after a failed send, so the retry may take it."""
         try:
@@ -175,6 +186,18 @@ class MailRows:
             ConsistentRead=True,
         )
         return [plain(i) for i in items]
+
+    def states_of_event(self, event_id: str) -> dict[tuple[str, str], str]:
+        """The state of every mail row of `event_id` (its registrations' and its own), by
+        (registration id or `EVENT_MAILS`, kind): one Query."""
+        items = self.table.every(
+            "query",
+            KeyConditionExpression="event_id = :e AND begins_with(sk, :p)",
+            ProjectionExpression="sk, mail_state",
+            ExpressionAttributeValues=item({":e": event_id, ":p": MAIL_PREFIX}),
+            ConsistentRead=True,
+        )
+        return {mail_of(row["sk"]): str(row.get("mail_state", "")) for row in map(plain, items)}
 
     def delete_records(self, owner: MailOwner) -> int:
         records = self.records_of(owner)

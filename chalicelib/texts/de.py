@@ -138,7 +138,8 @@ TEXTS = {
     "mail.count.cancelled": "Abgesagt",
     # The organisers' daily digest (organiser_mails: daily).
     "mail.digest.subject": "Tagesübersicht: {title} – {day}",
-    "mail.digest.intro": "Das hat sich bei den Anmeldungen zu {title} ({when}) seit gestern, 8 Uhr, geändert.",
+    "mail.digest.intro": "Diese Änderungen bei den Anmeldungen zu {title} ({when}) bis heute, 8 Uhr, "
+    "haben wir Ihnen noch nicht gemeldet.",
     "mail.digest.registered": "Neue Anmeldungen",
     "mail.digest.cancelled": "Absagen",
     "mail.digest.promoted": "Von der Warteliste nachgerückt",

@@ -129,7 +129,8 @@ TEXTS = {
     "mail.count.cancelled": "Cancelled",
     # The organisers' daily digest (organiser_mails: daily).
     "mail.digest.subject": "Daily summary: {title} – {day}",
-    "mail.digest.intro": "This is what changed in the registrations for {title} ({when}) since 8 am yesterday.",
+    "mail.digest.intro": "These changes to the registrations for {title} ({when}) up to 8 am today "
+    "have not been reported to you yet.",
     "mail.digest.registered": "New registrations",
     "mail.digest.cancelled": "Cancellations",
     "mail.digest.promoted": "Moved up from the waiting list",

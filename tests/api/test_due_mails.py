@@ -43,6 +43,7 @@ def attachment(mail, suffix):
 def test_the_closing_mail_goes_once_after_the_deadline(api, client, store, clock):
     api.register(**person("ana@example.org"), family_name="=HYPERLINK(1)")
     api.register(**person("ben@example.org"), lang="en")
+    sent_mails()  # the mail function tells the organisers of each at once, as the stream has it do
     assert run_due(client) == {"sent": {}}  # still open: nothing due
     clock.now = AFTER_DEADLINE
     assert run_due(client) == {"sent": {"organiser_closing": 1}}
@@ -68,6 +69,7 @@ def test_the_closing_mail_goes_once_after_the_deadline(api, client, store, clock
 
 def test_send_due_on_the_command_line_sends_the_closing_mail_once(api, store, clock, monkeypatch, capsys):
     api.register(**person("ana@example.org"))
+    sent_mails()
     clock.now = AFTER_DEADLINE
     monkeypatch.setattr(cli, "now", clock)
     assert cli.main(["send-due"]) == 0
@@ -121,6 +123,7 @@ def test_an_english_event_gets_an_english_closing_mail_with_commas(api, client, 
 
 def test_no_closing_mail_for_an_event_already_over(api, client, store, clock):
     api.register(**person("ana@example.org"))
+    sent_mails()
     clock.now = berlin(2016, 12, 2, 9, 0)
     assert run_due(client) == {"sent": {}}
 
@@ -256,6 +259,100 @@ def test_no_digest_for_a_day_without_changes_and_none_with_organiser_mails_none(
     assert run_due(client)["sent"] == {}
     assert organiser_mails() == []
     assert len(mails_to("ana@example.org")) == 1  # the registrant's confirmation goes whatever the setting
+
+
+def registered_in(digest) -> str:
+    """The names under "Neue Anmeldungen" of a German digest."""
+    return text_of(digest).split("Neue Anmeldungen")[1].split("Absagen")[0]
+
+
+def register_now(api, email):
+    """Register, and let the mail function take the new registration at once, as the stream does."""
+    api.register(**person(email))
+    sent_mails()
+
+
+def test_switched_from_daily_to_each_the_changes_since_the_last_digest_come_in_one_more(api, client, store, clock):
+    reload_events(store, event(organiser_mails="daily"))
+    clock.now = berlin(2016, 11, 9, 12, 0)
+    register_now(api, "ana@example.org")
+    clock.now = berlin(2016, 11, 10, 8, 0)
+    assert run_due(client)["sent"] == {"organiser_digest": 1}
+    clock.now = berlin(2016, 11, 10, 10, 0)
+    register_now(api, "ben@example.org")  # daily: no mail of its own
+    reload_events(store, event(organiser_mails="each"))
+    clock.now = berlin(2016, 11, 10, 11, 0)
+    register_now(api, "cem@example.org")  # each: a mail of its own
+    assert run_due(client)["sent"] == {}  # the 10th's digest went
+    clock.now = berlin(2016, 11, 11, 8, 0)
+    assert run_due(client)["sent"] == {"organiser_digest": 1}  # when the next digest would have come
+    clock.now = berlin(2016, 11, 12, 8, 0)
+    assert run_due(client)["sent"] == {}
+    mails = organiser_mails()
+    first, last = with_subject(mails, "Tagesübersicht:")
+    assert "Ana" in registered_in(first)
+    assert str(last["Subject"]).endswith("11. November 2016")
+    assert "Ben Choudhary" in registered_in(last)
+    assert "Ana" not in registered_in(last)
+    assert "Cem" not in registered_in(last)
+    assert [str(m["Subject"]).split(" – ")[1] for m in with_subject(mails, "Anmeldung:")] == ["Cem Choudhary"]
+
+
+def test_switched_from_each_to_daily_the_digest_leaves_out_what_was_mailed_on_its_own(api, client, store, clock):
+    clock.now = berlin(2016, 11, 9, 12, 0)
+    register_now(api, "ana@example.org")  # each: a mail of its own
+    reload_events(store, event(organiser_mails="daily"))
+    clock.now = berlin(2016, 11, 9, 13, 0)
+    register_now(api, "ben@example.org")
+    clock.now = berlin(2016, 11, 10, 8, 0)
+    assert run_due(client)["sent"] == {"organiser_digest": 1}
+    mails = organiser_mails()
+    [digest] = with_subject(mails, "Tagesübersicht:")
+    assert "Neue Anmeldungen (1)" in text_of(digest)
+    assert "Ben Choudhary" in registered_in(digest)
+    assert [str(m["Subject"]).split(" – ")[1] for m in with_subject(mails, "Anmeldung:")] == ["Ana Choudhary"]
+
+
+def test_what_none_held_back_comes_in_the_next_digest_once_the_event_is_daily_again(api, client, store, clock):
+    reload_events(store, event(organiser_mails="daily"))
+    clock.now = berlin(2016, 11, 9, 12, 0)
+    register_now(api, "ana@example.org")
+    reload_events(store, event(organiser_mails="none"))
+    clock.now = berlin(2016, 11, 9, 14, 0)
+    register_now(api, "ben@example.org")
+    clock.now = berlin(2016, 11, 10, 8, 0)
+    assert run_due(client)["sent"] == {}  # none: nothing to the organisers
+    clock.now = berlin(2016, 11, 10, 12, 0)
+    reload_events(store, event(organiser_mails="daily"))
+    clock.now = berlin(2016, 11, 11, 8, 0)
+    assert run_due(client)["sent"] == {"organiser_digest": 1}  # older than its 24 hours, and still there
+    clock.now = berlin(2016, 11, 12, 8, 0)
+    assert run_due(client)["sent"] == {}
+    [digest] = with_subject(organiser_mails(), "Tagesübersicht:")
+    assert "Neue Anmeldungen (2)" in text_of(digest)
+    assert with_subject(organiser_mails(), "Anmeldung:") == []
+
+
+def test_a_digest_that_failed_leaves_its_changes_to_the_next_run(api, client, store, clock, monkeypatch):
+    from chalicelib.mail.sender import Mailer
+
+    reload_events(store, event(organiser_mails="daily"))
+    clock.now = berlin(2016, 11, 9, 12, 0)
+    register_now(api, "ana@example.org")
+    clock.now = berlin(2016, 11, 10, 8, 0)
+    real_send = Mailer.send
+
+    def busy(self, mail, raw, tags=None):
+        raise ConnectionError("SES is unreachable")
+
+    monkeypatch.setattr(Mailer, "send", busy)
+    with pytest.raises(RuntimeError, match="netzwerktreffen-nrw-2016"):
+        run_due(client)
+    monkeypatch.setattr(Mailer, "send", real_send)
+    clock.now = berlin(2016, 11, 10, 8, 15)
+    assert run_due(client)["sent"] == {"organiser_digest": 1}  # every claim was given back
+    [digest] = with_subject(organiser_mails(), "Tagesübersicht:")
+    assert "Ana Choudhary" in registered_in(digest)
 
 
 def cem_id(store):

@@ -24,6 +24,7 @@ def test_the_event_is_described_with_instants_and_offsets(client, clock):
         "registration_opens_at": None,
         "registration_deadline": "2016-11-17T23:59:59+01:00",
         "open": True,
+        "refused_with": None,
         "seats_left": None,
         "questions": [
             {
@@ -64,6 +65,29 @@ def test_the_event_is_described_with_instants_and_offsets(client, clock):
     }
     clock.now = berlin(2016, 11, 18, 0, 0)
     assert json.loads(client.http.get(f"/events/{SEED_EVENT_ID}").body)["open"] is False
+
+
+def test_the_event_says_why_a_registration_posted_now_would_be_refused(client, store, clock):
+    """What a page tells its reader must be what the post would answer (tests/api/test_seats.py)."""
+
+    def view():
+        document = json.loads(client.http.get(f"/events/{SEED_EVENT_ID}").body)
+        return document["open"], document["refused_with"]
+
+    reload_events(store, event(capacity=1, registration_opens_at="2016-11-05T09:00:00"))
+    clock.now = berlin(2016, 11, 5, 8, 59)
+    assert view() == (False, "registration_not_open")
+    clock.now = berlin(2016, 11, 5, 9, 0)
+    assert view() == (True, None)
+    client.http.post(PATH, headers={"Content-Type": "application/json"}, body=json.dumps(submission()).encode())
+    assert view() == (False, "event_full")  # the last seat went, and there is no waiting list
+    reload_events(store, event(capacity=1, waitlist=True))
+    assert view() == (True, None)  # a waiting-list place is free
+    reload_events(store, event(capacity=1, closed=True))
+    assert view() == (False, "registration_closed")
+    reload_events(store, event(capacity=2))
+    clock.now = berlin(2016, 11, 18, 0, 0)
+    assert view() == (False, "registration_closed")  # the deadline passed
 
 
 def test_seats_left_counts_down(client, store):

@@ -104,6 +104,19 @@ def test_notices_that_are_not_ours_or_not_readable_are_skipped(api, store):
     assert "mail_problem" not in registration_items(store)[0]
 
 
+def test_a_malformed_notice_holds_back_none_of_its_batch(api, store):
+    registration_id = api.register(email="ana@exmaple.org")["registration_id"]
+    sent_mails()
+    tags = {"event_id": SEED_EVENT_ID, "registration_id": registration_id, "mail_kind": "registrant_confirmed"}
+    malformed = ses_notice("Bounce", "ana@exmaple.org", tags, sender=SENDER)
+    malformed["bounce"]["bouncedRecipients"] = ["ana@exmaple.org"]  # a recipient is an object in SES's JSON
+    good = ses_notice("Bounce", "ana@exmaple.org", tags, sender=SENDER)
+    records = [sns_event(m)["Records"][0] for m in (malformed, good)]
+    assert app_module.handle_ses_feedback({"Records": records}, None) == {"acted_on": 1}
+    assert registration_items(store)[0]["mail_problem"] == "bounced"
+    assert len(bounce_notices()) == 1
+
+
 def test_forget_erases_the_complaint_marker_too(api, store):
     registration_id = api.register(email="ana@example.org")["registration_id"]
     sent_mails()

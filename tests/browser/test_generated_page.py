@@ -5,14 +5,17 @@ hand drifts from the event."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import json
+import re
+import uuid
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from devstack.demo_event import DEMO_EVENT_ID
 from tests.browser.test_form_page import address, serious_violations, wait_like_a_person
-from tests.e2e.helpers import stored_rows
-from tests.factories import EVERY_QUESTION_EVENT_ID, every_question_event
+from tests.e2e.helpers import post, registrations_url, stored_rows
+from tests.factories import BERLIN, EVERY_QUESTION_EVENT_ID, every_question_event, submission
 
 WARNING_PREFIX = f'Registration form for event "{DEMO_EVENT_ID}": '
 
@@ -178,3 +181,38 @@ def test_the_script_warns_when_a_page_adapted_by_hand_drifts_from_the_event(stac
             "refused (unknown_field).",
         ]
     )
+
+
+def demo_copy(stack, prefix, **changes):
+    """The demo event under a new id with `changes`, stored; its id."""
+    event_id = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    demo = stack.store().event_rows.find(DEMO_EVENT_ID).event
+    stack.store().event_rows.save([demo.model_copy(update={"event_id": event_id, **changes})])
+    return event_id
+
+
+def test_a_page_opened_before_registration_opens_says_when_and_unlocks_itself(stack, page):
+    # Seconds ahead, in the event's zone: long enough for the page to load before it.
+    opens = (datetime.now(BERLIN) + timedelta(seconds=10)).replace(tzinfo=None, microsecond=0)
+    event_id = demo_copy(stack, "opens-soon", registration_opens_at=opens)
+    page.goto(f"{stack.page_url}/{event_id}/")
+    page.wait_for_function("document.getElementById('event-status').textContent.length > 0")
+    status = page.inner_text("#event-status")
+    assert status.startswith("Die Anmeldung zu dieser Veranstaltung ist noch nicht geöffnet. Sie öffnet am ")
+    assert re.search(rf"{opens:%H:%M} (MEZ|MESZ)\. Kommen Sie dann wieder", status)  # the event's zone, named
+    assert "geschlossen" not in status
+    assert page.evaluate("document.getElementById('fields').disabled") is True
+    assert page.is_disabled("#submit")
+    page.wait_for_function("document.getElementById('fields').disabled === false", timeout=45000)
+    assert page.inner_text("#event-status").startswith("Anmeldung bis ")
+    assert page.is_enabled("#submit")
+
+
+def test_the_page_of_a_fully_booked_event_says_so(stack, page):
+    event_id = demo_copy(stack, "full", capacity=1, waitlist=False)
+    body = json.dumps(submission(email=address())).encode()
+    assert post(registrations_url(stack, event_id), body, "application/json")[0] == 201  # the one seat
+    page.goto(f"{stack.page_url}/{event_id}/")
+    page.wait_for_function("document.getElementById('fields').disabled === true")
+    assert page.inner_text("#event-status") == "Die Veranstaltung ist leider ausgebucht."
+    assert page.is_disabled("#submit")

@@ -37,42 +37,57 @@ def test_the_reminder_keeps_its_wall_clock_time_across_a_change_of_daylight_savi
     assert owed.reminder_at(event(reminder_days_before=7)) == berlin(2016, 11, 24, 10, 0)
 
 
-def test_the_digest_of_a_day_is_due_from_8_local_time_and_covers_the_24_hours_before():
+def test_the_digest_of_a_day_is_due_from_8_local_time_with_the_changes_before():
     daily = event(organiser_mails="daily")
     assert owed.digest_day(daily, berlin(2016, 11, 10, 7, 59)) == date(2016, 11, 9)
     assert owed.digest_day(daily, berlin(2016, 11, 10, 8, 0)) == date(2016, 11, 10)
-    assert owed.digest_window(daily, date(2016, 11, 10)) == (berlin(2016, 11, 9, 8, 0), berlin(2016, 11, 10, 8, 0))
-    start, end = owed.digest_window(daily, date(2016, 10, 30))  # the day the clocks went back
-    assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=25)
-    assert owed.digest_day(event(), berlin(2016, 11, 10, 9, 0)) is None  # organiser_mails: each
+    assert owed.digest_cutoff(daily, date(2016, 11, 10)) == berlin(2016, 11, 10, 8, 0)
+    assert owed.digest_cutoff(daily, date(2016, 10, 30)).utcoffset() == timedelta(hours=1)  # clocks went back
     assert owed.digest_day(daily, berlin(2016, 12, 2, 9, 0)) == date(2016, 12, 2)  # the event day's changes
     assert owed.digest_day(daily, berlin(2016, 12, 3, 9, 0)) is None
 
 
-def test_the_days_changes_are_read_from_the_time_stamps():
-    def stored(i: int, **values) -> Registration:
-        return Registration.from_stored(
-            {
-                "event_id": "e",
-                "registration_id": str(i),
-                "email": f"{i}@example.org",
-                "given_name": "A",
-                "family_name": "B",
-                "consent_at": values["registered_at"],
-                **values,
-            }
-        )
+def test_an_each_event_may_owe_a_digest_and_a_none_event_gets_none():
+    # `each`: what `daily` or `none` held back before a switch still comes, at 08:00.
+    assert owed.digest_day(event(), berlin(2016, 11, 10, 9, 0)) == date(2016, 11, 10)
+    assert owed.digest_day(event(organiser_mails="none"), berlin(2016, 11, 10, 9, 0)) is None
 
+
+def stored(i: int, **values) -> Registration:
+    return Registration.from_stored(
+        {
+            "event_id": "e",
+            "registration_id": str(i),
+            "email": f"{i}@example.org",
+            "given_name": "A",
+            "family_name": "B",
+            "consent_at": values["registered_at"],
+            **values,
+        }
+    )
+
+
+def test_a_digest_reports_the_changes_before_8_that_no_mail_reported():
     items = [
         stored(0, registered_at="2016-11-09T06:59:59.999Z", status="confirmed"),  # 07:59:59 in Berlin
         stored(
             1, registered_at="2016-11-09T07:00:00.000Z", status="cancelled", cancelled_at="2016-11-10T06:59:00.000Z"
         ),
-        stored(2, registered_at="2016-11-08T10:00:00.000Z", status="confirmed", promoted_at="2016-11-10T07:00:00.000Z"),
+        stored(2, registered_at="2016-11-01T10:00:00.000Z", status="confirmed", promoted_at="2016-11-10T07:00:00.000Z"),
     ]
-    changes = owed.day_changes(items, *owed.digest_window(event(), date(2016, 11, 10)))
-    assert changes.registered == [items[1]]
-    assert changes.cancelled == [items[1]]
-    assert changes.promoted == []  # 08:00 on the 10th belongs to the next digest
-    assert not owed.day_changes(items, berlin(2016, 11, 20), berlin(2016, 11, 21))
+    states = {
+        ("0", "organiser_new"): "sent",  # mailed on its own, or in an earlier digest
+        ("1", "organiser_new"): "sending",  # being mailed: the digest's claim decides
+        ("2", "organiser_new"): "failed",  # parked, and alerted: not for a digest
+        ("2", "registrant_confirmed"): "sent",
+    }
+    notices = owed.unreported(items, states, owed.digest_cutoff(event(), date(2016, 11, 10)))
+    assert [(n.registration.registration_id, n.kind) for n in notices] == [
+        ("1", "organiser_new"),
+        ("1", "organiser_cancelled"),  # 07:59 in Berlin
+    ]  # 2's move up at 08:00 belongs to the next digest
+    changes = owed.day_changes(notices)
+    assert changes == owed.DayChanges(registered=[items[1]], cancelled=[items[1]], promoted=[])
+    assert owed.unreported(items, {}, berlin(2016, 11, 1)) == []
+    assert len(owed.unreported(items, {}, berlin(2016, 11, 21))) == 5  # days back: nothing is lost
     assert owed.counts(items) == owed.Counts(confirmed=2, waiting=0, cancelled=1)

@@ -296,3 +296,23 @@ def test_the_script_sends_again_when_the_service_is_busy_and_says_so_in_both_lan
     # At most three times, never waiting longer than 30 s (tests/browser/test_resend.py drives it).
     assert "var MAX_RESENDS = 3;" in script
     assert "var MAX_WAIT_SECONDS = 30;" in script
+
+
+def test_the_script_says_why_nobody_can_register_in_the_apis_words_in_both_languages():
+    from typing import get_args
+
+    from chalicelib.api.response_shapes import EventView
+    from chalicelib.texts import text
+
+    script = render_page(seed_event(), API)["register.js"]
+    refusals = json.loads(re.search(r"var REFUSALS = (\{.*\})\[language\]", script).group(1))
+    codes = get_args(get_args(EventView.model_fields["refused_with"].annotation)[0])  # the API's, so no drift
+    assert refusals == {lang: {code: text(lang, f"error.{code}") for code in codes} for lang in ("de", "en")}
+    assert refusals["de"]["registration_not_open"] == "Die Anmeldung zu dieser Veranstaltung ist noch nicht geöffnet."
+    assert refusals["de"]["event_full"] == "Die Veranstaltung ist leider ausgebucht."
+    assert refusals["en"]["registration_closed"] == "Registration for this event is closed."
+    # Not open yet: when it opens, and that the form unlocks by itself then.
+    assert '" Sie öffnet am " + when + ". Kommen Sie dann wieder' in script
+    assert "Das Formular wird dann von selbst freigeschaltet." in script
+    assert '" It opens on " + when + ". Come back then' in script
+    assert "the form unlocks by itself." in script
