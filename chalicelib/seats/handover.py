@@ -92,12 +92,15 @@ def fill_free_seats(store: Store, event_id: str, at: str, *, attempts: int | Non
             attempts = None if attempts is None else attempts - 1
             try:
                 store.seat_transactions.promote(batch, record, at)
-            except Overtaken:
+            except (Overtaken, StoreUnavailable):
+                # Someone left the list, or a release or another hand-over wrote; or the table
+                # failed, perhaps after committing (then its batch is not counted as this
+                # call's): the next round's consistent read tells what holds.
                 if not budget.allows(2):
                     raise Contended() from None
                 budget.pause(lost)
                 lost += 1
-                break  # someone left the list, or a release or another hand-over wrote: read again
+                break
             promoted += [waiting.registration_id for waiting in batch]
             record = dataclasses.replace(
                 record, confirmed=record.confirmed + len(batch), waiting=record.waiting - len(batch)

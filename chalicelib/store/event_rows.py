@@ -60,11 +60,28 @@ class EventRows:
     def _save_together(self, events: list[Event]) -> None:
         try:
             self.table.transact({event.event_id: {"Update": _definition_update(event)} for event in events})
+        except StoreUnavailable:
+            # It may have committed with its answer lost (docs/design.md, "Ambiguous outcomes"):
+            # stored as written, every one of them, it is done; otherwise the failure stands.
+            if all(self._stored_as(event) for event in events):
+                return
+            raise
         except Cancelled as exc:
             below = [
                 (e.event_id, e.capacity, exc.old[e.event_id][CONFIRMED]) for e in events if e.event_id in exc.failed
             ]
             raise CapacityBelowTaken(_shortfalls(below)) from None
+
+    def _stored_as(self, event: Event) -> bool:
+        """Whether `event`'s row holds this very definition, read consistently."""
+        response = self.table.db().get_item(
+            TableName=self.table.name,
+            Key=event_key(event.event_id),
+            ConsistentRead=True,
+            ProjectionExpression="#definition",
+            ExpressionAttributeNames={"#definition": "definition"},
+        )
+        return plain(response.get("Item", {})).get("definition") == event.model_dump_json()
 
     def check_capacities(self, events: list[Event]) -> None:
         """Raise `CapacityBelowTaken` naming every event whose capacity is below its seats taken now."""

@@ -7,6 +7,7 @@ registration, or `event_owner(...)` for the event's own mails: its closing mail,
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -91,11 +92,14 @@ class MailRows:
         if retry_failed:
             condition += " OR mail_state = :failed"
             values[":failed"] = "failed"
+        # Names this claim, so that one whose answer was lost can be recognised as ours.
+        claim_id = uuid.uuid4().hex
         row = {
             "event_id": owner.event_id,
             "sk": mail_sk(owner.registration_id, kind),
             "mail_state": "sending",
             "claimed_at": moment,
+            "claim_id": claim_id,
             TTL_ATTRIBUTE: owner.expires_at,
         }
         actions = {
@@ -124,7 +128,21 @@ class MailRows:
                 old = exc.old.get("claim", {})
                 return MailRow(str(old.get("mail_state", "sending")), old.get("failure_reason"))
             raise StoreUnavailable(f"transaction cancelled: {exc.codes}") from None
+        except StoreUnavailable:
+            # It may have committed with its answer lost: the retry would then find its own
+            # claim "being sent" and send nothing. Read back (docs/design.md, "Ambiguous outcomes").
+            if self._claim_of(owner, kind) != claim_id:
+                raise
         return None
+
+    def _claim_of(self, owner: MailOwner, kind: str) -> str | None:
+        """The id of the claim that holds mail `kind` about `owner` now, read consistently."""
+        response = self.table.db().get_item(
+            TableName=self.table.name,
+            Key=item({"event_id": owner.event_id, "sk": mail_sk(owner.registration_id, kind)}),
+            ConsistentRead=True,
+        )
+        return plain(response.get("Item", {})).get("claim_id")
 
     def mark_sent(self, owner: MailOwner, kind: str, message_id: str, now: datetime) -> bool:
         """Record mail `kind` as sent; False when its claim is gone (erased meanwhile: nothing is

@@ -114,3 +114,28 @@ def test_aws_failing_past_the_first_hundred_names_what_was_loaded(store, tmp_pat
     )
     assert main(["load-events", *map(str, paths)]) == 0
     assert len(store.event_rows.all()) == 101
+
+
+def test_a_load_whose_answer_was_lost_is_read_back_and_reported_loaded(store, tmp_path, capsys, monkeypatch):
+    from botocore.exceptions import ReadTimeoutError
+
+    from chalicelib import cli as cli_module
+    from chalicelib.store import Store
+
+    real = store.table.client()
+
+    class CommitThenTimeout:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def transact_write_items(self, **request):
+            real.transact_write_items(**request)
+            raise ReadTimeoutError(endpoint_url="https://dynamodb.eu-central-1.amazonaws.com")
+
+    monkeypatch.setattr(cli_module, "Store", lambda name: Store(name, client=CommitThenTimeout))
+    path = write_event(tmp_path, capacity=7, title="Neuer Titel")
+
+    assert main(["load-events", str(path)]) == 0
+    assert capsys.readouterr().out.startswith(f"loaded 1 event(s): {SEED_EVENT_ID}")
+    stored = store.event_rows.find(SEED_EVENT_ID, consistent=True).event
+    assert (stored.capacity, stored.title) == (7, "Neuer Titel")

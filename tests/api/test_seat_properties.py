@@ -6,6 +6,12 @@ Placing in groups too: every registrant joins the queue (pending) and the first 
 pending places them all; a registrant's request may end before it is placed, and the due
 function's sweep places those left.
 
+DynamoDB's faults too: a registration, a cancellation (link or admin) or `forget` may have
+one of its transactions refused before it reached the table, refused because it met another
+(`TransactionConflict`: the rush as a sequence of steps sees it), or committed with its answer
+lost. Whatever the fault, the answer is the one the model gives without it, except a `503`
+where nothing was stored (docs/design.md, "Ambiguous outcomes").
+
 Bounded in `make test` (fixed seed); `make stress` runs many more with fresh seeds
 (STATEFUL_EXAMPLES, STATEFUL_RANDOM=1).
 """
@@ -16,6 +22,7 @@ import itertools
 import json
 import os
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
@@ -23,6 +30,7 @@ from pathlib import Path
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer
+from botocore.exceptions import ReadTimeoutError
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -37,21 +45,65 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 import app as app_module
+from chalicelib import cli as cli_module
 from chalicelib.api.forms import parse_body
 from chalicelib.cli import main as cli
 from chalicelib.model.links import CancelLink, cancel_url
 from chalicelib.model.registration import Status, utc_iso
 from chalicelib.model.validation import new_registration, validate_submission
 from chalicelib.seats import numbering
+from chalicelib.store import Store
 from chalicelib.store.keys import PENDING_PREFIX, REGISTRATION_PREFIX
 from tests.api.conftest import Clock, MailFunction
-from tests.factories import seed_event_document, submission
+from tests.factories import client_error, seed_event_document, submission
 
 FORMS = ("Kommune", "Landkreis")  # the same person's two ways of filling in the form
 PEOPLE = 7
 ONE_MORE = "one seat more than are taken"
 EXAMPLES = int(os.environ.get("STATEFUL_EXAMPLES", "15"))
 _runs = itertools.count()
+# (what, which transaction of the step): refused before it reached the table, refused as
+# meeting another transaction, or committed with its answer lost.
+FAULTS = st.one_of(st.none(), st.tuples(st.sampled_from(["refused", "conflict", "lost"]), st.integers(1, 3)))
+
+
+class TransactFault:
+    """The real client, except that its `nth` TransactWriteItems meets `what`."""
+
+    def __init__(self, real, what: str, nth: int) -> None:
+        self.real, self.what, self.nth, self.transactions = real, what, nth, 0
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def transact_write_items(self, **request):
+        self.transactions += 1
+        if self.transactions != self.nth:
+            return self.real.transact_write_items(**request)
+        if self.what == "refused":
+            raise client_error("InternalServerError", "TransactWriteItems")
+        if self.what == "conflict":
+            reasons = [{"Code": "TransactionConflict"} for _ in request["TransactItems"]]
+            raise client_error("TransactionCanceledException", "TransactWriteItems", reasons)
+        self.real.transact_write_items(**request)  # it commits; its answer is lost
+        raise ReadTimeoutError(endpoint_url="https://dynamodb.eu-central-1.amazonaws.com")
+
+
+@contextmanager
+def faulty_table(fault: tuple[str, int] | None):
+    """During one step, the app's and the command line's table meet `fault`."""
+    if fault is None:
+        yield
+        return
+    table = app_module.store.table
+    real_client, real_store = table.client, cli_module.Store
+    faulty = TransactFault(real_client(), *fault)
+    table.client = lambda: faulty
+    cli_module.Store = lambda name: Store(name, client=lambda: faulty)
+    try:
+        yield
+    finally:
+        table.client, cli_module.Store = real_client, real_store
 
 
 @dataclass
@@ -208,8 +260,8 @@ class SeatsMachine(RuleBasedStateMachine):
         for person in range(people):
             self.register(person, FORMS[0])
 
-    @rule(person=st.integers(0, PEOPLE - 1), form=st.sampled_from(FORMS))
-    def register(self, person: int, form: str) -> None:
+    @rule(person=st.integers(0, PEOPLE - 1), form=st.sampled_from(FORMS), fault=FAULTS)
+    def register(self, person: int, form: str, fault: tuple[str, int] | None = None) -> None:
         email = self.people[person]
         if email in self.shared.forgotten:
             return
@@ -217,12 +269,21 @@ class SeatsMachine(RuleBasedStateMachine):
         model, earlier = self.model, self.active(email)
         behind = len(model.with_status("pending"))
         body = json.dumps(submission(email=email, organisation_type=form)).encode()
-        response = self.client.http.post(
-            f"/events/{self.event_id}/registrations", headers={"Content-Type": "application/json"}, body=body
-        )
+        with faulty_table(fault):
+            response = self.client.http.post(
+                f"/events/{self.event_id}/registrations", headers={"Content-Type": "application/json"}, body=body
+            )
         answer = json.loads(response.body)
         outcome = f"{response.status_code} {answer.get('status') or answer.get('error')}"
         self.shared.seen[f"register: {outcome}"] += 1
+        if fault:
+            self.shared.seen[f"register: {outcome} after a transaction {fault[0]}"] += 1
+        if response.status_code == 503:
+            # The one answer a fault may change: a write refused before it reached the table
+            # stored nothing, and says so (the invariant compares the table with the model).
+            assert fault is not None, answer
+            assert fault[0] == "refused", answer
+            return
         if model.closed:
             assert (response.status_code, answer.get("error")) == (403, "registration_closed")
             return
@@ -285,14 +346,18 @@ class SeatsMachine(RuleBasedStateMachine):
                 assert answer["waitlist_place"] == len(waiting)
 
     @precondition(lambda self: self.model.with_status("pending"))
-    @rule(data=st.data(), form=st.sampled_from(FORMS))
-    def register_while_pending(self, data: st.DataObject, form: str) -> None:
-        """Someone registers while others are pending (`register` alone rarely draws that): a
-        newcomer (they are numbered first, it with them or refused after them), or one of
-        them sending the same submission again (it gets its number) or another one."""
-        pending = [r.email for r in self.model.with_status("pending")]
-        email = data.draw(st.sampled_from(self.joinable() + pending))
-        self.register(self.people.index(email), form)
+    @rule(data=st.data(), again=st.booleans(), form=st.sampled_from(FORMS))
+    def register_while_pending(self, data: st.DataObject, again: bool, form: str) -> None:
+        """Someone registers while others are pending (`register` alone rarely draws that): one
+        of them sending the same submission again (`again`: it gets its number), or another
+        one, or a newcomer (they are numbered first, it with them or refused after them)."""
+        pending = self.model.with_status("pending")
+        joinable = self.joinable()
+        if again or not joinable:
+            reg = data.draw(st.sampled_from(pending))
+            self.register(self.people.index(reg.email), reg.form if again else form)
+        else:
+            self.register(self.people.index(data.draw(st.sampled_from(joinable))), form)
 
     @precondition(
         lambda self: (self.model.waitlist or self.model.seats_free()) and not self.model.closed and self.joinable()
@@ -322,15 +387,19 @@ class SeatsMachine(RuleBasedStateMachine):
         self.shared.seen["due: settled"] += 1
 
     @precondition(lambda self: self.model.regs)
-    @rule(data=st.data(), by_admin=st.booleans())
-    def cancel(self, data: st.DataObject, by_admin: bool) -> None:
+    @rule(data=st.data(), by_admin=st.booleans(), fault=FAULTS)
+    def cancel(self, data: st.DataObject, by_admin: bool, fault: tuple[str, int] | None) -> None:
+        """A cancellation answers as without the fault: one whose answer was lost is read back."""
         reg = data.draw(st.sampled_from(self.model.regs))
         if by_admin:
             path = f"/admin/events/{self.event_id}/registrations/{reg.registration_id}/cancel"
         else:
             claim = CancelLink(self.event_id, reg.registration_id, 2**31)
             path = cancel_url("", app_module.settings.link_secret, claim)
-        status = self.client.http.post(path).status_code
+        with faulty_table(fault):
+            status = self.client.http.post(path).status_code
+        if fault:
+            self.shared.seen[f"cancel: {status} after a transaction {fault[0]}"] += 1
         if by_admin and reg.status == "pending":
             # An admin cancelling someone still pending places everyone pending first.
             self.model.place_pending()
@@ -348,13 +417,17 @@ class SeatsMachine(RuleBasedStateMachine):
             self.model.leave(reg)
 
     @precondition(lambda self: self.model.regs)
-    @rule(data=st.data(), mail_out_first=st.booleans())
-    def forget(self, data: st.DataObject, mail_out_first: bool) -> None:
-        """`forget`, after the mail function has sent what was due, or while mail is pending."""
+    @rule(data=st.data(), mail_out_first=st.booleans(), fault=FAULTS)
+    def forget(self, data: st.DataObject, mail_out_first: bool, fault: tuple[str, int] | None) -> None:
+        """`forget`, after the mail function has sent what was due, or while mail is pending;
+        an erasure whose answer was lost is read back, one refused is tried again."""
         email = data.draw(st.sampled_from([r.email for r in self.model.regs]))
         if mail_out_first:
             self.shared.deliver_mails()
-        assert cli(["forget", email]) == 0
+        with faulty_table(fault):
+            assert cli(["forget", email]) == 0
+        if fault:
+            self.shared.seen[f"forget: after a transaction {fault[0]}"] += 1
         for reg in [r for r in self.model.regs if r.email == email]:
             self.shared.seen[f"forget: {self.situation(reg)}"] += 1
             self.model.leave(reg)
@@ -465,3 +538,11 @@ def test_seats_under_any_order_of_operations(client, store, mail_function, clock
     assert crowd <= reached, shared.seen
     assert [s for s in reached if s.startswith("the same again while pending")], shared.seen
     assert shared.forgotten
+    # And the faults: each kind met by registrations, cancellations and erasures.
+    for kind in ("refused", "conflict", "lost"):
+        for step in ("register", "cancel", "forget"):
+            assert [s for s in shared.seen if s.startswith(f"{step}:") and s.endswith(f"transaction {kind}")], (
+                step,
+                kind,
+                shared.seen,
+            )

@@ -15,7 +15,7 @@ from botocore.exceptions import ReadTimeoutError
 import app as app_module
 from chalicelib.store.keys import EMAIL_PREFIX
 from chalicelib.store.registration_rows import RegistrationRows
-from tests.api.conftest import all_items, registration_items, reload_events, sent_mails
+from tests.api.conftest import all_items, mails_to, organiser_mails, registration_items, reload_events, sent_mails
 from tests.api.test_cancellation import cancel_path
 from tests.factories import SEED_EVENT_ID, client_error, event
 
@@ -254,3 +254,16 @@ def test_a_cancellation_stored_before_its_answer_was_lost_is_answered_as_done(ap
     assert ("abgesagt" in answer.body.decode()) if by == "link" else json.loads(answer.body)["status"] == "cancelled"
     statuses = {i["registration_id"]: i["status"] for i in registration_items(store)}
     assert statuses == {ana["registration_id"]: "cancelled", ben["registration_id"]: "confirmed"}
+
+
+def test_a_mail_claim_stored_before_its_answer_was_lost_is_still_sent_once(api, store, commit_then, mail_function):
+    commit_then(the_sdk_retries)  # the registration's first transaction is answered "done"
+    api.register(email="ana@example.org")
+    faulty = commit_then(timeout_twice)  # the mail function's first claim commits; its answer is lost
+
+    mail_function.deliver()
+    mail_function.deliver()  # a retry of the stream record, if the first failed
+
+    assert faulty.calls >= 1
+    assert len(mails_to("ana@example.org")) == 1  # read back as its own claim: sent, not dropped
+    assert len(organiser_mails()) == 1
