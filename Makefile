@@ -86,7 +86,9 @@ package: $(INSTALLED)
 ## deploy: check the credentials and the SES sender, package, upload, create or update the stack,
 ## then print the endpoint and what to do next. SENDER_EMAIL and ALERT_EMAIL are required;
 ## PARAMS="SetApiGatewayLoggingRole=no LogRetentionDays=90" sets more template parameters.
-AWS_REGION ?= eu-central-1
+# The region by either name (the command line and boto3 read AWS_DEFAULT_REGION): one export
+# serves `make deploy` and the commands after it.
+AWS_REGION ?= $(or $(AWS_DEFAULT_REGION),eu-central-1)
 STACK ?= event-registration
 deploy: $(INSTALLED)
 	$(PY) -m deploy --region "$(AWS_REGION)" --stack "$(STACK)" --sender-email "$(SENDER_EMAIL)" \

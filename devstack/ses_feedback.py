@@ -16,8 +16,10 @@ import json
 import os
 import sys
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from chalicelib.config.settings import FEEDBACK_HANDLER
 
@@ -90,11 +92,23 @@ def sns_event(message: dict, topic_arn: str = "arn:aws:sns:eu-central-1:12345678
     }
 
 
+def local_aws_port(environ: Mapping[str, str]) -> int:
+    """The port of the local stack's AWS: the one the command line is pointed at
+    (`AWS_ENDPOINT_URL`, as docs/development.md has it), else `LOCAL_AWS_PORT`, else 4566."""
+    endpoint = urlsplit(environ.get("AWS_ENDPOINT_URL", ""))
+    return endpoint.port or int(environ.get("LOCAL_AWS_PORT", "4566"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack.ses_feedback", description=__doc__.split("\n")[0])
     parser.add_argument("kind", choices=("bounce", "complaint"))
     parser.add_argument("address")
-    parser.add_argument("--aws-port", type=int, default=int(os.environ.get("LOCAL_AWS_PORT", "4566")))
+    parser.add_argument(
+        "--aws-port",
+        type=int,
+        default=local_aws_port(os.environ),
+        help="the embedded AWS's port (default: AWS_ENDPOINT_URL's, else LOCAL_AWS_PORT, else 4566)",
+    )
     args = parser.parse_args(argv)
 
     from devstack.stack import LocalStack
@@ -103,8 +117,14 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(stack.environment)
     os.environ["_HANDLER"] = FEEDBACK_HANDLER  # as Lambda names it: app.py checks the settings
     from app import handle_ses_feedback
+    from chalicelib.store.store_errors import StoreUnavailable
 
-    registrations = sorted(stack.store().scans.registrations_of(args.address), key=lambda r: r.registration_id)
+    try:
+        found = stack.store().scans.registrations_of(args.address)
+    except StoreUnavailable:
+        print(f"error: no local AWS answers at {stack.aws_url}: is `make run` running?", file=sys.stderr)
+        return 1
+    registrations = sorted(found, key=lambda r: r.registration_id)
     if not registrations:
         print(f"error: no registration of {args.address} in the local stack", file=sys.stderr)
         return 1

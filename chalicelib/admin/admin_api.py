@@ -22,6 +22,9 @@ def events_with_counts(store: Store) -> list[tuple[EventRecord, dict[str, Any]]]
             record,
             {
                 "confirmed": record.confirmed,
+                # Two counts that differ once anyone left the list or moved up: who waits now,
+                # and the last number handed out (kept under its first name for scripts).
+                "waiting": record.waiting,
                 "waitlisted": record.waitlisted,
                 "capacity": record.event.capacity,
                 # Stored, not placed yet: normally 0 a moment later.

@@ -45,6 +45,15 @@ def test_events_are_listed_with_their_counts(api, client, store):
         0,
     )
     assert entry["seats_left"] == 0
+    cancel_path = f"/admin/events/{SEED_EVENT_ID}/registrations/{entry_id(store, 'a@example.org')}/cancel"
+    client.http.post(cancel_path)  # b moves up: nobody waits now, one number was given
+    [entry] = json.loads(client.http.get("/admin/events").body)["events"]
+    assert (entry["confirmed"], entry["waiting"], entry["waitlisted"]) == (1, 0, 1)
+
+
+def entry_id(store, address):
+    [registration] = [r for r in store.registration_rows.of_event(SEED_EVENT_ID) if r.email == address]
+    return registration.registration_id
 
 
 def test_registrations_as_json_csv_and_attendance_list(api, client, store):

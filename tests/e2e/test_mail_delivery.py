@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -120,9 +121,9 @@ def test_a_bounce_fed_in_locally_reaches_the_organisers(stack):
     address = unique_address()
     register(stack, address)
     assert len(mails_to(stack, address)) == 1
-    port = stack.aws_url.rpartition(":")[2]
-    fed = subprocess.run(
-        [sys.executable, "-m", "devstack.ses_feedback", "bounce", address, "--aws-port", port],
+    fed = subprocess.run(  # pointed at the stack as every local command is: AWS_ENDPOINT_URL
+        [sys.executable, "-m", "devstack.ses_feedback", "bounce", address],
+        env={**os.environ, "AWS_ENDPOINT_URL": stack.aws_url},
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,

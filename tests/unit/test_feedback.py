@@ -87,3 +87,31 @@ def test_parts_left_out_or_null_count_as_empty():
     del message["mail"]["tags"]
     notice = feedback.read_notice(json.loads(json.dumps(message)))
     assert notice == feedback.Notice("Bounce", (), False, "/", None, None, None)
+
+
+def test_the_local_feedback_command_finds_the_stack_the_command_line_is_pointed_at():
+    from devstack.ses_feedback import local_aws_port
+
+    assert local_aws_port({"AWS_ENDPOINT_URL": "http://127.0.0.1:45123", "LOCAL_AWS_PORT": "4000"}) == 45123
+    assert local_aws_port({"LOCAL_AWS_PORT": "4000"}) == 4000
+    assert local_aws_port({}) == 4566
+
+
+def test_the_local_feedback_command_without_a_stack_says_so_without_a_traceback():
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    fed = subprocess.run(
+        [sys.executable, "-m", "devstack.ses_feedback", "bounce", "ana@example.org", "--aws-port", str(port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert fed.returncode == 1
+    assert "is `make run` running?" in fed.stderr
+    assert "Traceback" not in fed.stderr
