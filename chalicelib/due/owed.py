@@ -46,14 +46,21 @@ def reminder_at(event: Event) -> datetime | None:
 
 def reminders_due(event: Event, now: datetime) -> bool:
     """Whether the confirmed registrants are to be reminded at `now`: from `reminder_at` until the
-    start (someone confirmed late, by moving up, is reminded too, as long as it is before the day)."""
+    start (a run missed at `reminder_at` reminds at the next)."""
     at = reminder_at(event)
     return at is not None and at <= now < event.instant(event.starts_at)
 
 
-def reminder_recipients(registrations: Iterable[Registration]) -> list[Registration]:
-    """The registrations a reminder goes to: the confirmed ones."""
-    return [r for r in registrations if r.status == Status.CONFIRMED]
+def reminder_recipients(registrations: Iterable[Registration], reminded_at: datetime) -> list[Registration]:
+    """The registrations a reminder goes to: those confirmed before `reminded_at` (the event's
+    `reminder_at`). Someone given a seat since (registered or moved up late) has just had the
+    mail that says so, with the calendar file and everything a reminder says: a reminder
+    seconds after it would only repeat it."""
+    return [r for r in registrations if r.status == Status.CONFIRMED and _seated_at(r) < reminded_at]
+
+
+def _seated_at(registration: Registration) -> datetime:
+    return datetime.fromisoformat(registration.promoted_at or registration.registered_at)
 
 
 def digest_day(event: Event, now: datetime) -> date | None:

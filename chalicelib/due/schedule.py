@@ -97,7 +97,7 @@ class Schedule:
                 self.outbox.send(owner, [CLOSING_MAIL], now, record, builders=builders, retry_failed=retry_failed),
             )
         if remind:
-            for item in owed.reminder_recipients(registrations()):
+            for item in owed.reminder_recipients(registrations(), owed.reminder_at(event) or now):
                 report.count(
                     REMINDER_MAIL, self.outbox.send(item, [REMINDER_MAIL], now, record, retry_failed=retry_failed)
                 )

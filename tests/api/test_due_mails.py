@@ -202,9 +202,23 @@ def test_the_reminder_link_cancels_and_moves_the_waiting_list_up(api, client, st
     [reminder] = with_subject(mails_to("ana@example.org"), "Erinnerung:")
     [url] = re.findall(r"https://\S+/cancel\?token=\S+", text_of(reminder))
     assert client.http.post(url.removeprefix("https://api.example.org/api")).status_code == 200
-    assert with_subject(mails_to("ben@example.org"), "Ein Platz ist frei geworden:")
-    run_due(client)  # ben moved up before the day: reminded too
-    assert len(with_subject(mails_to("ben@example.org"), "Erinnerung:")) == 1
+    [promotion] = with_subject(mails_to("ben@example.org"), "Ein Platz ist frei geworden:")
+    assert attachment(promotion, ".ics")  # what a reminder would bring, with the seat
+    run_due(client)  # ben moved up after the reminders went: no reminder seconds after it
+    assert with_subject(mails_to("ben@example.org"), "Erinnerung:") == []
+
+
+def test_someone_registering_after_the_reminders_went_gets_the_confirmation_only(api, client, store, clock):
+    reload_events(store, event(registration_deadline="2016-11-30"))  # open past the reminder
+    api.register(**person("ana@example.org"))
+    clock.now = REMINDER_AT + timedelta(hours=1)
+    run_due(client)
+    api.register(**person("ben@example.org"))
+    clock.now += timedelta(minutes=15)
+    run_due(client)
+    assert len(with_subject(mails_to("ana@example.org"), "Erinnerung:")) == 1
+    assert with_subject(mails_to("ben@example.org"), "Erinnerung:") == []
+    assert with_subject(mails_to("ben@example.org"), "Anmeldung bestätigt:")
 
 
 def test_no_reminder_when_the_event_asks_for_none(api, client, store, clock):
