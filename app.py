@@ -156,6 +156,17 @@ def cancel_registration() -> Response:
     return responses.cancel_done(target.registration.language)
 
 
+@app.route("/events/{event_id}/list", methods=["GET"], content_types=ANY_BODY)
+@page_guard
+def organiser_list(event_id: str) -> Response:
+    """The live list (issue 23): public, and opened only by the signed link in the organisers' mails."""
+    from chalicelib.api import live_list  # only organisers open it: no cold start pays for it
+
+    request = app.current_request
+    query = request.query_params or {}
+    return live_list.answer(store, settings.link_secret, event_id, query, request.headers.get("accept-language"), now())
+
+
 @app.lambda_function(name="mail")
 def send_mails(event: dict, context: object) -> dict:
     """Fed by the table's stream (the mapping is in infra/); ReportBatchItemFailures."""
@@ -207,9 +218,8 @@ def admin_registrations(event_id: str) -> Response:
     from chalicelib.admin import admin_api
 
     try:
-        rendered = admin_api.export_registrations(
-            store, event_id, (app.current_request.query_params or {}).get("format")
-        )
+        query = app.current_request.query_params or {}
+        rendered = admin_api.export_registrations(store, event_id, query.get("format"), query.get("all"))
     except admin_api.AdminRefusal as refusal:
         return responses.admin_problem(refusal.code, refusal.message)
     return responses.admin_file(rendered)

@@ -7,6 +7,7 @@ _.show_event
 _.registrations_preflight
 _.event_preflight
 _.cancel_registration
+_.organiser_list
 _.openapi_json
 _.admin_events
 _.admin_registrations

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.admin import personal_data
+from chalicelib.admin import announcements, personal_data
 from chalicelib.admin.admin_errors import EventFileErrors
 from chalicelib.admin.event_files import read_event_files
 from chalicelib.config.config_errors import SettingsError, UnknownStage
@@ -24,6 +24,7 @@ from chalicelib.due.schedule import Schedule
 from chalicelib.mail.outbox import Outbox
 from chalicelib.mail.sender import Mailer
 from chalicelib.model.registration import utc_iso
+from chalicelib.model.submission import LANGUAGES
 from chalicelib.seats.handover import fill_free_seats
 from chalicelib.seats.seats_errors import Contended
 from chalicelib.store import EventRecord, Store
@@ -49,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     dump.add_argument(
         "--separator", choices=(",", ";"), help="CSV separator (default: ';' for a German event, as Excel expects)"
+    )
+    dump.add_argument(
+        "--all", action="store_true", dest="include_cancelled", help="also who cancelled (left out by default)"
     )
     resend = commands.add_parser(
         "send-mails", help="send every mail not sent yet (after an SES outage or a dead-lettered batch)"
@@ -81,7 +85,21 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, metavar="DIR", help="write index.html, register.js, register.css and privacy.html into DIR"
     )
     page.add_argument("--privacy-url", default="privacy.html", help="where the consent's privacy link goes")
+    page.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        help="the page's language (default: the event's); the event must have its labels and consent in it",
+    )
+    for name, help_text in ANNOUNCING.items():
+        commands.add_parser(name, help=help_text).add_argument("event_id")
     return parser
+
+
+# Issue 23: telling registrants of a change, cancelling an event (`admin.announcements`).
+ANNOUNCING = {
+    "notify-change": "after load-events changed its time or place: mail every registrant what changed, once",
+    "cancel-event": "cancel an event: close registration and mail every registrant the cancellation, once",
+}
 
 
 def create_table(store: Store, _: argparse.Namespace) -> str:
@@ -131,7 +149,13 @@ def export_registrations(store: Store, args: argparse.Namespace) -> str:
     if record is None:
         raise CommandError(f"no event {args.event_id!r} in table {store.table_name}")
     _write(
-        export.render(record.event, store.registration_rows.of_event(args.event_id), args.format, args.separator).body
+        export.render(
+            record.event,
+            store.registration_rows.of_event(args.event_id),
+            args.format,
+            args.separator,
+            include_cancelled=args.include_cancelled,
+        ).body
     )
     return ""
 
@@ -160,6 +184,23 @@ def send_due(store: Store, args: argparse.Namespace) -> str:
         failed = ", ".join(f"{event_id} ({error})" for event_id, error in sorted(report.failed.items()))
         raise CommandError(f"{summary}; failed for {failed}: run send-due again")
     return summary
+
+
+def announce(store: Store, args: argparse.Namespace) -> str:
+    settings = load_settings()
+    outbox = Outbox(store, Mailer(settings.sender_email, settings.ses_configuration_set), settings)
+    work = announcements.cancel_event if args.command == "cancel-event" else announcements.notify_change
+    try:
+        outcome = work(store, outbox, args.event_id, now())
+    except announcements.CannotAnnounce as exc:
+        raise CommandError(str(exc)) from None
+    except announcements.NotAllSent as exc:
+        print("\n".join(announcements.summary(exc.outcome, args.command)))
+        raise CommandError(
+            f"sending stopped ({exc.error}): run it again: it sends the rest "
+            "(the due function also does, within 15 minutes)"
+        ) from None
+    return "\n".join(announcements.summary(outcome, args.command))
 
 
 def now() -> datetime:
@@ -202,6 +243,7 @@ def page(store: Store, args: argparse.Namespace) -> str:
     """The page is built from the event the API checks posts against: the one in the table.
     `--from-file` builds it from the file without AWS (for `make examples`, or before loading)."""
     from chalicelib.page import render as pages  # needs jinja2 (requirements-dev.txt): only this command
+    from chalicelib.page.languages import untranslated_choices
 
     if args.from_file is not None:
         path = Path(args.from_file or f"events/{args.event_id}.json")
@@ -220,9 +262,16 @@ def page(store: Store, args: argparse.Namespace) -> str:
             )
         event = record.event
     try:
-        files = pages.render_page(event, args.api_url, args.privacy_url)
+        files = pages.render_page(event, args.api_url, args.privacy_url, args.language)
     except pages.PageError as exc:
         raise CommandError(str(exc)) from None
+    untranslated = untranslated_choices(event, args.language or event.language)
+    if untranslated:
+        print(
+            f"note: choices shown as the event spells them, with no {args.language} text in `choice_labels`: "
+            + ", ".join(repr(choice) for choice in untranslated),
+            file=sys.stderr,
+        )
     if not event.allowed_origins:
         print(
             f"note: {event.event_id} has no allowed_origins: add the page's origin (e.g. https://www.example.org) "
@@ -235,6 +284,12 @@ def page(store: Store, args: argparse.Namespace) -> str:
     args.out.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         (args.out / name).write_bytes(content.encode("utf-8"))  # UTF-8 and \n whatever the platform
+    if args.privacy_url == "privacy.html":  # the page links to the sample
+        print(
+            f"note: {args.out / 'privacy.html'} is a sample with placeholders (who is responsible: name, "
+            "address, contact): adapt it before you publish the page, or give --privacy-url of your own notice",
+            file=sys.stderr,
+        )
     return f"wrote {', '.join(str(args.out / name) for name in files)}"
 
 
@@ -254,6 +309,7 @@ COMMANDS = {
     "forget": forget,
     "access-report": access_report,
     "page": page,
+    **dict.fromkeys(ANNOUNCING, announce),
 }
 
 

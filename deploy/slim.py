@@ -71,6 +71,7 @@ def slim(package: Path, template: Path) -> Path:
             archive.extractall(root)
             modes = {info.filename: info.external_attr for info in archive.infolist()}
         _leave_out_unused(root)
+        _leave_out_unreached(root)
         _write_endpoints(root / BOTOCORE_DATA)
         _, modules = run(root)
         _compile(root, [Path(m) for m in modules if Path(m).is_relative_to(root)])
@@ -78,6 +79,28 @@ def slim(package: Path, template: Path) -> Path:
         _import_everything(root)
         _write_zip(root, package, modes)
     return original
+
+
+# Files of our own that only the command line reads (`cli page`'s jinja2 templates): Lambda has
+# no jinja2, and no function opens them. register.css stays: the answer pages inline it.
+OWN_UNUSED = ("chalicelib/page/templates/*.j2",)
+
+
+def _leave_out_unreached(root: Path) -> None:
+    """Leave out our own modules no function can import (the command line's: `cli`, `cli page`'s
+    renderer, the announcements), found from app.py as `_import_everything` finds them, and
+    `OWN_UNUSED`. Measured: the package was over its 3.8 MiB budget with them."""
+    finder = modulefinder.ModuleFinder(path=[str(root)])
+    finder.run_script(str(root / "app.py"))
+    reached = {name for name in finder.modules if name.startswith("chalicelib")}
+    for source in (root / "chalicelib").rglob("*.py"):
+        parts = source.relative_to(root).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        if name not in reached:
+            source.unlink()
+    for pattern in OWN_UNUSED:
+        for path in root.glob(pattern):
+            path.unlink()
 
 
 def _runtime(template: Path) -> str:

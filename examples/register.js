@@ -27,11 +27,12 @@
         return " Sie öffnet am " + when + ". Kommen Sie dann wieder – oder lassen Sie diese Seite offen: " +
           "Das Formular wird dann von selbst freigeschaltet.";
       },
-      fix: "Bitte korrigieren Sie:",
+      fix: "Das fehlt oder passt noch nicht:",
       sending: "Wird gesendet …",
       again: "Einen Moment bitte – wir senden Ihre Anmeldung gleich noch einmal.",
       busy: "Der Dienst ist gerade überlastet. Bitte versuchen Sie es in einer Minute noch einmal.",
       network: "Die Anmeldung konnte nicht gesendet werden. Bitte prüfen Sie Ihre Internetverbindung und versuchen Sie es noch einmal.",
+      notAllowed: "Dieses Formular ist auf dieser Seite noch nicht freigeschaltet, Ihre Anmeldung kam nicht an. Bitte melden Sie sich auf anderem Weg bei den Veranstaltenden.",
       mailHint: " Sie erhalten gleich eine Bestätigung per E-Mail."
     },
     en: {
@@ -42,11 +43,12 @@
       opens: function (when) {
         return " It opens on " + when + ". Come back then – or leave this page open: the form unlocks by itself.";
       },
-      fix: "Please correct:",
+      fix: "This is missing or not right yet:",
       sending: "Sending …",
       again: "One moment please – we are sending your registration again.",
       busy: "The service is busy right now. Please try again in a minute.",
       network: "The registration could not be sent. Please check your connection and try again.",
+      notAllowed: "This form is not yet enabled on this page, so your registration did not arrive. Please contact the organisers another way.",
       mailHint: " You will receive a confirmation by e-mail shortly."
     }
   }[language] || {};
@@ -216,12 +218,23 @@
     return true;
   }
 
+  // The errors in the order of their fields on the page (the API's order is its own); those
+  // naming no field of the page last.
+  function inFormOrder(errors) {
+    var names = Array.prototype.map.call(form.elements, function (input) { return input.name; });
+    function position(error) {
+      var at = names.indexOf(error.field);
+      return at < 0 ? names.length : at;
+    }
+    return errors.slice().sort(function (a, b) { return position(a) - position(b); });
+  }
+
   function showErrors(answer) {
     status.className = "form-status error";
     var heading = document.createElement("p");
     heading.textContent = answer.message + " " + texts.fix;
     var list = document.createElement("ul");
-    (answer.errors || []).forEach(function (error) {
+    inFormOrder(answer.errors || []).forEach(function (error) {
       var item = document.createElement("li");
       if (markField(error)) {
         var link = document.createElement("a");
@@ -341,6 +354,7 @@
         if (result.status === 201) {
           form.hidden = true;
           showMessage(result.answer.message + texts.mailHint, "success");
+          readEvent().then(function (event) { if (event) showState(event); }, function () {});  // one seat fewer
         } else if (result.status === 422) {
           status.textContent = "";
           showErrors(result.answer);
@@ -354,7 +368,15 @@
       })
       .catch(function () {
         done();
-        showMessage(texts.network, "error");
+        // No answer the script may read: offline, or the API refused this page's origin (CORS).
+        // An opaque answer to a no-cors request tells the two apart: the API is reachable.
+        fetch(eventUrl, { mode: "no-cors" }).then(function () {
+          showMessage(texts.notAllowed, "error");
+          console.error("registration form: the API does not accept posts from " + location.origin +
+            "; add it to the event's allowed_origins and run load-events again.");
+        }, function () {
+          showMessage(texts.network, "error");
+        });
       });
   });
 })();

@@ -115,3 +115,58 @@ def client_error(code, operation, reasons=None):
     if reasons is not None:
         response["CancellationReasons"] = reasons
     return ClientError(response, operation)
+
+
+BILINGUAL_EVENT_ID = "partnerschaften-de-en"
+
+
+def bilingual_event(**changes: Any) -> Event:
+    """A German event written in English too (issue 23): every kind of question, each label and
+    the consent in both languages, the choices translated (`choice_labels`) but for a name."""
+    document = {
+        **seed_event_document(),
+        "event_id": BILINGUAL_EVENT_ID,
+        "title": "Kommunale Partnerschaften / Municipal partnerships",
+        "questions": [
+            {"id": "verein", "label": {"de": "Verein", "en": "Association"}, "type": "text", "max_length": 100},
+            {
+                "id": "erwartungen",
+                "label": {"de": "Was erwarten Sie vom Tag?", "en": "What do you expect from the day?"},
+                "type": "text",
+                "max_length": 1000,
+            },
+            {
+                "id": "workshop",
+                "label": {"de": "Workshop", "en": "Workshop"},
+                "type": "choice",
+                "required": True,
+                "choices": ["Vormittag", "Nachmittag"],
+                "choice_labels": {"en": {"Vormittag": "Morning", "Nachmittag": "Afternoon"}},
+            },
+            {
+                "id": "organisation_type",
+                "label": {"de": "Art der Organisation", "en": "Type of organisation"},
+                "type": "choice",
+                "choices": ["Kommune", "Landkreis", "Migrantenorganisation", "Verein", "Andere"],
+                "choice_labels": {
+                    "en": {
+                        "Kommune": "Municipality",
+                        "Landkreis": "District",
+                        "Migrantenorganisation": "Migrant organisation",
+                        "Verein": "Association",
+                        "Andere": "Other",
+                    }
+                },
+            },
+            {
+                "id": "themen",
+                "label": {"de": "Themen", "en": "Topics"},
+                "type": "multi",
+                "required": True,
+                "choices": ["Klima", "Migration", "Handel", "Agenda 2030"],
+                "choice_labels": {"en": {"Klima": "Climate", "Handel": "Trade"}},  # the rest read the same
+            },
+            {"id": "fotos", "label": {"de": "Fotos sind in Ordnung", "en": "Photos are fine"}, "type": "bool"},
+        ],
+    }
+    return Event.model_validate({**document, **changes})

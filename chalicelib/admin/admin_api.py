@@ -35,14 +35,21 @@ def events_with_counts(store: Store) -> list[tuple[EventRecord, dict[str, Any]]]
     ]
 
 
-def export_registrations(store: Store, event_id: str, output: str | None) -> export.Rendered:
+def export_registrations(
+    store: Store, event_id: str, output: str | None, everyone: str | None = None
+) -> export.Rendered:
+    """`?format=` and `?all` as the command line's `--format` and `--all`: `all` given (bare, or
+    any value but 0, false, no, off) lists who cancelled too."""
     output = output or export.DEFAULT_FORMAT
     if output not in export.FORMATS:
         raise AdminRefusal("unknown_format", f"format must be one of {', '.join(export.FORMATS)}")
     record = store.event_rows.find(event_id)
     if record is None:
         raise AdminRefusal("unknown_event", f"no event {event_id!r}")
-    return export.render(record.event, store.registration_rows.of_event(event_id), output)
+    include_cancelled = everyone is not None and everyone.strip().lower() not in ("0", "false", "no", "off")
+    return export.render(
+        record.event, store.registration_rows.of_event(event_id), output, include_cancelled=include_cancelled
+    )
 
 
 def cancel_by_admin(store: Store, event_id: str, registration_id: str, now: datetime) -> str:

@@ -37,6 +37,7 @@ class Accepted:
     status: str
     waitlist_position: int | None = None
     waitlist_place: int | None = None
+    email: str | None = None  # where the confirmation goes: a browser's answer page names it
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,9 @@ class Refused:
     code: str
     errors: tuple[FieldError, ...] = ()
     retry_after: int | None = None  # seconds, for `rate_limited` and `too_fast` (`responses` knows `unavailable`'s)
-    # `too_fast`: the fields as posted, so a browser page can offer to send them again.
+    # The fields as posted, so a browser's answer page can offer them again: as they were
+    # (`too_fast`, `unavailable`), or filled into the form to fix (`invalid`, `already_registered`,
+    # `rate_limited`): a page without JavaScript would otherwise lose what the person typed.
     resend: tuple[tuple[str, str], ...] = ()
 
 
@@ -122,15 +125,15 @@ class Intake:
         try:
             valid = validate_submission(event, fields)
         except InvalidSubmission as exc:
-            return Refused("invalid", tuple(exc.errors))
+            return Refused("invalid", tuple(exc.errors), resend=_resendable(fields))
         registration = new_registration(event, valid, now, language)
         limit, retry_after = self._hourly_limit(event, post)
         try:
             registration, counts = place(self.store, registration, record, expires_at=expiry_epoch(event), limit=limit)
         except AlreadyRegistered:
-            return Refused("already_registered")
+            return Refused("already_registered", resend=_resendable(fields))
         except RateLimited:
-            return Refused("rate_limited", retry_after=retry_after)
+            return Refused("rate_limited", retry_after=retry_after, resend=_resendable(fields))
         except EventFull:
             return Refused("event_full")
         except EventGone:
@@ -148,6 +151,7 @@ class Intake:
             str(registration.status),
             registration.waitlist_position,
             registration.waitlist_place,
+            registration.email,
         )
 
     def _hourly_limit(self, event: Event, post: Submitted) -> tuple[HourlyLimit | None, int]:

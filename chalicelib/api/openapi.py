@@ -141,6 +141,32 @@ def openapi_document() -> dict[str, Any]:
                 }
                 for method in ("get", "post")
             },
+            "/events/{event_id}/list": {
+                "get": {
+                    "summary": "The organisers' live list, opened by the signed link in their mails",
+                    "description": "Every registration of the event, as a page, the export's CSV or its "
+                    "attendance list. Only a list token of this very event opens it; answers are never cached.",
+                    "parameters": [
+                        event_id,
+                        {"name": "token", "in": "query", "required": True, "schema": {"type": "string"}},
+                        {
+                            "name": "format",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "enum": ["csv", "attendance"]},
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "the list",
+                            "content": {**_HTML, "text/csv": {"schema": {"type": "string"}}},
+                        },
+                        "400": {"description": "an unknown `format`", "content": _HTML},
+                        "403": {"description": "a wrong or expired link, or another event's", "content": _HTML},
+                        **_refusals(["unavailable", "internal_error"]),
+                    },
+                }
+            },
             "/openapi.json": {
                 "get": {
                     "summary": "This document",

@@ -58,6 +58,8 @@ _REDIRECT_FOR = {
     "registration_not_open": "closed",
     "event_full": "full",
 }
+# Refusals a person fixes or sends again later: a browser's page gets the form back, filled in.
+_FORM_AGAIN = ("invalid", "already_registered", "rate_limited")
 
 
 # --- CORS ----------------------------------------------------------------------------------
@@ -178,11 +180,17 @@ def _redirect(event: Event | None, outcome: Outcome) -> str | None:
 
 
 def _outcome_page(outcome: Outcome, language: str, event: Event | None, referer: str | None) -> str:
-    items = ""
-    if isinstance(outcome, Refused) and outcome.errors:
+    items = f"<p>{escape(text(language, 'page.event', title=event.title))}</p>" if event else ""
+    if isinstance(outcome, Accepted) and outcome.email:
+        items += f"<p>{escape(text(language, 'page.mail_to', email=outcome.email))}</p>"
+    if isinstance(outcome, Refused) and outcome.code in _FORM_AGAIN and event is not None:
+        from chalicelib.page.filled_form import form_again  # imported when a browser is answered
+
+        items += form_again(event, language, outcome.resend, _problems(outcome, language, event))
+    elif isinstance(outcome, Refused) and outcome.errors:
         rows = "".join(f"<li>{escape(field_error_message(e, language, event))}</li>" for e in outcome.errors)
-        items = f"<p>{escape(text(language, 'page.fix'))}</p><ul>{rows}</ul>"
-    if isinstance(outcome, Refused) and outcome.resend:
+        items += f"<p>{escape(text(language, 'page.fix'))}</p><ul>{rows}</ul>"
+    elif isinstance(outcome, Refused) and outcome.resend:
         # The same fields again, posted to this page's own URL (the registration endpoint).
         hidden = "".join(
             f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">' for name, value in outcome.resend
@@ -192,6 +200,13 @@ def _outcome_page(outcome: Outcome, language: str, event: Event | None, referer:
     back = _back_link(event, referer)
     items += f'<p><a href="{escape(back)}">{escape(text(language, "page.back"))}</a></p>'
     return _page(_message(outcome, language), items, language)
+
+
+def _problems(outcome: Refused, language: str, event: Event) -> list[tuple[str, str]]:
+    """(field, message) to show beside each field: a used address is the e-mail field's."""
+    if outcome.code == "already_registered":
+        return [("email", text(language, "error.already_registered"))]
+    return [(e.field, field_error_message(e, language, event)) for e in outcome.errors]
 
 
 def _back_link(event: Event | None, referer: str | None) -> str:
@@ -204,12 +219,13 @@ def _back_link(event: Event | None, referer: str | None) -> str:
 
 
 def _page(title: str, body_html: str, language: str) -> str:
-    """A small page that reads well on a phone; `body_html` is already escaped."""
+    """A small page in the registration page's style, which fits a phone; `body_html` is already escaped."""
+    from chalicelib.page.filled_form import stylesheet  # imported when a browser is answered
+
     return (
         f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<style>body{font:1rem/1.5 system-ui,sans-serif;max-width:36rem;margin:0 auto;padding:1rem}"
-        "button{font:inherit;padding:.75rem 1.5rem}</style>"
+        f"<style>{stylesheet()}</style>"
         f"<title>{escape(title)}</title></head><body><main><h1>{escape(title)}</h1>{body_html}</main></body></html>"
     )
 

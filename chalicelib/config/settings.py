@@ -60,7 +60,7 @@ class Settings:
     sender_email: str
     region: str
     endpoint_url: str | None = None
-    # Where the API is reached from outside: the base of every cancel link in a mail.
+    # Where the API is reached from outside: the base of every cancel and list link in a mail.
     public_api_url: str | None = None
     # Where failures no retry can mend are published (an SNS topic an admin subscribes to).
     alert_topic_arn: str | None = None
@@ -72,7 +72,7 @@ class Settings:
 
     @functools.cached_property
     def link_secret(self) -> str | None:
-        """Signs cancel links and pseudonymises client addresses; a long random string (see
+        """Signs cancel and list links and pseudonymises client addresses; a long random string (see
         docs/admin.md, "Deploying to AWS"). Read from Secrets Manager on first use, not at
         start: a registration without the hourly limit never needs it, and the API function's
         cold start is spared a client and a round trip (`make bench`)."""

@@ -15,7 +15,9 @@ from chalicelib.mail.notifications import Block, compose
 from chalicelib.model.events import Event
 from chalicelib.model.registration import Answer, Registration, Status
 from chalicelib.texts import text, when_text
-from chalicelib.texts.export import default_separator, to_attendance_list, to_csv
+from chalicelib.texts.export import default_separator, to_attendance_list
+from chalicelib.texts.sheet import to_csv
+from chalicelib.texts.times import stamp_text
 
 
 def _count_rows(language: str, counts: Counts) -> list[tuple[str, Answer]]:
@@ -59,22 +61,23 @@ def organiser_digest(event: Event, day: date, changes: DayChanges, counts: Count
     lang = event.language
     title = one_line(event.title)
     blocks: list[Block] = [text(lang, "mail.digest.intro", title=title, when=when_text(event, lang))]
-    for heading, listed in (
-        ("mail.digest.registered", changes.registered),
-        ("mail.digest.cancelled", changes.cancelled),
-        ("mail.digest.promoted", changes.promoted),
+    for heading, stamp, listed in (
+        ("mail.digest.registered", "registered_at", changes.registered),
+        ("mail.digest.cancelled", "cancelled_at", changes.cancelled),
+        ("mail.digest.promoted", "promoted_at", changes.promoted),
     ):
         blocks.append(f"{text(lang, heading)} ({len(listed)})")
         if listed:
-            blocks.append([(one_line(r.name), _who(r, lang)) for r in listed])
+            blocks.append([(one_line(r.name), _who(event, r, stamp, lang)) for r in listed])
     blocks += [text(lang, "mail.digest.now"), _count_rows(lang, counts)]
     subject = text(lang, "mail.digest.subject", title=title, day=day_text(day, lang))
     # Reply-To none: the mail is about many people, "Reply" must not write to one of them.
     return compose(tuple(event.organiser_addresses()), (), subject, blocks, lang)
 
 
-def _who(registration: Registration, language: str) -> str:
-    """ "ana@example.org · Stadt Bonn · bestätigt": how to reach the person and where they stand."""
+def _who(event: Event, registration: Registration, stamp: str, language: str) -> str:
+    """ "ana@example.org · Stadt Bonn · bestätigt · 09.11.2016, 18:04": how to reach the person,
+    where they stand, and when the change reported (`stamp`) happened, on the event's clock."""
     position = registration.waitlist_position
     if registration.status == Status.WAITLISTED and position:
         status = text(language, "mail.digest.waitlisted_at", position=position)
@@ -82,7 +85,13 @@ def _who(registration: Registration, language: str) -> str:
         status = text(language, "mail.digest.status_cancelled")
     else:
         status = text(language, "mail.digest.confirmed")
-    parts = (registration.email, registration.details.get("organisation"), status)
+    at = getattr(registration, stamp)
+    parts = (
+        registration.email,
+        registration.details.get("organisation"),
+        status,
+        at and stamp_text(at, event, language),
+    )
     return " · ".join(part for part in parts if part)
 
 

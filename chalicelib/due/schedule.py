@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from chalicelib.config.aws import error_name
-from chalicelib.due import owed
+from chalicelib.due import notices, owed
 from chalicelib.due.digest import send_digest
 from chalicelib.due.reports import organiser_closing
 from chalicelib.mail.outbox import Outbox
@@ -80,8 +80,15 @@ class Schedule:
             except Exception as exc:
                 logger.warning("numbering %s failed (%s); the next run tries again", event.event_id, error_name(exc))
                 report.failed[event.event_id] = error_name(exc)
-        closing = owed.closing_reason(event, record.confirmed, now)
-        remind = owed.reminders_due(event, now)
+        if record.announcements.owed and now < event.ends_instant:
+            # A change or the cancellation whose notices the command could not all send (issue 23).
+            told = notices.send_notices(self.store, self.outbox, record, now, retry_failed=retry_failed)
+            report.count(told.family, told.sent)
+            report.count(notices.ORGANISERS_CANCELLED, int(told.organisers_told))
+        # A cancelled event reads as closed; it owes nobody a closing mail or a reminder.
+        cancelled = record.announcements.cancelled_at is not None
+        closing = None if cancelled else owed.closing_reason(event, record.confirmed, now)
+        remind = not cancelled and owed.reminders_due(event, now)
         day = owed.digest_day(event, now)
         if closing is None and not remind and day is None:
             return  # nothing due: no Query

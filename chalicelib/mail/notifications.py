@@ -15,8 +15,7 @@ from chalicelib.mail.mime import Attachment, OutgoingMail, one_line
 from chalicelib.model.events import Event
 from chalicelib.model.registration import Answer, Registration, Status
 from chalicelib.texts import field_label, text, when_text
-
-CALENDAR_FILE = "einladung.ics"
+from chalicelib.texts.times import stamp_text
 
 
 @dataclass(frozen=True)
@@ -75,8 +74,12 @@ def _details(event: Event, registration: Registration, language: str) -> list[tu
         (field_label(language, "email"), registration.email),
     ]
     rows += [(field_label(language, key), value) for key, value in registration.details.items()]
+    # A choice in the reader's language (`choice_labels`): an English registrant of a German event
+    # reads "Municipality" where the organisers read the stored "Kommune".
     rows += [
-        (q.label_in(language), registration.answers[q.id]) for q in event.questions if q.id in registration.answers
+        (q.label_in(language), q.answer_in(registration.answers[q.id], language))
+        for q in event.questions
+        if q.id in registration.answers
     ]
     return rows
 
@@ -135,7 +138,7 @@ def organiser_notification(event: Event, registration: Registration) -> Outgoing
         subject = text(lang, "mail.organiser.subject", title=title, name=name)
         intro = text(lang, "mail.organiser.intro", title=title, when=when)
     facts: list[tuple[str, Answer]] = [
-        (text(lang, "mail.organiser.registered_at"), registration.registered_at),
+        (text(lang, "mail.organiser.registered_at"), stamp_text(registration.registered_at, event, lang)),
         (text(lang, "mail.organiser.registration_id"), registration.registration_id),
     ]
     blocks: list[Block] = [
@@ -168,8 +171,24 @@ def organiser_promotion(event: Event, registration: Registration, from_position:
 
 
 # --- to the registrant ------------------------------------------------------------------------
+def calendar_attachment(
+    event: Event, language: str, uid_domain: str, now: datetime, *, sequence: int = 0
+) -> Attachment:
+    """The event as a calendar file, named in the reader's language ("einladung.ics", "invitation.ics");
+    `sequence`: the event's latest announcement (issue 23), so that it supersedes older files."""
+    ics = event_ics(event, uid_domain, now, sequence=sequence)
+    return Attachment(text(language, "mail.calendar_file"), "text/calendar; method=PUBLISH", ics)
+
+
 def registrant_confirmation(
-    event: Event, registration: Registration, cancel_url: str, *, uid_domain: str, now: datetime, promoted: bool
+    event: Event,
+    registration: Registration,
+    cancel_url: str,
+    *,
+    uid_domain: str,
+    now: datetime,
+    promoted: bool,
+    sequence: int = 0,
 ) -> OutgoingMail:
     """Confirmed (at once, or moved up from the waiting list): with the calendar entry and the cancel link."""
     lang = registration.language
@@ -179,7 +198,7 @@ def registrant_confirmation(
         text(lang, f"mail.{kind}.intro"),
         event.title,
         event_rows(event, lang),
-        text(lang, "mail.calendar_hint"),
+        text(lang, "mail.calendar_hint", file=text(lang, "mail.calendar_file")),
         text(lang, "mail.cancel_hint"),
         Link(text(lang, "mail.cancel_link"), cancel_url),
         text(lang, "mail.your_details"),
@@ -187,13 +206,13 @@ def registrant_confirmation(
         text(lang, "mail.contact", contact=contact(event)),
         signature(event, lang),
     ]
-    calendar = Attachment(CALENDAR_FILE, "text/calendar; method=PUBLISH", event_ics(event, uid_domain, now))
+    calendar = calendar_attachment(event, lang, uid_domain, now, sequence=sequence)
     subject = text(lang, f"mail.{kind}.subject", title=one_line(event.title))
     return compose((registration.email,), tuple(event.organiser_addresses()[:1]), subject, blocks, lang, (calendar,))
 
 
 def registrant_reminder(
-    event: Event, registration: Registration, cancel_url: str, *, uid_domain: str, now: datetime
+    event: Event, registration: Registration, cancel_url: str, *, uid_domain: str, now: datetime, sequence: int = 0
 ) -> OutgoingMail:
     """A few days before the start (`reminder_days_before`): when and where, the calendar entry
     again, and the cancel link, so a seat nobody will use can still go to someone else."""
@@ -203,13 +222,13 @@ def registrant_reminder(
         text(lang, "mail.reminder.intro", when=when_text(event, lang)),
         event.title,
         event_rows(event, lang),
-        text(lang, "mail.calendar_hint"),
+        text(lang, "mail.calendar_hint", file=text(lang, "mail.calendar_file")),
         text(lang, "mail.reminder.cancel_hint"),
         Link(text(lang, "mail.cancel_link"), cancel_url),
         text(lang, "mail.contact", contact=contact(event)),
         signature(event, lang),
     ]
-    calendar = Attachment(CALENDAR_FILE, "text/calendar; method=PUBLISH", event_ics(event, uid_domain, now))
+    calendar = calendar_attachment(event, lang, uid_domain, now, sequence=sequence)
     subject = text(lang, "mail.reminder.subject", title=one_line(event.title))
     return compose((registration.email,), tuple(event.organiser_addresses()[:1]), subject, blocks, lang, (calendar,))
 
@@ -250,7 +269,9 @@ def organiser_undeliverable(event: Event, registration: Registration, kind: str,
     """Mail `kind` to the registrant failed for good (`reason`, a `mail.failures` code)."""
     lang = event.language
     values = {"name": one_line(registration.name), "email": registration.email, "title": one_line(event.title)}
-    intro = text(lang, "mail.organiser.undeliverable_intro", mail=text(lang, f"mail.kind.{kind}"), **values)
+    # A numbered kind (`registrant_changed_2`, issue 23) is named like every other of its kind.
+    mail = text(lang, f"mail.kind.{kind.rstrip('0123456789').rstrip('_')}")
+    intro = text(lang, "mail.organiser.undeliverable_intro", mail=mail, **values)
     blocks: list[Block] = [
         intro,
         [
@@ -270,7 +291,12 @@ def organiser_bounce(event: Event, registration: Registration) -> OutgoingMail:
     values = {"name": one_line(registration.name), "email": registration.email, "title": one_line(event.title)}
     blocks: list[Block] = [
         text(lang, "mail.organiser.bounced_intro", **values),
-        text(lang, "mail.organiser.bounced_advice"),
+        # The phone number only when the person gave one.
+        text(
+            lang,
+            "mail.organiser.bounced_advice",
+            phone=text(lang, "mail.organiser.bounced_phone") if registration.details.get("phone") else "",
+        ),
         _details(event, registration, lang),
     ]
     subject = text(lang, "mail.organiser.bounced_subject", **values)

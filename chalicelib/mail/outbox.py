@@ -24,6 +24,7 @@ from chalicelib.config.aws import error_name
 from chalicelib.config.settings import Settings
 from chalicelib.mail.alerts import Alerts
 from chalicelib.mail.failures import UNBUILDABLE, permanent_reason
+from chalicelib.mail.list_link import event_list_url, with_list_link
 from chalicelib.mail.mime import OutgoingMail
 from chalicelib.mail.notifications import (
     organiser_bounce,
@@ -37,6 +38,7 @@ from chalicelib.mail.notifications import (
     registrant_waitlist_notice,
 )
 from chalicelib.mail.sender import Mailer
+from chalicelib.model.events import Event
 from chalicelib.model.links import CancelLink, cancel_url
 from chalicelib.model.registration import Registration, Status
 from chalicelib.store import EVENT_MAILS, REMINDER_MAIL, EventRecord, MailOwner, MailRow, Store
@@ -54,6 +56,8 @@ ALERT = "alert_"
 # digest after a switch too. Notices of a problem (a bounce, a mail not delivered) go whatever
 # the setting: someone has to act on them.
 FLOW_TO_ORGANISERS = frozenset({"organiser_new", "organiser_promoted", "organiser_cancelled"})
+# The registrant's mails that offer a place: none goes once the event is cancelled.
+SUPERSEDED_BY_CANCELLATION = frozenset({"registrant_confirmed", "registrant_promoted", "registrant_waitlisted"})
 
 
 def mails_due(registration: Registration, organiser_mails: str = "each") -> list[str]:
@@ -107,6 +111,10 @@ class Outbox:
             logger.warning("no event %s for registration %s; no mail", event_id, registration.registration_id)
             return 0
         kinds = mails_due(registration, record.event.organiser_mails)
+        if record.announcements.cancelled_at is not None:
+            # The event is cancelled (issue 23): its notice is the last word a registrant gets; a
+            # confirmation arriving after it (an outage held it back) would say the opposite.
+            kinds = [kind for kind in kinds if kind not in SUPERSEDED_BY_CANCELLATION]
         return self.send(registration, kinds, now, record, retry_failed=retry_failed)
 
     def send(
@@ -172,6 +180,9 @@ class Outbox:
         owner = letter.owner
         try:
             mail = self._build(kind, letter)
+            if not to_registrant(kind):  # every organisers' mail links to the live list (issue 23)
+                event = letter.record.event
+                mail = with_list_link(mail, event, event_list_url(self.public_api_url, self.link_secret, event))
             raw = self.mailer.render(mail)
         except Exception as exc:
             # The type only: the message may quote the submitted text.
@@ -232,6 +243,13 @@ class Outbox:
             ],
         )
 
+    def cancel_link(self, event: Event, registration: Registration) -> str:
+        """The registrant's signed cancel link, valid until the event ends."""
+        expires = int(event.ends_instant.timestamp())
+        return cancel_url(
+            self.public_api_url, self.link_secret, CancelLink(event.event_id, registration.registration_id, expires)
+        )
+
     def _complained(self, owner: MailOwner) -> bool:
         if not isinstance(owner, Registration):
             return False
@@ -257,20 +275,17 @@ class Outbox:
             return organiser_bounce(event, registration)
         if kind == "registrant_cancelled":
             return registrant_cancellation(event, registration)
-        link = cancel_url(
-            self.public_api_url,
-            self.link_secret,
-            CancelLink(event.event_id, registration.registration_id, int(event.ends_instant.timestamp())),
-        )
+        link = self.cancel_link(event, registration)
         if kind == "registrant_waitlisted":
             return registrant_waitlist_notice(event, registration, link)
         domain = self.mailer.sender.rpartition("@")[2]
+        sequence = letter.record.announcements.sequence  # the latest change's calendar file supersedes
         if kind == REMINDER_MAIL:
-            return registrant_reminder(event, registration, link, uid_domain=domain, now=letter.now)
+            return registrant_reminder(event, registration, link, uid_domain=domain, now=letter.now, sequence=sequence)
         if kind in ("registrant_confirmed", "registrant_promoted"):
             promoted = kind == "registrant_promoted"
             return registrant_confirmation(
-                event, registration, link, uid_domain=domain, now=letter.now, promoted=promoted
+                event, registration, link, uid_domain=domain, now=letter.now, promoted=promoted, sequence=sequence
             )
         raise ValueError(f"unknown mail kind {kind!r}")
 

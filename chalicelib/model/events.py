@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from chalicelib.model.registration import STORED_ATTRIBUTES
+from chalicelib.model.registration import STORED_ATTRIBUTES, Answer
 from chalicelib.model.submission import STANDARD_FIELDS, Language, MailAddress, not_text
 
 EVENT_ID_PATTERN = r"^[a-z0-9-]{3,64}$"
@@ -148,6 +148,9 @@ class Question(BaseModel):
     type: Literal["text", "choice", "multi", "bool"]
     required: bool = False
     choices: list[Line] | None = None
+    # How a choice reads in a language: {"en": {"Kommune": "Municipality"}}. The choice itself
+    # stays what is posted, checked and stored, so one answer counts the same in every language.
+    choice_labels: dict[Language, dict[Line, Line]] | None = None
     max_length: int = Field(default=500, ge=1, le=2000)
 
     @model_validator(mode="after")
@@ -159,14 +162,31 @@ class Question(BaseModel):
             if repeated:
                 # Surrounding spaces are stripped by now: "Andere" and "Andere " are one choice.
                 raise ValueError(f"question {self.id!r}: `choices` repeat {repeated[0]!r}")
-        elif self.choices is not None:
-            raise ValueError(f"question {self.id!r}: only choice and multi take `choices`")
+        elif self.choices is not None or self.choice_labels is not None:
+            raise ValueError(f"question {self.id!r}: only choice and multi take `choices` and `choice_labels`")
+        for language, labels in (self.choice_labels or {}).items():
+            unknown = [choice for choice in labels if choice not in (self.choices or [])]
+            if unknown:
+                # A typo here would silently leave the choice untranslated on every page.
+                raise ValueError(f"question {self.id!r}: `choice_labels.{language}` names {unknown[0]!r}, no choice")
         return self
 
     def label_in(self, language: str) -> str:
         if isinstance(self.label, str):
             return self.label
         return self.label.get(language) or next(iter(self.label.values()))  # type: ignore[call-overload]
+
+    def choice_in(self, choice: str, language: str) -> str:
+        """How `choice` reads in `language`: its `choice_labels` entry, else the choice itself."""
+        return (self.choice_labels or {}).get(language, {}).get(choice, choice)  # type: ignore[call-overload]
+
+    def answer_in(self, answer: Answer, language: str) -> Answer:
+        """A stored answer to this question as a person reading `language` sees it."""
+        if self.type == "multi" and isinstance(answer, list):
+            return [self.choice_in(choice, language) for choice in answer]
+        if self.type == "choice" and isinstance(answer, str):
+            return self.choice_in(answer, language)
+        return answer
 
 
 class Event(BaseModel):

@@ -2,7 +2,8 @@
 
 Field labels of the standard fields and the date words come from `chalicelib.texts`, so
 the page names a field as the API's error messages do. Kept apart from the messages because
-only the command line builds pages.
+only the command line builds pages (and the API's answers to a page without JavaScript,
+which draw its form again).
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "privacy.how_long_one_day": "Wir löschen Ihre Angaben einen Tag nach der Veranstaltung.",
         "privacy.how_long_at_once": "Wir löschen Ihre Angaben gleich nach der Veranstaltung.",
         "privacy.recipients": "Wer sie erhält:",
-        "privacy.recipients_text": "die Organisatorinnen und Organisatoren der Veranstaltung; gespeichert und "
-        "versendet werden sie bei Amazon Web Services (Frankfurt) als Auftragsverarbeiter.",
+        "privacy.recipients_text": "die Organisatorinnen und Organisatoren der Veranstaltung, per E-Mail und über "
+        "eine geschützte Teilnehmendenliste, deren Link nur sie erhalten; gespeichert und versendet werden sie bei "
+        "Amazon Web Services (Frankfurt) als Auftragsverarbeiter.",
         "privacy.rights": "Ihre Rechte:",
         "privacy.rights_text": "Auskunft, Berichtigung, Löschung, Einschränkung, Widerspruch und Beschwerde bei "
         "einer Aufsichtsbehörde. Schreiben Sie uns dazu an die oben genannte Adresse.",
@@ -89,8 +91,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "privacy.how_long_one_day": "We delete your details one day after the event.",
         "privacy.how_long_at_once": "We delete your details right after the event.",
         "privacy.recipients": "Who receives them:",
-        "privacy.recipients_text": "the organisers of the event; they are stored and sent by Amazon Web Services "
-        "(Frankfurt) as our processor.",
+        "privacy.recipients_text": "the organisers of the event, by e-mail and through a protected list of "
+        "participants whose link only they receive; they are stored and sent by Amazon Web Services (Frankfurt) as "
+        "our processor.",
         "privacy.rights": "Your rights:",
         "privacy.rights_text": "access, rectification, erasure, restriction, objection, and complaint to a "
         "supervisory authority. Write to us at the address above.",

@@ -1,17 +1,36 @@
-"""Event rows: an event's definition (the validated file) and its seat counters."""
+"""Event rows: an event's definition (the validated file), its seat counters, and what its
+registrants were told of its time and place (issue 23)."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.model.appointment import Announcements, Appointment, appointment_in_file, appointment_of
 from chalicelib.model.events import Event
-from chalicelib.store.codec import item, plain
-from chalicelib.store.keys import CONFIRMED, COUNTER_NAMES, EVENT_SK, WAITING, WAITLISTED, event_key
+from chalicelib.store.codec import condition_failed, item, plain
+from chalicelib.store.keys import (
+    ANNOUNCED,
+    ANNOUNCED_BEFORE,
+    ANNOUNCEMENT_ID,
+    CHANGED_AT,
+    CONFIRMED,
+    COUNTER_NAMES,
+    EVENT_CANCELLED_AT,
+    EVENT_SK,
+    NOTICES_DONE,
+    SEQUENCE,
+    WAITING,
+    WAITLISTED,
+    counted_as,
+    event_key,
+)
 from chalicelib.store.store_errors import Cancelled, CapacityBelowTaken, SavedInPart, StoreUnavailable
 from chalicelib.store.table import Table
 
@@ -24,6 +43,7 @@ class EventRecord:
     confirmed: int  # seats taken
     waitlisted: int  # waiting-list places handed out so far (the last position)
     waiting: int = 0  # people on the waiting list now
+    announcements: Announcements = field(default_factory=Announcements)
 
     @property
     def seats_free(self) -> int | None:
@@ -58,8 +78,11 @@ class EventRows:
                 raise SavedInPart(names[:start], names[start:], exc) from exc
 
     def _save_together(self, events: list[Event]) -> None:
+        told = {event.event_id: self._told_so_far(event) for event in events}
         try:
-            self.table.transact({event.event_id: {"Update": _definition_update(event)} for event in events})
+            self.table.transact(
+                {event.event_id: {"Update": _definition_update(event, told[event.event_id])} for event in events}
+            )
         except StoreUnavailable:
             # It may have committed with its answer lost (docs/design.md, "Ambiguous outcomes"):
             # stored as written, every one of them, it is done; otherwise the failure stands.
@@ -82,6 +105,97 @@ class EventRows:
             ExpressionAttributeNames={"#definition": "definition"},
         )
         return plain(response.get("Item", {})).get("definition") == event.model_dump_json()
+
+    def _told_so_far(self, event: Event) -> Appointment:
+        """The time and place registrants know for `event` before this load, kept as `announced` on
+        its first load only (`if_not_exists`). A row stored by an older version has no `announced`:
+        its definition is what they were told, not the (maybe changed) file being loaded."""
+        response = self.table.db().get_item(
+            TableName=self.table.name,
+            Key=event_key(event.event_id),
+            ConsistentRead=True,
+            ProjectionExpression="#definition, #told",
+            ExpressionAttributeNames={"#definition": "definition", "#told": ANNOUNCED},
+        )
+        stored = plain(response.get("Item", {}))
+        if "definition" in stored and ANNOUNCED not in stored:
+            return appointment_in_file(json.loads(stored["definition"]))
+        return appointment_of(event)
+
+    # --- what registrants are told (issue 23) -------------------------------------------------
+    def announce_change(
+        self, event_id: str, sequence_read: int, before: Appointment, told: Appointment, at: str
+    ) -> bool:
+        """Record that registrants are told the event moved from `before` to `told` (`at`, UTC ISO),
+        under the next calendar SEQUENCE. False when another announcement or the cancellation came
+        first (the sequence is no longer `sequence_read`): decide again from a fresh read."""
+        values = {":told": told.as_stored(), ":before": before.as_stored(), ":at": at}
+        names = {"#told": ANNOUNCED, "#before": ANNOUNCED_BEFORE, "#changed": CHANGED_AT}
+        return self._announce(
+            event_id, sequence_read, "#told = :told, #before = :before, #changed = :at", names, values
+        )
+
+    def cancel(self, event_id: str, sequence_read: int, at: str) -> bool:
+        """Record the event as cancelled (`at`, UTC ISO) under the next calendar SEQUENCE, once; False
+        as `announce_change`. From then on the row reads as `closed` (`event_record`)."""
+        return self._announce(event_id, sequence_read, "#cancelled = :at", {}, {":at": at})
+
+    def _announce(
+        self, event_id: str, sequence_read: int, update: str, names: dict[str, str], values: dict[str, object]
+    ) -> bool:
+        # Not idempotent (the sequence goes up): a write whose answer was lost is read back by
+        # its own id before anyone is told anything (docs/design.md, "Ambiguous outcomes").
+        announcement_id = uuid.uuid4().hex
+        values = {**values, ":read": sequence_read, ":next": sequence_read + 1, ":zero": 0, ":id": announcement_id}
+        try:
+            self.table.db().update_item(
+                TableName=self.table.name,
+                Key=event_key(event_id),
+                UpdateExpression=f"SET {update}, #sequence = :next, #id = :id",
+                ConditionExpression="attribute_exists(sk) AND attribute_not_exists(#cancelled) AND "
+                + counted_as("#sequence", ":read"),
+                ExpressionAttributeNames={
+                    **names,
+                    "#sequence": SEQUENCE,
+                    "#id": ANNOUNCEMENT_ID,
+                    "#cancelled": EVENT_CANCELLED_AT,
+                },
+                ExpressionAttributeValues=item(values),
+            )
+        except ClientError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+        except StoreUnavailable:
+            if self._announcement_id(event_id) != announcement_id:
+                raise  # not written (or unknown): the command fails, and run again decides afresh
+        return True
+
+    def _announcement_id(self, event_id: str) -> str | None:
+        response = self.table.db().get_item(
+            TableName=self.table.name,
+            Key=event_key(event_id),
+            ConsistentRead=True,
+            ProjectionExpression="#id",
+            ExpressionAttributeNames={"#id": ANNOUNCEMENT_ID},
+        )
+        return plain(response.get("Item", {})).get(ANNOUNCEMENT_ID)
+
+    def mark_notices_done(self, event_id: str, sequence: int) -> None:
+        """Every notice of announcement `sequence` has gone: the due function stops looking. Only
+        while it is still the latest; idempotent, so a lost answer needs no read-back."""
+        try:
+            self.table.db().update_item(
+                TableName=self.table.name,
+                Key=event_key(event_id),
+                UpdateExpression="SET #done = :n",
+                ConditionExpression="#sequence = :n",
+                ExpressionAttributeNames={"#done": NOTICES_DONE, "#sequence": SEQUENCE},
+                ExpressionAttributeValues=item({":n": sequence}),
+            )
+        except ClientError as exc:
+            if not condition_failed(exc):
+                raise  # else: a later announcement came meanwhile; its notices are owed
 
     def check_capacities(self, events: list[Event]) -> None:
         """Raise `CapacityBelowTaken` naming every event whose capacity is below its seats taken now."""
@@ -117,16 +231,28 @@ class EventRows:
         return sorted((event_record(plain(i)) for i in items), key=lambda record: record.event.event_id)
 
 
-def _definition_update(event: Event) -> dict[str, Any]:
-    values: dict[str, Any] = {":definition": event.model_dump_json(), ":title": event.title, ":zero": 0}
+def _definition_update(event: Event, told: Appointment) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        ":definition": event.model_dump_json(),
+        ":title": event.title,
+        ":zero": 0,
+        ":told": told.as_stored(),
+    }
+    # `announced` only on the first load: a later one changes the definition, and what registrants
+    # were told stays until `notify-change` tells them the new time and place.
     update = (
         "SET #definition = :definition, #title = :title, "
         "#confirmed = if_not_exists(#confirmed, :zero), #waitlisted = if_not_exists(#waitlisted, :zero), "
-        "#waiting = if_not_exists(#waiting, :zero)"
+        "#waiting = if_not_exists(#waiting, :zero), #told = if_not_exists(#told, :told)"
     )
     action: dict[str, Any] = {
         "Key": event_key(event.event_id),
-        "ExpressionAttributeNames": {"#definition": "definition", "#title": "title", **COUNTER_NAMES},
+        "ExpressionAttributeNames": {
+            "#definition": "definition",
+            "#title": "title",
+            "#told": ANNOUNCED,
+            **COUNTER_NAMES,
+        },
     }
     if event.capacity is None:
         update += " REMOVE #capacity"
@@ -147,17 +273,35 @@ def _shortfalls(below: Iterable[tuple[str, int | None, int]]) -> str:
 
 def event_record(values: dict[str, Any]) -> EventRecord:
     """The event row `values` (plain attributes, as read or as a failed condition returned it)."""
+    announcements = _announcements(values)
     return EventRecord(
-        event=_definition(values["definition"]),
+        event=_definition(values["definition"], cancelled=announcements.cancelled_at is not None),
         confirmed=values.get(CONFIRMED, 0),
         waitlisted=values.get(WAITLISTED, 0),
         waiting=values.get(WAITING, 0),
+        announcements=announcements,
+    )
+
+
+def _announcements(values: dict[str, Any]) -> Announcements:
+    told, before = values.get(ANNOUNCED), values.get(ANNOUNCED_BEFORE)
+    return Announcements(
+        told=Appointment.from_stored(told) if told else None,
+        before=Appointment.from_stored(before) if before else None,
+        sequence=values.get(SEQUENCE, 0),
+        changed_at=values.get(CHANGED_AT),
+        cancelled_at=values.get(EVENT_CANCELLED_AT),
+        done=values.get(NOTICES_DONE, 0),
     )
 
 
 @lru_cache(maxsize=64)
-def _definition(text: str) -> Event:
+def _definition(text: str, *, cancelled: bool = False) -> Event:
     # Validated when `load-events` stored it; read back through the same model. Only the
     # counters change from one read to the next (a crowd's lost claims each bring the row
     # back): the same text is the same (frozen) event, validated once per instance.
-    return Event.model_validate_json(text)
+    event = Event.model_validate_json(text)
+    # A cancelled event reads as closed by hand, wherever it is read: the form refuses posts
+    # (`registration_closed`), GET /events and the page say closed, whatever a later
+    # `load-events` of the file says. The schedule tells the two apart (`announcements`).
+    return event.model_copy(update={"closed": True}) if cancelled else event

@@ -42,6 +42,14 @@ WAITLISTED = "waitlisted_count"  # waiting-list numbers handed out so far (the l
 WAITING = "waiting_count"  # people on the waiting list now
 CAPACITY = "capacity"
 COUNTER_NAMES = {"#confirmed": CONFIRMED, "#waitlisted": WAITLISTED, "#waiting": WAITING, "#capacity": CAPACITY}
+# What the event row says its registrants were told (`model.appointment.Announcements`, issue 23).
+ANNOUNCED = "announced"  # the time and place last announced: a map, first written by `load-events`
+ANNOUNCED_BEFORE = "announced_before"  # the time and place the latest change replaced
+SEQUENCE = "ics_sequence"  # the calendar file's SEQUENCE; absent counts as 0
+CHANGED_AT = "announced_at"  # when the latest change was announced
+EVENT_CANCELLED_AT = "cancelled_at"  # when `cancel-event` cancelled the event
+NOTICES_DONE = "notices_done"  # the sequence whose notices have all gone
+ANNOUNCEMENT_ID = "announcement_id"  # names the latest announcement's write, to read it back
 
 
 def absent_or_zero(name: str) -> str:

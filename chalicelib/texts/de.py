@@ -46,6 +46,9 @@ TEXTS = {
     "page.back": "Zurück zum Formular",
     "page.send_again": "Noch einmal senden",
     "page.fix": "Bitte korrigieren Sie:",
+    # The HTML answer page names the event, and on success where the confirmation goes.
+    "page.event": "Anmeldung zu: {title}",
+    "page.mail_to": "Eine Bestätigung ist an {email} unterwegs.",
     # The organiser notification.
     "mail.organiser.subject": "Anmeldung: {title} – {name}",
     "mail.organiser.waitlisted_subject": "Warteliste: {title} – {name}",
@@ -74,7 +77,7 @@ TEXTS = {
     "mail.promoted.subject": "Ein Platz ist frei geworden: {title}",
     "mail.promoted.intro": "gute Nachricht: Ein Platz ist frei geworden, und Sie sind von der Warteliste nachgerückt. "
     "Ihre Anmeldung ist damit bestätigt.",
-    "mail.calendar_hint": "Den Termin für Ihren Kalender finden Sie im Anhang (einladung.ics).",
+    "mail.calendar_hint": "Den Termin für Ihren Kalender finden Sie im Anhang ({file}).",
     "mail.cancel_hint": "Falls Sie doch nicht kommen können, sagen Sie bitte ab, damit jemand anderes Ihren Platz "
     "bekommt:",
     "mail.cancel_link": "Anmeldung absagen",
@@ -102,8 +105,10 @@ TEXTS = {
     "mail.organiser.bounced_subject": "Adresse unzustellbar: {name} – {title}",
     "mail.organiser.bounced_intro": "Die Mail an {email} kam als unzustellbar zurück: Vermutlich enthält die Adresse "
     "einen Tippfehler. {name} ist für {title} angemeldet, hat aber unsere Bestätigung nicht erhalten.",
-    "mail.organiser.bounced_advice": "Bitte erreichen Sie die Person auf anderem Weg, etwa über die Organisation oder "
-    "die Telefonnummer unten, und fragen Sie nach der richtigen Adresse.",
+    "mail.organiser.bounced_advice": "Die Anmeldung und ihr Platz bleiben bestehen, aber Erinnerung und Absage-Link "
+    "erreichen die Person an dieser Adresse nicht. Bitte erreichen Sie sie auf anderem Weg, etwa über ihre "
+    "Organisation{phone}, und schicken Sie ihr das Nötige selbst; eine Adresse ändern kann der Dienst nicht.",
+    "mail.organiser.bounced_phone": " oder die Telefonnummer unten",
     "mail.reason": "Grund",
     "mail.kind.registrant_confirmed": "Anmeldebestätigung",
     "mail.kind.registrant_promoted": "Nachrück-Bestätigung",
@@ -129,8 +134,8 @@ TEXTS = {
     "Anmeldung an.",
     "mail.closing.attachments": "Im Anhang finden Sie alle Anmeldungen als Tabelle für Excel ({csv}) und die "
     "Teilnahmeliste zum Ausdrucken und Unterschreiben ({attendance}: im Browser öffnen und drucken).",
-    "mail.closing.later": "Spätere Absagen und Nachrücker melden wir Ihnen wie bisher; die aktuelle Liste bekommen "
-    "Sie jederzeit über den Export.",
+    "mail.closing.later": "Spätere Absagen und Nachrücker melden wir Ihnen wie bisher; die aktuelle Liste finden "
+    "Sie jederzeit über den Link am Ende dieser Mail.",
     "mail.closing.csv_file": "anmeldungen-{event_id}.csv",
     "mail.closing.attendance_file": "teilnahmeliste-{event_id}.html",
     "mail.count.confirmed": "Bestätigt",
@@ -162,4 +167,78 @@ TEXTS = {
     "list.name": "Name",
     "list.organisation": "Organisation",
     "list.signature": "Unterschrift",
+    # Local times people read (issue 23): mails, and the CSV export for a mail merge.
+    "mail.calendar_file": "einladung.ics",
+    "date.stamp": "{day:0>2}.{month}.{year}, {time}",
+    "date.stamp_months": "01 02 03 04 05 06 07 08 09 10 11 12",
+    "export.registration_id": "Anmeldungs-ID",
+    "export.status": "Status",
+    "export.waitlist_place": "Platz auf der Warteliste",
+    "export.registered_at": "Angemeldet am",
+    "export.promoted_at": "Nachgerückt am",
+    "export.cancelled_at": "Abgesagt am",
+    "export.consent_at": "Eingewilligt am",
+    "export.consent_version": "Fassung der Einwilligung",
+    "export.lang": "Sprache",
+    "export.mail_problem": "Mail-Problem",
+    "export.status.confirmed": "bestätigt",
+    "export.status.waitlisted": "Warteliste",
+    "export.status.cancelled": "abgesagt",
+    "export.mail_problem.bounced": "unzustellbar",
+    "export.mail_problem.complaint": "als Spam gemeldet",
+    # The organisers' live list (issue 23): the link in their mails and the page it opens.
+    "live.mail_hint": "Alle Anmeldungen mit dem aktuellen Stand, zum Ansehen, Drucken und als Tabelle für Excel, "
+    "finden Sie jederzeit unter diesem Link. Wer ihn hat, sieht alle Anmeldungen: Bitte geben Sie ihn nur im "
+    "Organisationsteam weiter.",
+    "live.mail_link": "Aktuelle Liste der Anmeldungen",
+    "live.heading": "Liste der Anmeldungen",
+    "live.title": "Anmeldungen: {title}",
+    "live.as_of": "Stand: {time}",
+    "live.private": "Nur für das Organisationsteam: Wer diesen Link hat, sieht alle Anmeldungen. Bitte geben Sie "
+    "ihn nicht weiter.",
+    "live.csv": "Als Tabelle für Excel (CSV)",
+    "live.attendance": "Teilnahmeliste zum Unterschreiben",
+    "live.confirmed": "Bestätigt ({count})",
+    "live.waiting": "Warteliste ({count})",
+    "live.cancelled": "Abgesagt ({count})",
+    "live.none": "Noch keine Anmeldungen.",
+    "live.number": "Nr.",
+    "live.place": "Platz",
+    "live.name": "Name",
+    "live.registered_at": "Angemeldet am",
+    "live.mail_problem.bounced": "Adresse unzustellbar",
+    "live.mail_problem.complaint": "hat unsere Mail als Spam gemeldet",
+    "live.invalid": "Dieser Link ist ungültig oder abgelaufen. Die aktuelle Liste öffnen Sie mit dem Link in der "
+    "neuesten Mail des Anmeldedienstes.",
+    "live.unknown_format": "Dieses Format gibt es nicht.",
+    # Telling registrants of a change or a cancellation (issue 23: notify-change, cancel-event).
+    "mail.changed.subject": "Geändert: {title}",
+    "mail.changed.intro": "bei der Veranstaltung, zu der Sie angemeldet sind, hat sich etwas geändert. Bitte "
+    "beachten Sie:",
+    "mail.changed.was": "{label} (bisher)",
+    "mail.changed.now": "{label} (neu)",
+    "mail.changed.no_location": "keine Angabe",
+    "mail.changed.calendar_hint": "Im Anhang ({file}) finden Sie den geänderten Termin für Ihren Kalender; er "
+    "ersetzt den bisherigen Eintrag.",
+    "mail.changed.cancel_hint": "Falls Sie nun nicht kommen können, sagen Sie bitte ab, damit jemand anderes Ihren "
+    "Platz bekommt:",
+    "mail.changed.waitlisted": "Sie stehen weiterhin auf der Warteliste. Wird ein Platz frei, rücken Sie wie bisher "
+    "automatisch nach.",
+    "mail.kind.registrant_changed": "Mitteilung über die Änderung",
+    "mail.event_cancelled.subject": "Veranstaltung abgesagt: {title}",
+    "mail.event_cancelled.intro": "leider müssen wir die Veranstaltung absagen, zu der Sie angemeldet sind. Sie "
+    "findet nicht statt.",
+    "mail.event_cancelled.calendar_hint": "Mit der Datei im Anhang ({file}) entfernen Sie den Termin aus Ihrem "
+    "Kalender.",
+    "mail.event_cancelled.nothing_to_do": "Sie müssen nichts weiter tun.",
+    "mail.event_cancelled.calendar_file": "absage.ics",
+    "mail.kind.registrant_event_cancelled": "Absage der Veranstaltung",
+    "mail.organiser.event_cancelled_subject": "Veranstaltung abgesagt: {title}",
+    "mail.organiser.event_cancelled_intro": "{title} ({when}) ist abgesagt. Das Formular nimmt keine Anmeldungen "
+    "mehr an, und es gehen keine Erinnerungen mehr hinaus. Wir haben allen Angemeldeten die Absage geschickt (wer "
+    "einen bestätigten Platz hatte, mit einer Datei, die den Termin aus dem Kalender entfernt).",
+    "mail.organiser.event_cancelled_told": "Benachrichtigt (bestätigt oder auf der Warteliste)",
+    "mail.organiser.event_cancelled_not_delivered": "Nicht zugestellt",
+    "mail.organiser.event_cancelled_advice": "Zu jeder Mail, die nicht zugestellt werden konnte, erhalten Sie eine "
+    "eigene Nachricht „Nicht zugestellt: …“: Bitte geben Sie diesen Personen auf anderem Weg Bescheid.",
 }

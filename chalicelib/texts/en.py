@@ -41,6 +41,9 @@ TEXTS = {
     "page.back": "Back to the form",
     "page.send_again": "Send again",
     "page.fix": "Please correct:",
+    # The HTML answer page names the event, and on success where the confirmation goes.
+    "page.event": "Registration for: {title}",
+    "page.mail_to": "A confirmation is on its way to {email}.",
     "mail.organiser.subject": "Registration: {title} – {name}",
     "mail.organiser.waitlisted_subject": "Waiting list: {title} – {name}",
     "mail.organiser.intro": "New registration for: {title} ({when})",
@@ -62,15 +65,15 @@ TEXTS = {
     "mail.contact": "For questions, please contact {contact}.",
     "mail.signature": "Kind regards\n{organisers}",
     "mail.confirmed.subject": "Registration confirmed: {title}",
-    "mail.confirmed.intro": "thank you for registering. Your place is reserved; we look forward to seeing you!",
+    "mail.confirmed.intro": "Thank you for registering. Your place is reserved; we look forward to seeing you!",
     "mail.promoted.subject": "A place has become free: {title}",
-    "mail.promoted.intro": "good news: a place has become free and you have moved up from the waiting list. "
+    "mail.promoted.intro": "Good news: a place has become free and you have moved up from the waiting list. "
     "Your registration is now confirmed.",
-    "mail.calendar_hint": "The attached file (einladung.ics) adds the event to your calendar.",
+    "mail.calendar_hint": "The attached file ({file}) adds the event to your calendar.",
     "mail.cancel_hint": "If you cannot come after all, please cancel so that someone else can have your place:",
     "mail.cancel_link": "Cancel my registration",
     "mail.waitlisted.subject": "Waiting list: {title}",
-    "mail.waitlisted.intro": "thank you for registering. Unfortunately the event is fully booked; you are "
+    "mail.waitlisted.intro": "Thank you for registering. Unfortunately the event is fully booked; you are "
     "number {place} in line on the waiting list. If a place becomes free, you move up automatically and receive "
     "a confirmation with a calendar entry.",
     "mail.waitlist_cancel_hint": "If you no longer wish to move up, take yourself off the waiting list here:",
@@ -92,8 +95,10 @@ TEXTS = {
     "mail.organiser.bounced_subject": "Address bounced: {name} – {title}",
     "mail.organiser.bounced_intro": "The mail to {email} bounced: the address probably has a typo. {name} is "
     "registered for {title} but did not receive our confirmation.",
-    "mail.organiser.bounced_advice": "Please reach the person another way, for example through their organisation "
-    "or the phone number below, and ask for the right address.",
+    "mail.organiser.bounced_advice": "The registration and its place stand, but the reminder and the cancel link "
+    "cannot reach the person at this address. Please reach them another way, for example through their "
+    "organisation{phone}, and pass on what they need yourself; the service cannot change an address.",
+    "mail.organiser.bounced_phone": " or the phone number below",
     "mail.reason": "Reason",
     "mail.kind.registrant_confirmed": "confirmation",
     "mail.kind.registrant_promoted": "confirmation of the place from the waiting list",
@@ -106,8 +111,9 @@ TEXTS = {
     "mail.failure.invalid_message": "The mail service (Amazon SES) found the address or the message invalid.",
     # The reminder before the day.
     "mail.reminder.subject": "Reminder: {title}",
-    "mail.reminder.intro": "it will soon be time: we look forward to seeing you on {when}. Here is everything you "
-    "need once more.",
+    # After "Dear …," an English sentence starts with a capital (a German one does not).
+    "mail.reminder.intro": "This is a reminder that we look forward to seeing you on {when}. Here is everything "
+    "you need once more.",
     "mail.reminder.cancel_hint": "Can't make it after all? Give your place to someone else:",
     "mail.kind.registrant_reminder": "reminder",
     # The closing mail to the organisers when registration closes.
@@ -121,7 +127,7 @@ TEXTS = {
     "mail.closing.attachments": "Attached are all registrations as a spreadsheet for Excel ({csv}) and the attendance "
     "list to print and sign ({attendance}: open it in a browser and print).",
     "mail.closing.later": "We will keep telling you about later cancellations and people moving up; the current list "
-    "is always available from the export.",
+    "is always at the link at the end of this mail.",
     "mail.closing.csv_file": "registrations-{event_id}.csv",
     "mail.closing.attendance_file": "attendance-{event_id}.html",
     "mail.count.confirmed": "Confirmed",
@@ -152,4 +158,74 @@ TEXTS = {
     "list.name": "Name",
     "list.organisation": "Organisation",
     "list.signature": "Signature",
+    # Local times people read (issue 23): mails, and the CSV export for a mail merge.
+    "mail.calendar_file": "invitation.ics",
+    "date.stamp": "{day} {month} {year}, {time}",
+    "date.stamp_months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+    "export.registration_id": "Registration ID",
+    "export.status": "Status",
+    "export.waitlist_place": "Place on the waiting list",
+    "export.registered_at": "Registered on",
+    "export.promoted_at": "Moved up on",
+    "export.cancelled_at": "Cancelled on",
+    "export.consent_at": "Consent given on",
+    "export.consent_version": "Consent version",
+    "export.lang": "Language",
+    "export.mail_problem": "Mail problem",
+    "export.status.confirmed": "confirmed",
+    "export.status.waitlisted": "waiting list",
+    "export.status.cancelled": "cancelled",
+    "export.mail_problem.bounced": "bounced",
+    "export.mail_problem.complaint": "marked as spam",
+    # The organisers' live list (issue 23): the link in their mails and the page it opens.
+    "live.mail_hint": "Every registration as it stands now, to view, print or download as a spreadsheet for "
+    "Excel, is always at this link. Whoever has it sees every registration: please share it only within the "
+    "organising team.",
+    "live.mail_link": "Current list of registrations",
+    "live.heading": "List of registrations",
+    "live.title": "Registrations: {title}",
+    "live.as_of": "As of {time}",
+    "live.private": "For the organising team only: whoever has this link sees every registration. Please do not "
+    "pass it on.",
+    "live.csv": "As a spreadsheet for Excel (CSV)",
+    "live.attendance": "Attendance list to sign",
+    "live.confirmed": "Confirmed ({count})",
+    "live.waiting": "Waiting list ({count})",
+    "live.cancelled": "Cancelled ({count})",
+    "live.none": "No registrations yet.",
+    "live.number": "No.",
+    "live.place": "Place",
+    "live.name": "Name",
+    "live.registered_at": "Registered",
+    "live.mail_problem.bounced": "address bounced",
+    "live.mail_problem.complaint": "marked our mail as spam",
+    "live.invalid": "This link is invalid or has expired. Open the current list with the link in the latest mail "
+    "from the registration service.",
+    "live.unknown_format": "There is no such format.",
+    # Telling registrants of a change or a cancellation (issue 23: notify-change, cancel-event).
+    "mail.changed.subject": "Changed: {title}",
+    "mail.changed.intro": "Something has changed about the event you registered for. Please note:",
+    "mail.changed.was": "{label} (was)",
+    "mail.changed.now": "{label} (now)",
+    "mail.changed.no_location": "not given",
+    "mail.changed.calendar_hint": "The attached file ({file}) updates the event in your calendar.",
+    "mail.changed.cancel_hint": "If you can no longer come, please cancel so that someone else can have your place:",
+    "mail.changed.waitlisted": "You remain on the waiting list. If a place becomes free, you still move up "
+    "automatically.",
+    "mail.kind.registrant_changed": "notice of the change",
+    "mail.event_cancelled.subject": "Event cancelled: {title}",
+    "mail.event_cancelled.intro": "We are sorry to tell you that the event you registered for has been cancelled. "
+    "It will not take place.",
+    "mail.event_cancelled.calendar_hint": "The attached file ({file}) removes the event from your calendar.",
+    "mail.event_cancelled.nothing_to_do": "You need not do anything else.",
+    "mail.event_cancelled.calendar_file": "cancellation.ics",
+    "mail.kind.registrant_event_cancelled": "notice of the cancellation",
+    "mail.organiser.event_cancelled_subject": "Event cancelled: {title}",
+    "mail.organiser.event_cancelled_intro": "{title} ({when}) has been cancelled. The form takes no more "
+    "registrations, and no reminders go out. We have sent everyone registered the cancellation (those with a "
+    "confirmed place with a file that removes the event from their calendar).",
+    "mail.organiser.event_cancelled_told": "Told (confirmed or on the waiting list)",
+    "mail.organiser.event_cancelled_not_delivered": "Not delivered",
+    "mail.organiser.event_cancelled_advice": "For each mail that could not be delivered you get a message of its "
+    "own, “Not delivered: …”: please let those people know another way.",
 }

@@ -1,4 +1,5 @@
-"""Registrations -> CSV, JSON or a printable attendance list for organisers. Pure: items in, text out.
+"""Registrations -> CSV (`sheet`), JSON or a printable attendance list for organisers. Pure: items in,
+text out.
 
 `render` is the one dispatcher: the command line and the admin API offer the same formats
 with the same defaults.
@@ -6,55 +7,15 @@ with the same defaults.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
-from typing import Any
 
 from chalicelib.model.events import Event
 from chalicelib.model.registration import Registration, Status
 from chalicelib.texts import text, when_text
-
-BASE_COLUMNS = (
-    "registration_id",
-    "status",
-    "waitlist_position",
-    "registered_at",
-    "given_name",
-    "family_name",
-    "email",
-    "organisation",
-    "role",
-    "phone",
-    "message",
-    "consent_at",
-    "consent_version",
-    "lang",
-    "mail_problem",  # "bounced" or "complaint": SES reported it, the person did not get our mail
-)
-# OWASP CSV injection: Excel treats a cell starting with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def columns(event: Event) -> list[str]:
-    return list(BASE_COLUMNS) + [q.id for q in event.questions]
-
-
-def safe_cell(value: Any, language: str) -> str:
-    """One CSV cell: text Excel shows as typed, never evaluates."""
-    if value is None:
-        cell = ""
-    elif isinstance(value, bool):
-        cell = text(language, "mail.yes" if value else "mail.no")
-    elif isinstance(value, list):
-        cell = "; ".join(str(v) for v in value)
-    else:
-        cell = str(value)
-    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
-
+from chalicelib.texts.sheet import listed, to_csv
 
 FORMATS = ("csv", "json", "attendance")
 DEFAULT_FORMAT = "csv"
@@ -73,33 +34,25 @@ class Rendered:
 
 
 def render(
-    event: Event, registrations: Iterable[Registration], output: str = DEFAULT_FORMAT, separator: str | None = None
+    event: Event,
+    registrations: Iterable[Registration],
+    output: str = DEFAULT_FORMAT,
+    separator: str | None = None,
+    *,
+    include_cancelled: bool = False,
 ) -> Rendered:
-    """The registrations of `event` as `output` (one of `FORMATS`)."""
+    """The registrations of `event` as `output` (one of `FORMATS`); who cancelled only with
+    `include_cancelled` (the attendance list never has them)."""
     name = event.event_id
-    items = list(registrations)
+    items = listed(registrations, include_cancelled)
     if output == "csv":
-        body = to_csv(event, items, separator or default_separator(event))
+        body = to_csv(event, items, separator or default_separator(event), include_cancelled=include_cancelled)
         return Rendered(body, "text/csv; charset=utf-8", f"{name}.csv")
     if output == "attendance":
         return Rendered(to_attendance_list(event, items), "text/html; charset=utf-8", f"{name}-attendance.html")
     if output == "json":
         return Rendered(to_json(items), "application/json; charset=utf-8", f"{name}.json")
     raise ValueError(f"unknown format {output!r}")
-
-
-def to_csv(event: Event, registrations: Iterable[Registration], separator: str = ",") -> str:
-    """CSV with a UTF-8 byte order mark, so Excel opens umlauts correctly; `;` is what a
-    German Excel expects when the file is opened by double-click."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    names = columns(event)
-    writer = csv.writer(out, delimiter=separator, lineterminator="\r\n")
-    writer.writerow(names)
-    for registration in registrations:
-        stored = registration.as_stored()  # the columns are the stored attribute names
-        writer.writerow([safe_cell(stored.get(name), event.language) for name in names])
-    return out.getvalue()
 
 
 def to_json(registrations: Iterable[Registration]) -> str:

@@ -64,7 +64,7 @@ def test_registrations_as_json_csv_and_attendance_list(api, client, store):
     as_csv = client.http.get(path)  # CSV, as the command line's default
     assert as_csv.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(as_csv.body.decode().lstrip("\ufeff")), delimiter=";"))
-    assert rows[0]["email"] == "a@example.org"
+    assert rows[0]["E-Mail"] == "a@example.org"  # a German event: German headers
     attendance = client.http.get(f"{path}?format=attendance")
     assert "Unterschrift" in attendance.body.decode()
     assert client.http.get(f"{path}?format=pdf").status_code == 400
@@ -84,3 +84,20 @@ def test_an_admin_cancels_a_registration_and_the_waiting_list_moves_up(api, clie
     again = client.http.post(path)
     assert (again.status_code, json.loads(again.body)["error"]) == (409, "already_cancelled")
     assert client.http.post(f"/admin/events/{SEED_EVENT_ID}/registrations/NOPE/cancel").status_code == 404
+
+
+def test_who_cancelled_is_listed_only_with_all(api, client, store):
+    gone = api.post(email="a@example.org").body["registration_id"]
+    api.post(email="b@example.org")
+    client.http.post(f"/admin/events/{SEED_EVENT_ID}/registrations/{gone}/cancel")
+    path = f"/admin/events/{SEED_EVENT_ID}/registrations"
+
+    def listed(query: str) -> list[tuple[str, str]]:
+        body = client.http.get(f"{path}{query}").body.decode().lstrip("\ufeff")
+        return [(r["E-Mail"], r["Status"]) for r in csv.DictReader(io.StringIO(body), delimiter=";")]
+
+    assert listed("") == [("b@example.org", "bestätigt")]
+    assert listed("?all=false") == [("b@example.org", "bestätigt")]
+    assert sorted(listed("?all=1")) == [("a@example.org", "abgesagt"), ("b@example.org", "bestätigt")]
+    assert len(json.loads(client.http.get(f"{path}?format=json&all=true").body)) == 2
+    assert len(json.loads(client.http.get(f"{path}?format=json").body)) == 1

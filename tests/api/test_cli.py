@@ -65,7 +65,8 @@ def test_export_as_csv_and_json(client, store, tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith("\ufeff")
     [row] = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff")), delimiter=";"))  # a German event
-    assert (row["given_name"], row["family_name"], row["organisation_type"]) == ("'=1+1", "Müller", "Kommune")
+    assert (row["Vorname"], row["Nachname"], row["Art der Organisation"]) == ("'=1+1", "Müller", "Kommune")
+    assert row["Angemeldet am"] == "2016-11-10 12:00"  # the event's clock, a date to Excel
     assert main(["export", SEED_EVENT_ID, "--format", "json"]) == 0
     [item] = json.loads(capsys.readouterr().out)
     assert item["given_name"] == "=1+1"
@@ -92,3 +93,23 @@ def test_a_missing_table_is_one_clear_line(store, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert err.startswith("error: AWS said ResourceNotFoundException")
     assert err.count("\n") == 1
+
+
+def test_export_leaves_out_who_cancelled_unless_all(api, client, store, capsys):
+    gone = api.register(email="weg@example.org")["registration_id"]
+    api.register(email="da@example.org")
+    client.http.post(f"/admin/events/{SEED_EVENT_ID}/registrations/{gone}/cancel")
+    capsys.readouterr()
+
+    def exported(*options: str) -> list[dict]:
+        assert main(["export", SEED_EVENT_ID, *options]) == 0
+        return list(csv.DictReader(io.StringIO(capsys.readouterr().out.lstrip("\ufeff")), delimiter=";"))
+
+    assert [row["E-Mail"] for row in exported()] == ["da@example.org"]
+    everyone = sorted(exported("--all"), key=lambda row: row["E-Mail"])
+    assert [(row["E-Mail"], row["Status"], row["Abgesagt am"]) for row in everyone] == [
+        ("da@example.org", "bestätigt", ""),
+        ("weg@example.org", "abgesagt", "2016-11-10 12:00"),
+    ]
+    assert main(["export", SEED_EVENT_ID, "--format", "json", "--all"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 2

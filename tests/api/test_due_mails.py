@@ -59,8 +59,8 @@ def test_the_closing_mail_goes_once_after_the_deadline(api, client, store, clock
     data = attachment(closing, ".csv").get_content()
     assert data.startswith("\ufeff")  # Excel reads UTF-8 only with the mark
     rows = list(csv.DictReader(io.StringIO(data.removeprefix("\ufeff")), delimiter=";"))  # German event
-    assert sorted(r["email"] for r in rows) == ["ana@example.org", "ben@example.org"]
-    assert {r["family_name"] for r in rows} == {"'=HYPERLINK(1)", "Choudhary"}  # never a formula
+    assert sorted(r["E-Mail"] for r in rows) == ["ana@example.org", "ben@example.org"]
+    assert {r["Nachname"] for r in rows} == {"'=HYPERLINK(1)", "Choudhary"}  # never a formula
     attendance = attachment(closing, ".html")
     assert attendance.get_content_type() == "text/html"
     assert "Teilnahmeliste" in attendance.get_content()
@@ -118,7 +118,7 @@ def test_an_english_event_gets_an_english_closing_mail_with_commas(api, client, 
     assert "deadline" in text_of(closing)
     assert "Confirmed: 1" in text_of(closing)
     data = attachment(closing, ".csv").get_content().removeprefix("\ufeff")
-    assert data.splitlines()[0].startswith("registration_id,status,")
+    assert data.splitlines()[0].startswith("Given name,Family name,E-mail,")
 
 
 def test_no_closing_mail_for_an_event_already_over(api, client, store, clock):

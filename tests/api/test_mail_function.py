@@ -8,7 +8,6 @@ import boto3
 import pytest
 
 import app as app_module
-from chalicelib.mail.notifications import CALENDAR_FILE
 from chalicelib.mail.sender import Mailer
 from tests.api.conftest import mails_to, organiser_mails, registration_items, reload_events, sent_mails, text_of
 from tests.factories import event, seed_event_document
@@ -30,7 +29,7 @@ def test_a_confirmed_registration_mails_the_organiser_and_the_registrant(api, st
     assert str(organiser["Subject"]).startswith("Anmeldung:")  # organisers read the event's language
     assert str(mine["Subject"]).startswith("Registration confirmed:")
     assert "/cancel?token=" in text_of(mine)
-    assert [p.get_filename() for p in mine.iter_attachments()] == [CALENDAR_FILE]
+    assert [p.get_filename() for p in mine.iter_attachments()] == ["invitation.ics"]  # English, as the mail
 
 
 def test_a_waitlisted_registration_gets_its_place_and_no_calendar(api, store):

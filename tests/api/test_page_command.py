@@ -56,9 +56,17 @@ def test_out_writes_the_page_and_its_files(store, tmp_path, capsys):
     assert main(["page", SEED_EVENT_ID, "--api-url", API]) == 0
     printed = capsys.readouterr().out
     assert main(["page", SEED_EVENT_ID, "--api-url", API, "--out", str(tmp_path / "seite")]) == 0
-    assert "wrote" in capsys.readouterr().out
+    written = capsys.readouterr()
+    assert "wrote" in written.out
+    assert "privacy.html is a sample with placeholders" in written.err  # not published unread
     assert sorted(p.name for p in (tmp_path / "seite").iterdir()) == sorted(PAGE_FILES)
     assert (tmp_path / "seite" / "index.html").read_text(encoding="utf-8") == printed
+
+
+def test_with_a_privacy_url_of_ones_own_the_sample_draws_no_warning(store, tmp_path, capsys):
+    own = ["--privacy-url", "https://example.org/datenschutz"]
+    assert main(["page", SEED_EVENT_ID, "--api-url", API, *own, "--out", str(tmp_path / "seite")]) == 0
+    assert "placeholders" not in capsys.readouterr().err
 
 
 def test_a_privacy_url_of_ones_own_is_linked(store, capsys):

@@ -26,7 +26,7 @@ def test_consent_time_and_version_are_stored_and_exported(api, store, capsys):
     assert main(["export", SEED_EVENT_ID, "--separator", ";"]) == 0
     out = capsys.readouterr().out
     [row] = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff")), delimiter=";"))
-    assert (row["consent_at"], row["consent_version"]) == ("2016-11-10T11:00:00.000Z", "2016-11-01")
+    assert (row["Eingewilligt am"], row["Fassung der Einwilligung"]) == ("2016-11-10 12:00", "2016-11-01")
 
 
 def test_every_row_about_a_registration_expires_with_it(api, store):

@@ -42,15 +42,26 @@ def test_a_bounced_confirmation_marks_the_registration_and_tells_the_organisers_
     assert "vermutlich" in text_of(notice).lower()
     assert "ana@exmaple.org" in text_of(notice)
     assert notice["Reply-To"] is None  # not to the address that does not work
+    assert "Telefonnummer" not in text_of(notice)  # Ana gave none
+    assert "Platz bleiben bestehen" in text_of(notice)  # what the bounce means, and what to do
     sent_mails()
     assert len(bounce_notices()) == 1
 
     # Seen where organisers and admins look: the export and the admin API.
     assert cli.main(["export", SEED_EVENT_ID, "--format", "csv"]) == 0
     header, line = capsys.readouterr().out.lstrip("\ufeff").splitlines()[:2]
-    assert line.split(";")[header.split(";").index("mail_problem")] == "bounced"
+    assert line.split(";")[header.split(";").index("Mail-Problem")] == "unzustellbar"
     listed = json.loads(client.http.get(f"/admin/events/{SEED_EVENT_ID}/registrations?format=json").body)
     assert listed[0]["mail_problem"] == "bounced"
+
+
+def test_a_bounce_notice_points_to_the_phone_number_only_when_one_was_given(api, store):
+    registration_id = api.register(email="ben@exmaple.org", phone="+49 228 123-45")["registration_id"]
+    sent_mails()
+    feed("Bounce", "ben@exmaple.org", registration_id)
+    [notice] = bounce_notices()
+    assert "die Telefonnummer unten" in text_of(notice)
+    assert "+49 228 123-45" in text_of(notice)
 
 
 def test_a_soft_bounce_changes_nothing(api, store):

@@ -63,7 +63,7 @@ def test_without_javascript_the_form_posts_and_lands_on_the_success_page(stack, 
     assert "Jürgen Nguyễn" in mails[0]["subject"]
 
 
-def test_without_javascript_a_refused_form_lists_what_to_fix_with_a_link_back(stack, page_without_javascript):
+def test_without_javascript_a_refused_form_comes_back_filled_in_with_a_link_back(stack, page_without_javascript):
     page = page_without_javascript
     page.goto(f"{stack.page_url}/")
     page.fill("#given_name", "Jürgen")
@@ -74,6 +74,9 @@ def test_without_javascript_a_refused_form_lists_what_to_fix_with_a_link_back(st
     assert "Bitte prüfen Sie Ihre Angaben." in text
     assert "Nachname: Bitte ausfüllen." in text
     assert "E-Mail: Keine gültige E-Mail-Adresse." in text
+    # The form is back with what was typed (tests/browser/test_no_script_form.py goes on from here).
+    assert page.input_value("#given_name") == "Jürgen"
+    assert page.input_value("#email") == "kein-at-zeichen"
     page.click("text=Zurück zum Formular")
     page.wait_for_load_state()
     assert page.url.rstrip("/") == stack.page_url
@@ -115,6 +118,10 @@ def test_a_server_side_field_error_is_shown_at_the_field(stack, page):
         assert page.inner_text(f"#{described_by}") == message
         assert message in page.inner_text("[role=alert]")
     assert page.evaluate("document.activeElement.id") == "given_name"  # the first refused field
+    # The summary lists them in the order of the form, under one request to check (not "Bitte … Bitte").
+    summary = page.inner_text("[role=alert]")
+    assert summary.index("Vorname:") < summary.index("E-Mail:")
+    assert summary.split("\n")[0].count("Bitte") == 1
     assert serious_violations(page) == []
     # Fixing and sending again clears the marks.
     page.fill("#given_name", "Lisa")

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from devstack.demo_event import DEMO_EVENT_ID
-from tests.browser.test_form_page import address, serious_violations, wait_like_a_person
+from tests.browser.test_form_page import address, fill, serious_violations, wait_like_a_person
 from tests.e2e.helpers import post, registrations_url, stored_rows
 from tests.factories import BERLIN, EVERY_QUESTION_EVENT_ID, every_question_event, submission
 
@@ -216,3 +216,29 @@ def test_the_page_of_a_fully_booked_event_says_so(stack, page):
     page.wait_for_function("document.getElementById('fields').disabled === true")
     assert page.inner_text("#event-status") == "Die Veranstaltung ist leider ausgebucht."
     assert page.is_disabled("#submit")
+
+
+def test_after_a_registration_the_page_shows_the_seats_left_now(stack, page):
+    event_id = demo_copy(stack, "seats", capacity=3)
+    page.goto(f"{stack.page_url}/{event_id}/")
+    page.wait_for_function("document.getElementById('event-status').textContent.indexOf('Plätze frei') > 0")
+    assert "Noch 3 Plätze frei." in page.inner_text("#event-status")
+    fill(page, address())
+    wait_like_a_person(page)
+    page.click("#submit")
+    page.wait_for_selector("#form-status.success")
+    page.wait_for_function("document.getElementById('event-status').textContent.indexOf('Noch 2 Plätze') > 0")
+
+
+def test_a_page_whose_origin_the_event_does_not_allow_says_so_not_check_your_connection(stack, page):
+    event_id = demo_copy(stack, "elsewhere", allowed_origins=["https://www.example.org"])
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(f"{stack.page_url}/{event_id}/")
+    fill(page, address())
+    wait_like_a_person(page)
+    page.click("#submit")
+    page.wait_for_selector("#form-status.error")
+    page.wait_for_function("document.getElementById('form-status').textContent.indexOf('freigeschaltet') > 0")
+    assert "Internetverbindung" not in page.inner_text("#form-status")
+    assert [e for e in errors if "allowed_origins" in e and stack.page_url in e]

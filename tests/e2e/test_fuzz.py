@@ -22,7 +22,7 @@ from schemathesis.checks import (
 from chalicelib.api.openapi import openapi_document
 from devstack.demo_event import DEMO_EVENT_ID
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))  # per operation; seven operations
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))  # per operation; eight operations
 RANDOM = os.environ.get("FUZZ_RANDOM") == "1"
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
 

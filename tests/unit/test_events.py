@@ -167,3 +167,42 @@ def test_a_blank_choice_or_label_is_refused_naming_it(blank):
     with pytest.raises(ValidationError) as info:
         _asking(["Kommune"], label=blank)
     assert {error["loc"][:3] for error in info.value.errors()} == {("questions", 0, "label")}
+
+
+# --- issue 23: how a choice reads in a language -------------------------------------------------
+def _labelled(choice_labels, kind="choice"):
+    question = {"id": "art", "label": "Art", "type": kind, "choice_labels": choice_labels}
+    if kind != "text":
+        question["choices"] = ["Kommune", "Andere"]
+    return event(questions=[question])
+
+
+def test_choice_labels_translate_a_choice_and_leave_the_stored_answer_alone():
+    [question] = _labelled({"en": {" Kommune ": "Municipality\t"}}).questions
+    assert question.choice_labels == {"en": {"Kommune": "Municipality"}}  # stripped like the choices
+    assert question.choice_in("Kommune", "en") == "Municipality"
+    assert question.choice_in("Andere", "en") == "Andere"  # no entry: as written
+    assert question.choice_in("Kommune", "de") == "Kommune"
+    assert question.answer_in("Kommune", "en") == "Municipality"
+    [multi] = _labelled({"en": {"Kommune": "Municipality"}}, "multi").questions
+    assert multi.answer_in(["Andere", "Kommune"], "en") == ["Andere", "Municipality"]
+    valid = validate_submission(_labelled({"en": {"Kommune": "Municipality"}}), {**_posted(), "art": ["Kommune"]})
+    assert valid.answers["art"] == "Kommune"
+
+
+def _posted():
+    return {k: [v] for k, v in submission(organisation_type=None, department=None).items()}
+
+
+@pytest.mark.parametrize(
+    ("choice_labels", "kind", "message"),
+    [
+        ({"en": {"Kommun": "Municipality"}}, "choice", "`choice_labels.en` names 'Kommun', no choice"),
+        ({"fr": {"Kommune": "Commune"}}, "choice", "questions.0.choice_labels.fr"),
+        ({"en": {"Kommune": " "}}, "choice", "at least 1 character"),
+        ({"en": {"Kommune": "Municipality"}}, "text", "only choice and multi take `choices` and `choice_labels`"),
+    ],
+)
+def test_choice_labels_that_could_never_show_are_refused(choice_labels, kind, message):
+    with pytest.raises(ValidationError, match=message):
+        _labelled(choice_labels, kind)

@@ -8,7 +8,8 @@ modules at the top, 12 in a package, 350 lines in a module, no two modules of on
     texts    German and English texts, exports
     store    DynamoDB: the only package that knows keys and expressions
     mail     what mails say, MIME, SES, the outbox (mail function), SES feedback, alerts
-    page     the registration page (command line only; it shows the consent mail's wording)
+    page     the registration page (command line only; it shows the consent mail's wording; its form
+             filled in again is the API's answer to a page without JavaScript)
     seats    placing newcomers, numbering a crowd, seats changing hands, cancelling
     due      the due function
     api      the API function: bodies, bot traps, intake, HTTP answers, OpenAPI

@@ -30,9 +30,9 @@ from hypothesis import event as tally
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from chalicelib.mail.changes import organiser_event_cancelled, registrant_changed, registrant_event_cancelled
 from chalicelib.mail.mime import to_mime
 from chalicelib.mail.notifications import (
-    CALENDAR_FILE,
     organiser_bounce,
     organiser_cancellation,
     organiser_notification,
@@ -43,6 +43,7 @@ from chalicelib.mail.notifications import (
     registrant_reminder,
     registrant_waitlist_notice,
 )
+from chalicelib.model.appointment import appointment_of
 from chalicelib.model.events import Event
 from chalicelib.model.model_errors import InvalidSubmission
 from chalicelib.model.registration import Registration
@@ -152,13 +153,36 @@ ODD_ADDRESSES = weighted(
 )
 
 
+def choice_labels(draw, choices: list[str]) -> dict | None:
+    """None, or how some of `choices` read in one or both languages (what a mail then shows)."""
+    languages = draw(st.lists(st.sampled_from(["de", "en"]), max_size=2, unique=True))
+    if not languages:
+        return None
+    return {
+        lang: draw(st.dictionaries(st.sampled_from(choices), EVENT_TEXT, max_size=len(choices))) for lang in languages
+    }
+
+
 @st.composite
 def events(draw) -> Event:
+    kinds, topics = draw(CHOICES), draw(CHOICES)
     questions = [
         {"id": "note", "label": draw(LABEL), "type": "text", "max_length": draw(st.sampled_from([1, 40, 500, 2000]))},
         {"id": "must", "label": draw(LABEL), "type": "text", "required": True},
-        {"id": "kind", "label": draw(LABEL), "type": "choice", "choices": draw(CHOICES)},
-        {"id": "topics", "label": draw(LABEL), "type": "multi", "choices": draw(CHOICES)},
+        {
+            "id": "kind",
+            "label": draw(LABEL),
+            "type": "choice",
+            "choices": kinds,
+            "choice_labels": choice_labels(draw, kinds),
+        },
+        {
+            "id": "topics",
+            "label": draw(LABEL),
+            "type": "multi",
+            "choices": topics,
+            "choice_labels": choice_labels(draw, topics),
+        },
         {
             "id": "ok",
             "label": draw(LABEL),
@@ -291,11 +315,19 @@ def _details(event: Event, registration: Registration, language: str) -> list[tu
     ]
     rows += [(field_label(language, key), value) for key, value in registration.details.items()]
     rows += [
-        (q.label_in(language), _value_text(registration.answers[q.id], language))
+        (q.label_in(language), _value_text(_read_in(q.choice_labels, registration.answers[q.id], language), language))
         for q in event.questions
         if q.id in registration.answers
     ]
     return rows
+
+
+def _read_in(labels: dict | None, answer: object, language: str) -> object:
+    """A choice as the reader of `language` sees it: its label there, if the event gives one."""
+    shown = (labels or {}).get(language, {})
+    if isinstance(answer, list):
+        return [shown.get(choice, choice) for choice in answer]
+    return shown.get(answer, answer) if isinstance(answer, str) else answer
 
 
 def _every_mail(event: Event, registration: Registration):
@@ -335,7 +367,60 @@ def _every_mail(event: Event, registration: Registration):
     ]
 
 
-def check_mail(mail, language: str, subject_key: str, lists_details: bool, event: Event, registration: Registration):
+def _announcement_mails(event: Event, registration: Registration):
+    """The mails of issue 23 (a change told, the event cancelled), for a confirmed and a waiting
+    registrant, with how each is checked beyond `_every_mail`'s: (mail, language, Subject key,
+    how `check_mail` checks it)."""
+    waitlisted = dataclasses.replace(registration, status="waitlisted", waitlist_position=7, waitlist_place=3)
+    # The event moved by a day and to another place: what it was is the event itself, its
+    # texts whatever the strategy drew.
+    moved = event.model_copy(update={"starts_at": event.starts_at.replace(day=2), "ends_at": None, "location": "Neu"})
+    before, mine = appointment_of(event), registration.language
+    stamp = {"uid_domain": "example.org", "now": NOW, "sequence": 4}
+    cancel_ics = {"calendar_file": "mail.event_cancelled.calendar_file", "method": "CANCEL"}
+    return [
+        (
+            registrant_changed(moved, registration, LINK, before, **stamp),
+            mine,
+            "mail.changed.subject",
+            {"calendars": 1, "moved_to": "Neu"},
+        ),
+        (registrant_changed(moved, waitlisted, LINK, before, **stamp), mine, "mail.changed.subject", {"calendars": 0}),
+        (
+            registrant_event_cancelled(event, registration, **stamp),
+            mine,
+            "mail.event_cancelled.subject",
+            {"calendars": 1, **cancel_ics},
+        ),
+        (
+            registrant_event_cancelled(event, waitlisted, **stamp),
+            mine,
+            "mail.event_cancelled.subject",
+            {"calendars": 0},
+        ),
+        (
+            organiser_event_cancelled(event, 3, 1),
+            event.language,
+            "mail.organiser.event_cancelled_subject",
+            {"calendars": 0, "names_registrant": False},
+        ),
+    ]
+
+
+def check_mail(
+    mail,
+    language: str,
+    subject_key: str,
+    lists_details: bool,
+    event: Event,
+    registration: Registration,
+    *,
+    calendars: int | None = None,
+    calendar_file: str = "mail.calendar_file",
+    method: str = "PUBLISH",
+    names_registrant: bool = True,
+    moved_to: str | None = None,
+):
     raw = to_mime(mail, SENDER).as_bytes()
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert message.defects == []
@@ -369,26 +454,34 @@ def check_mail(mail, language: str, subject_key: str, lists_details: bool, event
     parser.close()
     assert parser.tags <= HTML_TAGS  # no submitted or organiser text became markup
     assert not any(_not_in_html(ch) for ch in page)
-    assert name in plain
-    assert escape(name) in page
+    if names_registrant:
+        assert name in plain
+        assert escape(name) in page
     if lists_details:
         for label, value in _details(event, registration, language):
             assert f"{label}: " + value.replace("\n", "\n    ") in plain
             assert escape(value).replace("\n", "<br>") in page
 
-    calendars = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    attached = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
     with_calendar = ("mail.confirmed.subject", "mail.promoted.subject", "mail.reminder.subject")
-    assert len(calendars) == (1 if subject_key in with_calendar else 0)
-    for part in calendars:
-        assert part.get_filename() == CALENDAR_FILE
+    assert len(attached) == (calendars if calendars is not None else 1 if subject_key in with_calendar else 0)
+    for part in attached:
+        assert part.get_filename() == text(language, calendar_file)
+        assert part.get_param("method") == method
         ics = part.get_content()
-        entry = icalendar.Calendar.from_ical(ics).walk("VEVENT")[0]
+        calendar = icalendar.Calendar.from_ical(ics)
+        assert str(calendar["method"]) == method
+        entry = calendar.walk("VEVENT")[0]
         assert str(entry["summary"]) == event.title
-        assert (str(entry["location"]) if "location" in entry else None) == event.location
+        location = str(entry["location"]) if "location" in entry else None
+        assert location == (moved_to or event.location)
         second = vobject.readOne(ics)
+        assert second.method.value == method
         assert second.vevent.summary.value == event.title
-        if event.location:
-            assert second.vevent.location.value == event.location
+        assert second.vevent.uid.value == str(entry["uid"])
+        assert int(second.vevent.sequence.value) == int(entry["sequence"])
+        if location:
+            assert second.vevent.location.value == location
 
 
 def check_refusal(refused: InvalidSubmission, event: Event, fields: dict[str, list]) -> None:
@@ -430,6 +523,8 @@ def mails_or_refusal(event: Event, fields: dict[str, list], language: str) -> li
     check_accepted(event, registration)
     for mail, lang, subject_key, lists_details in _every_mail(event, registration):
         check_mail(mail, lang, subject_key, lists_details, event, registration)
+    for mail, lang, subject_key, how in _announcement_mails(event, registration):
+        check_mail(mail, lang, subject_key, False, event, registration, **how)
     return []
 
 

@@ -12,9 +12,11 @@ import icalendar
 from chalicelib.mail.mime import to_mime
 from chalicelib.mail.notifications import (
     organiser_cancellation,
+    organiser_notification,
     organiser_promotion,
     registrant_cancellation,
     registrant_confirmation,
+    registrant_reminder,
     registrant_waitlist_notice,
 )
 from chalicelib.model.validation import new_registration, validate_submission
@@ -50,9 +52,9 @@ def html(message):
     return message.get_body(preferencelist=("html",)).get_content()
 
 
-def calendar_of(message):
+def calendar_of(message, filename="einladung.ics"):
     [part] = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
-    assert part.get_filename() == "einladung.ics"
+    assert part.get_filename() == filename
     assert part.get_content_charset() == "utf-8"
     assert part.get_param("method") == "PUBLISH"
     return icalendar.Calendar.from_ical(part.get_content())
@@ -138,3 +140,63 @@ def test_cancellation_mails():
 def test_an_event_without_an_end_time_says_from():
     e = event(ends_at=None)
     assert "Wann: Donnerstag, 1. Dezember 2016, ab 10:00 Uhr" in plain(confirmation(registration(e), e=e))
+
+
+# --- issue 23: English mails read as English, times as people read them ------------------------
+def reminder(reg, e=None):
+    return parse(registrant_reminder(e or seed_event(), reg, LINK, uid_domain="example.org", now=NOW))
+
+
+def test_an_english_registrant_gets_an_invitation_ics_and_is_told_its_name():
+    for message in (confirmation(registration(language="en")), reminder(registration(language="en"))):
+        assert calendar_of(message, "invitation.ics")
+        assert "The attached file (invitation.ics) adds the event to your calendar." in plain(message)
+        assert "einladung" not in plain(message) + html(message)
+    german = confirmation(registration())
+    assert calendar_of(german, "einladung.ics")
+    assert "im Anhang (einladung.ics)" in plain(german)
+
+
+def test_after_dear_an_english_mail_starts_its_sentence_with_a_capital():
+    reg = registration(language="en")
+    waiting = dataclasses.replace(reg, status="waitlisted", waitlist_position=2, waitlist_place=2)
+    for message in (
+        reminder(reg),
+        confirmation(reg),
+        confirmation(reg, promoted=True),
+        parse(registrant_waitlist_notice(seed_event(), waiting, LINK)),
+    ):
+        hello, opening = plain(message).split("\n\n")[:2]
+        assert hello == "Dear Ana <b> Müller & Söhne,"
+        assert opening[0].isupper(), opening
+    assert "it will soon be time" not in plain(reminder(reg))
+    assert "This is a reminder that we look forward to seeing you on Thursday, 1 December 2016" in plain(reminder(reg))
+    assert plain(reminder(registration())).split("\n\n")[1].startswith("bald ist es so weit")  # German: lower case
+
+
+def test_the_organiser_mail_says_when_it_arrived_on_the_events_clock():
+    at = datetime(2026, 12, 4, 14, 33, 35, 292000, tzinfo=UTC)
+    e = event(starts_at="2027-01-20T10:00:00", ends_at=None, registration_deadline="2027-01-10")
+    fields = {"given_name": ["Ana"], "family_name": ["Müller"], "email": ["ana@example.org"], "consent": ["on"]}
+    fields["organisation_type"] = ["Kommune"]
+    reg = new_registration(e, validate_submission(e, fields), at, "en")
+    body = plain(parse(organiser_notification(e, reg)))
+    assert "Eingegangen: 04.12.2026, 15:33" in body
+    assert "2026-12-04T" not in body
+    english = e.model_copy(update={"language": "en"})
+    assert "Received: 4 Dec 2026, 15:33" in plain(parse(organiser_notification(english, reg)))
+    summer = dataclasses.replace(reg, registered_at="2026-07-04T22:10:00.000Z")
+    assert "Eingegangen: 05.07.2026, 00:10" in plain(parse(organiser_notification(e, summer)))  # CEST: the next day
+
+
+def test_a_choice_reads_in_the_readers_language():
+    labels = {"en": {"Kommune": "Municipality", "Landkreis": "District"}}
+    document = seed_event().model_dump(mode="json")
+    document["questions"][0]["choice_labels"] = labels
+    e = type(seed_event()).model_validate(document)
+    reg = registration(e, language="en")
+    assert reg.answers["organisation_type"] == "Kommune"  # stored as the choice itself
+    assert "Type of organisation: Municipality" in plain(confirmation(reg, e=e))
+    organisers = plain(parse(organiser_notification(e, reg)))  # a German event: its organisers read German
+    assert "Art der Organisation: Kommune" in organisers
+    assert "Municipality" not in organisers
