@@ -159,7 +159,7 @@ def cancel_registration() -> Response:
 @app.route("/events/{event_id}/list", methods=["GET"], content_types=ANY_BODY)
 @page_guard
 def organiser_list(event_id: str) -> Response:
-    """The live list (issue 23): public, and opened only by the signed link in the organisers' mails."""
+    """The live list: public, and opened only by the signed link in the organisers' mails."""
     from chalicelib.api import live_list  # only organisers open it: no cold start pays for it
 
     request = app.current_request

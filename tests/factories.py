@@ -121,7 +121,7 @@ BILINGUAL_EVENT_ID = "partnerschaften-de-en"
 
 
 def bilingual_event(**changes: Any) -> Event:
-    """A German event written in English too (issue 23): every kind of question, each label and
+    """A German event written in English too: every kind of question, each label and
     the consent in both languages, the choices translated (`choice_labels`) but for a name."""
     document = {
         **seed_event_document(),

@@ -1,4 +1,4 @@
-"""Telling registrants of a change and cancelling an event (issue 23): the work behind the commands
+"""Telling registrants of a change and cancelling an event: the work behind the commands
 `notify-change EVENT_ID` and `cancel-event EVENT_ID`.
 
 Each records its announcement on the event row first (a conditional write, read back when its

@@ -1,4 +1,4 @@
-"""`GET /events/{event_id}/list?token=…`: the organisers' live list (issue 23).
+"""`GET /events/{event_id}/list?token=…`: the organisers' live list.
 
 No credentials: the signed link in the organisers' mails is the key (`model.links`). It opens the
 list of the one event it names, until that event's registrations expire; anything else (an

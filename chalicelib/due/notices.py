@@ -1,4 +1,4 @@
-"""What an event's latest announcement owes its registrants (issue 23): the notice of a change of
+"""What an event's latest announcement owes its registrants: the notice of a change of
 time or place (`notify-change`), or of the cancellation (`cancel-event`), to everyone confirmed or
 waiting, each sent once.
 

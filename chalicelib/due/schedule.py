@@ -81,7 +81,7 @@ class Schedule:
                 logger.warning("numbering %s failed (%s); the next run tries again", event.event_id, error_name(exc))
                 report.failed[event.event_id] = error_name(exc)
         if record.announcements.owed and now < event.ends_instant:
-            # A change or the cancellation whose notices the command could not all send (issue 23).
+            # A change or the cancellation whose notices the command could not all send.
             told = notices.send_notices(self.store, self.outbox, record, now, retry_failed=retry_failed)
             report.count(told.family, told.sent)
             report.count(notices.ORGANISERS_CANCELLED, int(told.organisers_told))

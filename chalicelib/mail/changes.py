@@ -1,4 +1,4 @@
-"""The mails that tell of a change to an event or of its cancellation (issue 23). Pure: event,
+"""The mails that tell of a change to an event or of its cancellation. Pure: event,
 registration and what was announced in, `OutgoingMail` out.
 
 Registrants read them in their own language, the organisers in the event's. Only a confirmed

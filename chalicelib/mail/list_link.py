@@ -1,4 +1,4 @@
-"""The live list's link at the foot of every organisers' mail (issue 23). Pure.
+"""The live list's link at the foot of every organisers' mail. Pure.
 
 Added where every mail passes (`Outbox._try_send`), not by each builder, so no organisers' mail,
 today's or a later one, can leave it out, and no mail to anybody else can carry it: whoever

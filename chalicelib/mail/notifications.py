@@ -175,7 +175,7 @@ def calendar_attachment(
     event: Event, language: str, uid_domain: str, now: datetime, *, sequence: int = 0
 ) -> Attachment:
     """The event as a calendar file, named in the reader's language ("einladung.ics", "invitation.ics");
-    `sequence`: the event's latest announcement (issue 23), so that it supersedes older files."""
+    `sequence`: the event's latest announcement, so that it supersedes older files."""
     ics = event_ics(event, uid_domain, now, sequence=sequence)
     return Attachment(text(language, "mail.calendar_file"), "text/calendar; method=PUBLISH", ics)
 
@@ -269,7 +269,7 @@ def organiser_undeliverable(event: Event, registration: Registration, kind: str,
     """Mail `kind` to the registrant failed for good (`reason`, a `mail.failures` code)."""
     lang = event.language
     values = {"name": one_line(registration.name), "email": registration.email, "title": one_line(event.title)}
-    # A numbered kind (`registrant_changed_2`, issue 23) is named like every other of its kind.
+    # A numbered kind (`registrant_changed_2`) is named like every other of its kind.
     mail = text(lang, f"mail.kind.{kind.rstrip('0123456789').rstrip('_')}")
     intro = text(lang, "mail.organiser.undeliverable_intro", mail=mail, **values)
     blocks: list[Block] = [

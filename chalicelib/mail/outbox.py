@@ -112,7 +112,7 @@ class Outbox:
             return 0
         kinds = mails_due(registration, record.event.organiser_mails)
         if record.announcements.cancelled_at is not None:
-            # The event is cancelled (issue 23): its notice is the last word a registrant gets; a
+            # The event is cancelled: its notice is the last word a registrant gets; a
             # confirmation arriving after it (an outage held it back) would say the opposite.
             kinds = [kind for kind in kinds if kind not in SUPERSEDED_BY_CANCELLATION]
         return self.send(registration, kinds, now, record, retry_failed=retry_failed)
@@ -180,7 +180,7 @@ class Outbox:
         owner = letter.owner
         try:
             mail = self._build(kind, letter)
-            if not to_registrant(kind):  # every organisers' mail links to the live list (issue 23)
+            if not to_registrant(kind):  # every organisers' mail links to the live list
                 event = letter.record.event
                 mail = with_list_link(mail, event, event_list_url(self.public_api_url, self.link_secret, event))
             raw = self.mailer.render(mail)

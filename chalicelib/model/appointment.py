@@ -1,5 +1,5 @@
 """When and where an event takes place, as its registrants were told: what `notify-change` compares
-and `cancel-event` ends (issue 23, "Telling people about a change"). Pure.
+and `cancel-event` ends. Pure.
 
 The event row keeps the appointment last announced beside the definition (`store.event_rows`):
 `load-events` stores a new definition at once, but registrants only learn of it from the

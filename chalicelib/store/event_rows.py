@@ -1,5 +1,5 @@
 """Event rows: an event's definition (the validated file), its seat counters, and what its
-registrants were told of its time and place (issue 23)."""
+registrants were told of its time and place."""
 
 from __future__ import annotations
 
@@ -122,7 +122,7 @@ class EventRows:
             return appointment_in_file(json.loads(stored["definition"]))
         return appointment_of(event)
 
-    # --- what registrants are told (issue 23) -------------------------------------------------
+    # --- what registrants are told --------------------------------------------------------
     def announce_change(
         self, event_id: str, sequence_read: int, before: Appointment, told: Appointment, at: str
     ) -> bool:

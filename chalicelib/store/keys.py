@@ -42,7 +42,7 @@ WAITLISTED = "waitlisted_count"  # waiting-list numbers handed out so far (the l
 WAITING = "waiting_count"  # people on the waiting list now
 CAPACITY = "capacity"
 COUNTER_NAMES = {"#confirmed": CONFIRMED, "#waitlisted": WAITLISTED, "#waiting": WAITING, "#capacity": CAPACITY}
-# What the event row says its registrants were told (`model.appointment.Announcements`, issue 23).
+# What the event row says its registrants were told (`model.appointment.Announcements`).
 ANNOUNCED = "announced"  # the time and place last announced: a map, first written by `load-events`
 ANNOUNCED_BEFORE = "announced_before"  # the time and place the latest change replaced
 SEQUENCE = "ics_sequence"  # the calendar file's SEQUENCE; absent counts as 0

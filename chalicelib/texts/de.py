@@ -167,7 +167,7 @@ TEXTS = {
     "list.name": "Name",
     "list.organisation": "Organisation",
     "list.signature": "Unterschrift",
-    # Local times people read (issue 23): mails, and the CSV export for a mail merge.
+    # Local times people read: mails, and the CSV export for a mail merge.
     "mail.calendar_file": "einladung.ics",
     "date.stamp": "{day:0>2}.{month}.{year}, {time}",
     "date.stamp_months": "01 02 03 04 05 06 07 08 09 10 11 12",
@@ -186,7 +186,7 @@ TEXTS = {
     "export.status.cancelled": "abgesagt",
     "export.mail_problem.bounced": "unzustellbar",
     "export.mail_problem.complaint": "als Spam gemeldet",
-    # The organisers' live list (issue 23): the link in their mails and the page it opens.
+    # The organisers' live list: the link in their mails and the page it opens.
     "live.mail_hint": "Alle Anmeldungen mit dem aktuellen Stand, zum Ansehen, Drucken und als Tabelle für Excel, "
     "finden Sie jederzeit unter diesem Link. Wer ihn hat, sieht alle Anmeldungen: Bitte geben Sie ihn nur im "
     "Organisationsteam weiter.",
@@ -211,7 +211,7 @@ TEXTS = {
     "live.invalid": "Dieser Link ist ungültig oder abgelaufen. Die aktuelle Liste öffnen Sie mit dem Link in der "
     "neuesten Mail des Anmeldedienstes.",
     "live.unknown_format": "Dieses Format gibt es nicht.",
-    # Telling registrants of a change or a cancellation (issue 23: notify-change, cancel-event).
+    # Telling registrants of a change or a cancellation (notify-change, cancel-event).
     "mail.changed.subject": "Geändert: {title}",
     "mail.changed.intro": "bei der Veranstaltung, zu der Sie angemeldet sind, hat sich etwas geändert. Bitte "
     "beachten Sie:",

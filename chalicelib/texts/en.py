@@ -158,7 +158,7 @@ TEXTS = {
     "list.name": "Name",
     "list.organisation": "Organisation",
     "list.signature": "Signature",
-    # Local times people read (issue 23): mails, and the CSV export for a mail merge.
+    # Local times people read: mails, and the CSV export for a mail merge.
     "mail.calendar_file": "invitation.ics",
     "date.stamp": "{day} {month} {year}, {time}",
     "date.stamp_months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
@@ -177,7 +177,7 @@ TEXTS = {
     "export.status.cancelled": "cancelled",
     "export.mail_problem.bounced": "bounced",
     "export.mail_problem.complaint": "marked as spam",
-    # The organisers' live list (issue 23): the link in their mails and the page it opens.
+    # The organisers' live list: the link in their mails and the page it opens.
     "live.mail_hint": "Every registration as it stands now, to view, print or download as a spreadsheet for "
     "Excel, is always at this link. Whoever has it sees every registration: please share it only within the "
     "organising team.",
@@ -202,7 +202,7 @@ TEXTS = {
     "live.invalid": "This link is invalid or has expired. Open the current list with the link in the latest mail "
     "from the registration service.",
     "live.unknown_format": "There is no such format.",
-    # Telling registrants of a change or a cancellation (issue 23: notify-change, cancel-event).
+    # Telling registrants of a change or a cancellation (notify-change, cancel-event).
     "mail.changed.subject": "Changed: {title}",
     "mail.changed.intro": "Something has changed about the event you registered for. Please note:",
     "mail.changed.was": "{label} (was)",

@@ -1,4 +1,4 @@
-"""The organisers' live list as an HTML page (issue 23). Pure: event and registrations in, text out.
+"""The organisers' live list as an HTML page. Pure: event and registrations in, text out.
 
 In the event's language, like every organisers' mail. Every value is escaped: names, answers
 and the event's own texts are whatever people typed. No script, no external resource, no link

@@ -1,4 +1,4 @@
-"""`cli page --language en` end to end (issue 23): a German event's page made in English, filled in
+"""`cli page --language en` end to end: a German event's page made in English, filled in
 and sent as its script sends it, answered, stored and mailed in English."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The organisers' live list (issue 23): the link in every organisers' mail, in no registrant's, and
+"""The organisers' live list: the link in every organisers' mail, in no registrant's, and
 the page, CSV and attendance list it opens without credentials; nothing else opens."""
 
 from __future__ import annotations

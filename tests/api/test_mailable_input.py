@@ -1,4 +1,4 @@
-"""Whatever the API accepts can be mailed (issue 11): the inputs that once broke a mail, end to end
+"""Whatever the API accepts can be mailed: the inputs that once broke a mail, end to end
 through the app, the table's stream, the mail function and (mocked) SES.
 
 The whole input space is tests/unit/test_mail_properties.py's; these are its findings.

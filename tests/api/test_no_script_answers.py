@@ -1,4 +1,4 @@
-"""What a page without JavaScript is answered (issue 23): a refusal it can fix brings the form
+"""What a page without JavaScript is answered: a refusal it can fix brings the form
 back with the person's entries and each error beside its field, in the person's language and
 with the generated page's labels; the success page names the event and the address the
 confirmation goes to. Every value sent comes back escaped."""

@@ -1,4 +1,4 @@
-"""Without JavaScript (issue 23), in Chromium against the local stack: a refused form comes back
+"""Without JavaScript, in Chromium against the local stack: a refused form comes back
 from the API with every entry kept and each error at its field; fixed and sent again, it is
 registered, and the answer names the event and the address the confirmation goes to."""
 

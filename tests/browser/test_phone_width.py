@@ -1,4 +1,4 @@
-"""Phones (issue 23): the generated page and every HTML answer of the API fit a viewport of 320
+"""Phones: the generated page and every HTML answer of the API fit a viewport of 320
 and 390 px without scrolling sideways, also for an event with long words, a long address and a
 long e-mail contact, and entries as long. Chromium on the files themselves: no stack needed."""
 

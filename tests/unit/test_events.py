@@ -169,7 +169,7 @@ def test_a_blank_choice_or_label_is_refused_naming_it(blank):
     assert {error["loc"][:3] for error in info.value.errors()} == {("questions", 0, "label")}
 
 
-# --- issue 23: how a choice reads in a language -------------------------------------------------
+# --- how a choice reads in a language ----------------------------------------------------------
 def _labelled(choice_labels, kind="choice"):
     question = {"id": "art", "label": "Art", "type": kind, "choice_labels": choice_labels}
     if kind != "text":

@@ -1,4 +1,4 @@
-"""List tokens (issue 23): bound to one event, unforgeable, expiring, and never a cancel token."""
+"""List tokens: bound to one event, unforgeable, expiring, and never a cancel token."""
 
 from __future__ import annotations
 

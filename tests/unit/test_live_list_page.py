@@ -1,4 +1,4 @@
-"""The live list's page and the link at the foot of the organisers' mails (issue 23), pure."""
+"""The live list's page and the link at the foot of the organisers' mails, pure."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Property: whatever the API accepts can be mailed (issue 11, part 2).
+"""Property: whatever the API accepts can be mailed.
 
 Any submission (names, organisation, role, phone, message, every question type) in any
 Unicode, to an event whose own texts are anything an event file may hold, in either
@@ -368,7 +368,7 @@ def _every_mail(event: Event, registration: Registration):
 
 
 def _announcement_mails(event: Event, registration: Registration):
-    """The mails of issue 23 (a change told, the event cancelled), for a confirmed and a waiting
+    """The announcements' mails (a change told, the event cancelled), for a confirmed and a waiting
     registrant, with how each is checked beyond `_every_mail`'s: (mail, language, Subject key,
     how `check_mail` checks it)."""
     waitlisted = dataclasses.replace(registration, status="waitlisted", waitlist_position=7, waitlist_place=3)

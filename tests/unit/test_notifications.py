@@ -142,7 +142,7 @@ def test_an_event_without_an_end_time_says_from():
     assert "Wann: Donnerstag, 1. Dezember 2016, ab 10:00 Uhr" in plain(confirmation(registration(e), e=e))
 
 
-# --- issue 23: English mails read as English, times as people read them ------------------------
+# --- English mails read as English, times as people read them ---------------------------------
 def reminder(reg, e=None):
     return parse(registrant_reminder(e or seed_event(), reg, LINK, uid_domain="example.org", now=NOW))
 

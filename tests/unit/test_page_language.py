@@ -1,4 +1,4 @@
-"""A page in another language the event offers (`page --language`, issue 23): every label, question
+"""A page in another language the event offers (`page --language`): every label, question
 and choice from the event's texts in it, values as the API checks them."""
 
 from __future__ import annotations
