@@ -149,21 +149,24 @@ def test_a_closing_mail_that_can_never_go_is_parked_and_alerted_once(api, client
     assert "send-due --retry-failed netzwerktreffen-nrw-2016" in alerts[0][1]
 
 
-def test_a_transient_failure_fails_the_run_and_the_next_run_sends(api, client, store, clock, monkeypatch):
+def a_run_while_ses_is_unreachable(client, monkeypatch):
+    """One due run fails (the event named, Lambda retries); SES answers again after it."""
     from chalicelib.mail.sender import Mailer
-
-    api.register(**person("ana@example.org"))
-    sent_mails()
-    clock.now = AFTER_DEADLINE
-    real_send = Mailer.send
 
     def busy(self, mail, raw, tags=None):
         raise ConnectionError("SES is unreachable")
 
-    monkeypatch.setattr(Mailer, "send", busy)
-    with pytest.raises(RuntimeError, match="netzwerktreffen-nrw-2016"):
-        run_due(client)
-    monkeypatch.setattr(Mailer, "send", real_send)
+    with monkeypatch.context() as patched:
+        patched.setattr(Mailer, "send", busy)
+        with pytest.raises(RuntimeError, match="netzwerktreffen-nrw-2016"):
+            run_due(client)
+
+
+def test_a_transient_failure_fails_the_run_and_the_next_run_sends(api, client, store, clock, monkeypatch):
+    api.register(**person("ana@example.org"))
+    sent_mails()
+    clock.now = AFTER_DEADLINE
+    a_run_while_ses_is_unreachable(client, monkeypatch)
     assert run_due(client) == {"sent": {"organiser_closing": 1}}  # the claim was given back
 
 
@@ -348,21 +351,11 @@ def test_what_none_held_back_comes_in_the_next_digest_once_the_event_is_daily_ag
 
 
 def test_a_digest_that_failed_leaves_its_changes_to_the_next_run(api, client, store, clock, monkeypatch):
-    from chalicelib.mail.sender import Mailer
-
     reload_events(store, event(organiser_mails="daily"))
     clock.now = berlin(2016, 11, 9, 12, 0)
     register_now(api, "ana@example.org")
     clock.now = berlin(2016, 11, 10, 8, 0)
-    real_send = Mailer.send
-
-    def busy(self, mail, raw, tags=None):
-        raise ConnectionError("SES is unreachable")
-
-    monkeypatch.setattr(Mailer, "send", busy)
-    with pytest.raises(RuntimeError, match="netzwerktreffen-nrw-2016"):
-        run_due(client)
-    monkeypatch.setattr(Mailer, "send", real_send)
+    a_run_while_ses_is_unreachable(client, monkeypatch)
     clock.now = berlin(2016, 11, 10, 8, 15)
     assert run_due(client)["sent"] == {"organiser_digest": 1}  # every claim was given back
     [digest] = with_subject(organiser_mails(), "Tagesübersicht:")

@@ -130,7 +130,8 @@ def test_a_change_of_place_only_is_told_as_such(api, store, clock, command):
     assert "Wesel" in str(calendar(notice)[1]["location"])
 
 
-def test_who_registers_after_a_change_gets_its_sequence_and_is_not_told_again(api, client, store, clock, command):
+def ana_told_of_a_move_then_ben_registers(api, store, clock, command):
+    """Ana registers, the event moves (`MOVED`) and she is told; then Ben registers."""
     reload_events(store, event(registration_deadline="2016-11-30"))
     registered(api, "ana@example.org")
     clock.now += timedelta(minutes=5)
@@ -138,6 +139,10 @@ def test_who_registers_after_a_change_gets_its_sequence_and_is_not_told_again(ap
     command("notify-change", SEED_EVENT_ID)
     clock.now += timedelta(minutes=5)
     registered(api, "ben@example.org")
+
+
+def test_who_registers_after_a_change_gets_its_sequence_and_is_not_told_again(api, client, store, clock, command):
+    ana_told_of_a_move_then_ben_registers(api, store, clock, command)
     [confirmation] = with_subject(mails_to("ben@example.org"), "Anmeldung bestätigt:")
     _, entry, _ = calendar(confirmation)
     assert (int(entry["sequence"]), entry.decoded("dtstart")) == (1, berlin(2016, 12, 2, 9, 30))
@@ -150,13 +155,7 @@ def test_who_registers_after_a_change_gets_its_sequence_and_is_not_told_again(ap
 
 
 def test_a_second_change_is_told_to_everyone_under_the_next_sequence(api, store, clock, command):
-    reload_events(store, event(registration_deadline="2016-11-30"))
-    registered(api, "ana@example.org")
-    clock.now += timedelta(minutes=5)
-    reload_events(store, event(registration_deadline="2016-11-30", **MOVED))
-    command("notify-change", SEED_EVENT_ID)
-    clock.now += timedelta(minutes=5)
-    registered(api, "ben@example.org")
+    ana_told_of_a_move_then_ben_registers(api, store, clock, command)
     clock.now += timedelta(minutes=5)
     reload_events(store, event(registration_deadline="2016-11-30", starts_at="2016-12-03T10:00:00", ends_at=None))
     code, out, _ = command("notify-change", SEED_EVENT_ID)

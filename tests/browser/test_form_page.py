@@ -45,6 +45,16 @@ def serious_violations(page):
     return [(v["id"], v["impact"]) for v in results.response["violations"] if v["impact"] in SERIOUS]
 
 
+def unlabelled_fields(page):
+    """The names of the visible inputs no label names."""
+    return page.evaluate(
+        """[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+             .filter(e => !e.closest('[aria-hidden=true]'))
+             .filter(e => !document.querySelector('label[for="' + e.id + '"]'))
+             .map(e => e.name)"""
+    )
+
+
 # --- without JavaScript ---------------------------------------------------------------------------
 
 

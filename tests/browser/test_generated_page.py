@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from devstack.demo_event import DEMO_EVENT_ID
-from tests.browser.test_form_page import address, fill, serious_violations, wait_like_a_person
+from tests.browser.test_form_page import address, fill, serious_violations, unlabelled_fields, wait_like_a_person
 from tests.e2e.helpers import post, registrations_url, stored_rows
 from tests.factories import BERLIN, EVERY_QUESTION_EVENT_ID, every_question_event, submission
 
@@ -133,13 +133,7 @@ def test_the_generated_page_passes_an_automated_accessibility_check(page, englis
     page.goto(english_page)
     page.wait_for_function("document.getElementById('event-status').textContent.length > 0")
     assert serious_violations(page) == []
-    unlabelled = page.evaluate(
-        """[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
-             .filter(e => !e.closest('[aria-hidden=true]'))
-             .filter(e => !document.querySelector('label[for="' + e.id + '"]'))
-             .map(e => e.name)"""
-    )
-    assert unlabelled == []
+    assert unlabelled_fields(page) == []
 
 
 def console_warnings(page, url):

@@ -4,7 +4,7 @@ registered, and the answer names the event and the address the confirmation goes
 
 from __future__ import annotations
 
-from tests.browser.test_form_page import address, serious_violations
+from tests.browser.test_form_page import address, serious_violations, unlabelled_fields
 from tests.browser.test_generated_page import assert_every_answer_stored, english_page  # noqa: F401
 from tests.factories import EVERY_QUESTION_EVENT_ID, every_question_event
 from tests.unit.test_answer_pages import answer_pages
@@ -70,10 +70,4 @@ def test_the_form_again_passes_an_automated_accessibility_check(page):
     """axe needs JavaScript: the answer page is read into a page that has it."""
     page.set_content(answer_pages()["invalid"])
     assert serious_violations(page) == []
-    unlabelled = page.evaluate(
-        """[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
-             .filter(e => !e.closest('[aria-hidden=true]'))
-             .filter(e => !document.querySelector('label[for="' + e.id + '"]'))
-             .map(e => e.name)"""
-    )
-    assert unlabelled == []
+    assert unlabelled_fields(page) == []
