@@ -47,9 +47,7 @@ def release(
     outcomes"): the registration is read back. Gone from `states`, it is released (by this
     write, or by a rival's at the same moment: either way what was asked for holds); still
     as it was, the write is tried again. Only a failed read-back leaves `StoreUnavailable`."""
-    budget = store.table.budget()
-    attempt = 0
-    while budget.allows(2):
+    for _ in store.table.budget().rounds(2):
         promote = (
             store.registration_rows.first_waiting(registration.event_id)
             if registration.status == Status.CONFIRMED
@@ -63,8 +61,6 @@ def release(
             if current is None or current.status not in states:
                 return Released(registration, promote) if isinstance(failure, StoreUnavailable) else None
             registration = current
-            budget.pause(attempt)
-            attempt += 1
     raise Contended()
 
 

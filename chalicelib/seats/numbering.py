@@ -57,13 +57,9 @@ def await_number(
     # nobody but the first places anything (in a rush, everyone placing at once would only
     # make their transactions refuse each other).
     head, since = registration_id, budget.clock()
-    looks = 0
     # Each round may be followed by the taking back and a read after it.
-    while budget.allows(2):
+    for _ in budget.rounds(2):
         try:
-            if looks:
-                budget.pause(looks - 1)
-            looks += 1
             # One key per look: the queue's head tells whether this one leads, still waits, or
             # is placed (the head is past it); only then is its own row read.
             first = store.pending_rows.first(event_id)

@@ -56,6 +56,16 @@ class Budget:
         """Whether `calls` DynamoDB calls, each at its slowest, still end in time."""
         return self.left() >= calls * CALL_SECONDS
 
+    def rounds(self, calls: int = 1) -> Iterator[int]:
+        """The tries of a loop that tries again, numbered from 0: each but the first after the
+        wait (`pause`), each only while `calls` calls, at their slowest, still end in time."""
+        attempt = 0
+        while self.allows(calls):
+            if attempt:
+                self.pause(attempt - 1)
+            yield attempt
+            attempt += 1
+
     def pause(self, attempt: int) -> None:
         """The wait before try `attempt + 1` (from 0): jittered, doubling, never past the end."""
         wait = min(FIRST_WAIT_SECONDS * 2**attempt, LAST_WAIT_SECONDS)

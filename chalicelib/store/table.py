@@ -63,9 +63,7 @@ class Table:
         budget's wait, as long as the budget allows; then `StoreUnavailable`."""
         names = list(actions)
         items = [_with_table(action, self.name) for action in actions.values()]
-        budget = self.budget()
-        attempt = 0
-        while True:
+        for _ in self.budget().rounds():
             try:
                 # The token makes botocore's own retries (after a timeout, a 500) idempotent: a
                 # request that committed but whose answer was lost is answered as done, not
@@ -82,10 +80,7 @@ class Table:
                     failed = frozenset(n for n, c in zip(names, codes, strict=False) if c == "ConditionalCheckFailed")
                     old = {n: plain(r["Item"]) for n, r in zip(names, reasons, strict=False) if r.get("Item")}
                     raise Cancelled(failed, old, codes) from None
-            if not budget.allows():
-                raise StoreUnavailable("transaction conflicts persisted")
-            budget.pause(attempt)
-            attempt += 1
+        raise StoreUnavailable("transaction conflicts persisted past the budget")
 
     def create(self) -> bool:
         """Create the table with its stream and TTL; False when it already exists."""

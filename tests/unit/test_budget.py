@@ -93,3 +93,15 @@ def test_the_request_budget_is_the_innermost_and_gone_after_it():
             assert request_budget() is inner
         assert request_budget() is outer
     assert request_budget() is None
+
+
+def test_rounds_wait_before_every_try_but_the_first_and_stop_when_a_try_could_not_end_in_time():
+    time = Stepped()
+    budget = Budget.of(3 * CALL_SECONDS, time.sleep, time.clock)
+    tries = []
+    for attempt in budget.rounds(2):
+        tries.append((attempt, len(time.waits)))
+        time.now += CALL_SECONDS / 2  # each try takes half a call's worst case
+    # 21 s: the first try at 0 s, the second after its wait at 3.5 s (17.5 s left); a third at
+    # 7 s (+ the waits) would leave less than the 14 s two calls may take.
+    assert tries == [(0, 0), (1, 1)]
