@@ -67,6 +67,7 @@ def access_report(store: Store, email: str) -> AccessReport:
     the mails sent about it, and every event whose mail it marked as spam."""
     traces = store.scans.traces_of(stored_address(email))
     report = AccessReport(email)
+    complained = {row.event_id for row in traces.complaints}
     for registration in traces.registrations:
         marker = store.registration_rows.marker_of(registration)
         mails = [
@@ -82,7 +83,7 @@ def access_report(store: Store, email: str) -> AccessReport:
             {
                 **registration.as_stored(),
                 "one_per_address_marker": bool(marker),
-                "complaint_marker": store.mail_rows.complained(registration.event_id, registration.email),
+                "complaint_marker": registration.event_id in complained,
                 "mails": mails,
             }
         )

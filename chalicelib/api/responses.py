@@ -187,9 +187,6 @@ def _outcome_page(outcome: Outcome, language: str, event: Event | None, referer:
         from chalicelib.page.filled_form import form_again  # imported when a browser is answered
 
         items += form_again(event, language, outcome.resend, _problems(outcome, language, event))
-    elif isinstance(outcome, Refused) and outcome.errors:
-        rows = "".join(f"<li>{escape(field_error_message(e, language, event))}</li>" for e in outcome.errors)
-        items += f"<p>{escape(text(language, 'page.fix'))}</p><ul>{rows}</ul>"
     elif isinstance(outcome, Refused) and outcome.resend:
         # The same fields again, posted to this page's own URL (the registration endpoint).
         hidden = "".join(
@@ -220,7 +217,7 @@ def _back_link(event: Event | None, referer: str | None) -> str:
 
 def _page(title: str, body_html: str, language: str) -> str:
     """A small page in the registration page's style, which fits a phone; `body_html` is already escaped."""
-    from chalicelib.page.filled_form import stylesheet  # imported when a browser is answered
+    from chalicelib.page.style import stylesheet  # imported when a browser is answered
 
     return (
         f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'

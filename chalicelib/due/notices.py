@@ -21,6 +21,7 @@ from chalicelib.model.appointment import Announcements, as_announced
 from chalicelib.model.events import Event, expiry_epoch
 from chalicelib.model.registration import ACTIVE, Registration
 from chalicelib.store import EventRecord, Store, event_owner
+from chalicelib.store.keys import kind_family
 
 # `registrant_changed_<sequence>`: one per change, so a second change is told even to those told of
 # the first. `registrant_` makes the outbox treat it as the registrant's (a complaint suppresses it;
@@ -50,7 +51,7 @@ class Told:
     @property
     def family(self) -> str:
         """The kind without its sequence, as reports count it: `registrant_changed`."""
-        return CHANGED_PREFIX.rstrip("_") if self.kind.startswith(CHANGED_PREFIX) else self.kind
+        return kind_family(self.kind)
 
 
 def notice_kind(announcements: Announcements) -> str | None:

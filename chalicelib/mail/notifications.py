@@ -14,6 +14,7 @@ from chalicelib.mail.ics import event_ics
 from chalicelib.mail.mime import Attachment, OutgoingMail, one_line
 from chalicelib.model.events import Event
 from chalicelib.model.registration import Answer, Registration, Status
+from chalicelib.store.keys import kind_family
 from chalicelib.texts import field_label, text, when_text
 from chalicelib.texts.times import stamp_text
 
@@ -269,8 +270,7 @@ def organiser_undeliverable(event: Event, registration: Registration, kind: str,
     """Mail `kind` to the registrant failed for good (`reason`, a `mail.failures` code)."""
     lang = event.language
     values = {"name": one_line(registration.name), "email": registration.email, "title": one_line(event.title)}
-    # A numbered kind (`registrant_changed_2`) is named like every other of its kind.
-    mail = text(lang, f"mail.kind.{kind.rstrip('0123456789').rstrip('_')}")
+    mail = text(lang, f"mail.kind.{kind_family(kind)}")  # `registrant_changed_2` like every change
     intro = text(lang, "mail.organiser.undeliverable_intro", mail=mail, **values)
     blocks: list[Block] = [
         intro,

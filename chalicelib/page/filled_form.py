@@ -10,9 +10,7 @@ see `render`.)
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
-from pathlib import Path
 from xml.etree import ElementTree
 
 from chalicelib.model.events import Event
@@ -22,15 +20,8 @@ from chalicelib.page.page_texts import TEXTS
 from chalicelib.texts import text
 
 Element = ElementTree.Element
-# The page's own stylesheet: the answer pages look like the page and fit a phone as it does.
-STYLESHEET = Path(__file__).parent / "templates" / "register.css"
 # The honeypot's place, as the template has it: off screen even without the stylesheet.
 _OFF_SCREEN = "position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden"
-
-
-@functools.cache
-def stylesheet() -> str:
-    return STYLESHEET.read_text(encoding="utf-8")
 
 
 def form_again(

@@ -127,9 +127,15 @@ def mail_of(sk: str) -> tuple[str, str]:
     return owner, kind
 
 
+def kind_family(kind: str) -> str:
+    """A numbered mail kind without its number (`registrant_changed_2` -> `registrant_changed`):
+    how texts name it and reports count it."""
+    return kind.rstrip("0123456789").rstrip("_")
+
+
 def mail_kind(sk: str) -> str:
     """The mail kind a mail row's sort key names."""
-    return sk.rsplit("#", 1)[1]
+    return mail_of(sk)[1]
 
 
 def is_registration(sk: str) -> bool:

@@ -15,6 +15,7 @@ from chalicelib.store.keys import (
     PENDING_PREFIX,
     REGISTRATION_PREFIX,
     complaint_sk,
+    mail_of,
     marker_sk,
 )
 from chalicelib.store.table import Table
@@ -62,13 +63,11 @@ class Scans:
             Row(found["event_id"], found["sk"], found)
             for found in map(plain, self.table.every("scan", ConsistentRead=True))
         ]
-        registrations = [
-            Registration.from_stored(row.values)
-            for row in rows
-            if row.sk.startswith((REGISTRATION_PREFIX, PENDING_PREFIX))
-        ]
-        present = {(r.event_id, r.registration_id) for r in registrations}
-        mine = [r for r in registrations if r.email.lower() == wanted]
+        # Every registration's key, pending or placed (a mail row names one of them); only the
+        # person's own rows are read as registrations.
+        kept = [row for row in rows if row.sk.startswith((REGISTRATION_PREFIX, PENDING_PREFIX))]
+        present = {(row.event_id, row.sk.rpartition("#")[2]) for row in kept}
+        mine = [Registration.from_stored(row.values) for row in kept if row.values.get("email", "").lower() == wanted]
         mine_ids = {(r.event_id, r.registration_id) for r in mine}
         return Traces(
             registrations=mine,
@@ -82,8 +81,8 @@ class Scans:
                 row
                 for row in rows
                 if row.sk.startswith(MAIL_PREFIX)
-                and _mail_owner(row.sk) != EVENT_MAILS
-                and (row.event_id, _mail_owner(row.sk)) not in present
+                and (owner := mail_of(row.sk)[0]) != EVENT_MAILS
+                and (row.event_id, owner) not in present
             ],
         )
 
@@ -109,8 +108,3 @@ class Scans:
                 return False
             raise
         return "Attributes" in response
-
-
-def _mail_owner(sk: str) -> str:
-    """The registration id a mail row's key names (`EVENT_MAILS` for the event's own mails)."""
-    return sk[len(MAIL_PREFIX) :].split("#", 1)[0]

@@ -9,7 +9,7 @@ import pytest
 from chalicelib.api import responses
 from chalicelib.api.intake import Accepted, IntakeResult, Refused
 from chalicelib.model.validation import FieldError
-from chalicelib.page.filled_form import stylesheet
+from chalicelib.page.style import stylesheet
 from tests.factories import every_question_event
 from tests.form_reader import Page
 from tests.unit.test_page_files import nu_html_checker_passes
